@@ -1,0 +1,290 @@
+"""The catalog (政府信息公开目录): documents and their metadata."""
+
+import os
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from gongkai.core import docnumber
+from gongkai.core.models import Organisation
+from gongkai.core.statute import ON_REQUEST_GROUND_CHOICES, WITHHOLDING_GROUND_CHOICES
+
+
+class Topic(models.Model):
+    """主题分类: the national two-level topic list, extendable by the office."""
+
+    name = models.CharField("名称", max_length=50)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级分类", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    sort_order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "主题分类"
+        verbose_name_plural = "主题分类"
+        ordering = ["sort_order", "id"]
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="topic_unique_name_in_parent")]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name}\\{self.name}" if self.parent_id else self.name
+
+
+class Genre(models.Model):
+    """体裁分类: the genres real catalogs use (15 公文 kinds and the rest)."""
+
+    name = models.CharField("名称", max_length=50, unique=True)
+    sort_order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "体裁分类"
+        verbose_name_plural = "体裁分类"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Document(models.Model):
+    """政府信息: one catalog entry."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+        WITHDRAWN = "withdrawn", "已撤回"
+
+    class Validity(models.TextChoices):
+        VALID = "valid", "有效"
+        EXPIRED = "expired", "失效"
+        ABOLISHED = "abolished", "废止"
+        AMENDED = "amended", "已修订"
+        NOT_APPLICABLE = "", "—"
+
+    class Disclosure(models.TextChoices):
+        PROACTIVE = "proactive", "主动公开"
+        ON_REQUEST = "on_request", "依申请公开"
+        WITHHELD = "withheld", "不予公开"
+
+    class NumberStatus(models.TextChoices):
+        NONE = "", "无文号"
+        STANDARD = docnumber.STATUS_STANDARD, "规范"
+        NORMALISED = docnumber.STATUS_NORMALISED, "已规范化"
+        UNPARSED = docnumber.STATUS_UNPARSED, "无法识别（保留原文）"
+
+    organisation = models.ForeignKey(Organisation, verbose_name="发布机构", on_delete=models.PROTECT, related_name="documents")
+    title = models.CharField("标题", max_length=300)
+    index_number = models.CharField("索引号", max_length=60, unique=True, null=True, blank=True, editable=False)
+    index_year = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    index_serial = models.PositiveIntegerField(null=True, blank=True, editable=False)
+
+    document_number = models.CharField("发文字号", max_length=80, blank=True, db_index=True)
+    document_number_raw = models.CharField("发文字号（原文）", max_length=80, blank=True)
+    document_number_status = models.CharField(
+        "发文字号状态", max_length=12, choices=NumberStatus.choices, blank=True, default=""
+    )
+    issuer_code = models.CharField("机关代字", max_length=30, blank=True)
+    number_year = models.PositiveIntegerField("文号年份", null=True, blank=True)
+    number_serial = models.PositiveIntegerField("文号序号", null=True, blank=True)
+
+    topic = models.ForeignKey(Topic, verbose_name="主题分类", null=True, blank=True, on_delete=models.PROTECT)
+    genre = models.ForeignKey(Genre, verbose_name="体裁分类", null=True, blank=True, on_delete=models.PROTECT)
+    written_date = models.DateField("成文日期", null=True, blank=True)
+    published_date = models.DateField("发布日期", null=True, blank=True, db_index=True)
+    validity = models.CharField("有效性", max_length=12, choices=Validity.choices, blank=True, default="valid")
+    effective_date = models.DateField("施行日期", null=True, blank=True)
+    expiry_date = models.DateField("失效/废止日期", null=True, blank=True)
+    disclosure = models.CharField("公开属性", max_length=12, choices=Disclosure.choices, default=Disclosure.PROACTIVE)
+    disclosure_ground = models.CharField(
+        "不公开/依申请公开依据",
+        max_length=30,
+        blank=True,
+        choices=WITHHOLDING_GROUND_CHOICES + ON_REQUEST_GROUND_CHOICES,
+    )
+    keywords = models.CharField("关键词", max_length=200, blank=True)
+    summary = models.TextField("内容概述", blank=True)
+    body = models.TextField("正文", blank=True, help_text="经过清洗的HTML")
+    body_text = models.TextField("正文纯文本", blank=True, editable=False)
+
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    source_url = models.CharField("来源地址", max_length=500, blank=True)
+    source_path = models.CharField("导入文件", max_length=500, blank=True)
+    content_hash = models.CharField("内容指纹", max_length=64, unique=True, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "政府信息"
+        verbose_name_plural = "政府信息"
+        ordering = ["-published_date", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-published_date"], name="doc_status_pub"),
+            models.Index(fields=["organisation", "status"], name="doc_org_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "index_year", "index_serial"], name="doc_unique_index_serial"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.disclosure == self.Disclosure.PROACTIVE
+
+    def get_absolute_url(self) -> str:
+        if self.index_number:
+            return reverse("portal:document", args=[self.index_number])
+        return reverse("portal:document_by_id", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        if not (self.title or "").strip():
+            errors["title"] = "标题不能为空。"
+        if self.written_date and self.published_date and self.written_date > self.published_date:
+            errors["written_date"] = "成文日期不能晚于发布日期。"
+        if self.disclosure in (self.Disclosure.WITHHELD, self.Disclosure.ON_REQUEST) and not self.disclosure_ground:
+            errors["disclosure_ground"] = "不予公开或依申请公开的信息必须选择法定依据。"
+        if self.expiry_date and self.effective_date and self.expiry_date < self.effective_date:
+            errors["expiry_date"] = "失效日期不能早于施行日期。"
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def keyword_list(self) -> list[str]:
+        import re
+
+        return [k for k in re.split(r"[\s,，;；、]+", self.keywords or "") if k]
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"attachments/{instance.document_id or 'new'}/{filename}"
+
+
+ALLOWED_ATTACHMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".wps": "application/vnd.ms-works",
+    ".ofd": "application/ofd",
+    ".txt": "text/plain",
+    ".csv": "text/csv",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".zip": "application/zip",
+}
+
+
+def validate_attachment(file) -> None:
+    ext = os.path.splitext(file.name)[1].lower()
+    if ext not in ALLOWED_ATTACHMENT_TYPES:
+        raise ValidationError(
+            "附件类型“%(ext)s”不允许上传；允许：%(allowed)s。",
+            params={"ext": ext or "无扩展名", "allowed": "、".join(sorted(ALLOWED_ATTACHMENT_TYPES))},
+        )
+    if file.size > settings.GONGKAI_ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            "附件大小超过上限（%(limit)d MB）。", params={"limit": settings.GONGKAI_ATTACHMENT_MAX_BYTES // 1048576}
+        )
+    head = file.read(8)
+    file.seek(0)
+    # The content must match the extension for the binary formats we can recognise.
+    magic = {".pdf": b"%PDF", ".png": b"\x89PNG", ".jpg": b"\xff\xd8", ".jpeg": b"\xff\xd8", ".zip": b"PK",
+             ".docx": b"PK", ".xlsx": b"PK", ".doc": b"\xd0\xcf\x11\xe0", ".xls": b"\xd0\xcf\x11\xe0"}
+    if ext in magic and not head.startswith(magic[ext]):
+        raise ValidationError("附件内容与扩展名“%(ext)s”不符，请检查文件。", params={"ext": ext})
+
+
+class Attachment(models.Model):
+    document = models.ForeignKey(Document, verbose_name="政府信息", on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField("文件", upload_to=attachment_path, validators=[validate_attachment])
+    name = models.CharField("名称", max_length=200, blank=True)
+    size = models.PositiveBigIntegerField("大小（字节）", default=0, editable=False)
+    content_type = models.CharField("类型", max_length=100, blank=True, editable=False)
+    sort_order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name or os.path.basename(self.file.name)
+
+    def save(self, *args, **kwargs):
+        if self.file:
+            self.size = self.file.size
+            ext = os.path.splitext(self.file.name)[1].lower()
+            self.content_type = ALLOWED_ATTACHMENT_TYPES.get(ext, "application/octet-stream")
+            if not self.name:
+                self.name = os.path.basename(self.file.name)
+        super().save(*args, **kwargs)
+
+
+class Relation(models.Model):
+    """A typed link between two documents. The target may be outside the catalog
+    (a cited national document): then only its title and number are kept."""
+
+    class Kind(models.TextChoices):
+        CITES = "cites", "引用"
+        INTERPRETS = "interprets", "解读"
+        AMENDS = "amends", "修订"
+        ABOLISHES = "abolishes", "废止"
+        FORWARDS = "forwards", "转发"
+
+    # The phrase shown on the other side of the relation ("cited by", ...).
+    INVERSE_LABELS = {
+        "cites": "被引用",
+        "interprets": "解读材料",
+        "amends": "被修订",
+        "abolishes": "被废止",
+        "forwards": "被转发",
+    }
+
+    source = models.ForeignKey(Document, verbose_name="本文件", on_delete=models.CASCADE, related_name="outgoing")
+    kind = models.CharField("关系", max_length=12, choices=Kind.choices)
+    target = models.ForeignKey(
+        Document, verbose_name="目标文件", null=True, blank=True, on_delete=models.SET_NULL, related_name="incoming"
+    )
+    target_title = models.CharField("目标标题", max_length=300, blank=True)
+    target_document_number = models.CharField("目标文号", max_length=80, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = "文件关系"
+        verbose_name_plural = "文件关系"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "kind", "target_title", "target_document_number"], name="relation_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.get_kind_display()} {self.target or self.target_title}"
+
+    def clean(self) -> None:
+        if self.target_id and self.target_id == self.source_id:
+            raise ValidationError("文件不能与自身建立关系。")
+        if not self.target_id and not (self.target_title or self.target_document_number):
+            raise ValidationError("请选择目标文件，或填写目标标题或文号。")
+
+    @property
+    def inverse_label(self) -> str:
+        return self.INVERSE_LABELS[self.kind]
+
+
+class IndexNumberCounter(models.Model):
+    """Last serial handed out per organisation and year; locked on publication."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    year = models.PositiveIntegerField()
+    last_serial = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="counter_unique_org_year")]

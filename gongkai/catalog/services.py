@@ -1,0 +1,188 @@
+"""Catalog use cases. Views, the admin, the CLI and the importer call these;
+search indexing follows every save through the signals in gongkai.search."""
+
+import datetime as dt
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from gongkai.core import docnumber
+from gongkai.core.models import Organisation
+
+from . import text
+from .models import Document, IndexNumberCounter, Relation
+
+INDEX_SERIAL_WIDTH = 5
+
+
+def format_index_number(prefix: str, year: int, serial: int) -> str:
+    return f"{prefix}/{year}-{serial:0{INDEX_SERIAL_WIDTH}d}"
+
+
+def apply_document_number(doc: Document, raw: str) -> None:
+    """Set the document number fields from what a person typed (or a page said)."""
+    raw = (raw or "").strip()
+    if not raw:
+        doc.document_number = doc.document_number_raw = doc.issuer_code = doc.document_number_status = ""
+        doc.number_year = doc.number_serial = None
+        return
+    number = docnumber.parse(raw)
+    doc.document_number_raw = raw
+    doc.document_number = number.text
+    doc.document_number_status = number.status
+    doc.issuer_code = number.issuer_code
+    doc.number_year = number.year
+    doc.number_serial = number.serial
+
+
+def set_body(doc: Document, body_html: str | None = None, body_text: str | None = None) -> None:
+    """Set the body from HTML (sanitised) or from plain text."""
+    if body_html is not None:
+        doc.body = text.sanitise(body_html)
+    elif body_text is not None:
+        doc.body = text.text_to_html(body_text)
+    doc.body_text = text.html_to_text(doc.body)
+
+
+def content_hash(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update((part or "").encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def check_duplicate_number(doc: Document) -> None:
+    if doc.document_number and doc.document_number_status != docnumber.STATUS_UNPARSED:
+        clash = Document.objects.filter(organisation_id=doc.organisation_id, document_number=doc.document_number)
+        if doc.pk:
+            clash = clash.exclude(pk=doc.pk)
+        if clash.exists():
+            raise ValidationError({"document_number": f"本机构已有发文字号为“{doc.document_number}”的文件。"})
+
+
+@transaction.atomic
+def create_document(
+    *,
+    organisation: Organisation,
+    title: str,
+    document_number: str = "",
+    body_html: str | None = None,
+    body_text: str | None = None,
+    publish: bool = False,
+    **fields,
+) -> Document:
+    """Create a catalog entry; with publish=True also assign its index number."""
+    doc = Document(organisation=organisation, title=(title or "").strip(), **fields)
+    apply_document_number(doc, document_number)
+    set_body(doc, body_html=body_html, body_text=body_text)
+    doc.full_clean(exclude=["content_hash"])
+    check_duplicate_number(doc)
+    doc.save()
+    if publish:
+        doc = publish_document(doc)
+    return doc
+
+
+@transaction.atomic
+def update_document(doc: Document, *, document_number: str | None = None, body_html=None, body_text=None, **fields) -> Document:
+    for name, value in fields.items():
+        setattr(doc, name, value)
+    if document_number is not None:
+        apply_document_number(doc, document_number)
+    if body_html is not None or body_text is not None:
+        set_body(doc, body_html=body_html, body_text=body_text)
+    doc.full_clean(exclude=["content_hash"])
+    check_duplicate_number(doc)
+    doc.save()
+    return doc
+
+
+def _next_serial(organisation_id: int, year: int) -> int:
+    # Create the counter row if missing without racing (INSERT .. ON CONFLICT DO
+    # NOTHING), then lock it: concurrent publications queue on this row.
+    IndexNumberCounter.objects.bulk_create(
+        [IndexNumberCounter(organisation_id=organisation_id, year=year, last_serial=0)], ignore_conflicts=True
+    )
+    counter = IndexNumberCounter.objects.select_for_update().get(organisation_id=organisation_id, year=year)
+    counter.last_serial += 1
+    counter.save(update_fields=["last_serial"])
+    return counter.last_serial
+
+
+@transaction.atomic
+def publish_document(doc: Document, *, on: dt.date | None = None) -> Document:
+    """Publish: give the document its index number (once, never reused) and date."""
+    doc = Document.objects.select_for_update().select_related("organisation").get(pk=doc.pk)
+    if doc.status == Document.Status.PUBLISHED:
+        return doc
+    if not doc.published_date:
+        doc.published_date = on or timezone.localdate()
+    if not doc.index_number:
+        year = doc.published_date.year
+        serial = _next_serial(doc.organisation_id, year)
+        doc.index_year, doc.index_serial = year, serial
+        doc.index_number = format_index_number(doc.organisation.index_prefix, year, serial)
+    doc.status = Document.Status.PUBLISHED
+    doc.withdrawn_at = None
+    doc.full_clean(exclude=["content_hash"])
+    doc.save()
+    return doc
+
+
+@transaction.atomic
+def withdraw_document(doc: Document) -> Document:
+    """Withdraw a published document: it keeps its index number and leaves search."""
+    doc = Document.objects.select_for_update().get(pk=doc.pk)
+    if doc.status != Document.Status.PUBLISHED:
+        raise ValidationError("只有已发布的文件可以撤回。")
+    doc.status = Document.Status.WITHDRAWN
+    doc.withdrawn_at = timezone.now()
+    doc.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    return doc
+
+
+@transaction.atomic
+def delete_document(doc: Document) -> None:
+    doc.delete()
+
+
+@transaction.atomic
+def add_relation(source: Document, kind: str, *, target: Document | None = None, title: str = "", document_number: str = "") -> Relation:
+    """Link two documents; a target outside the catalog is kept by title and number
+    and linked later by `link_relations` when it arrives."""
+    number = docnumber.parse(document_number).text if document_number else ""
+    if target is None and number:
+        target = find_by_number(number, exclude=source)
+    relation, _ = Relation.objects.get_or_create(
+        source=source,
+        kind=kind,
+        target_title=(title or (target.title if target else ""))[:300],
+        target_document_number=number or (target.document_number if target else ""),
+        defaults={"target": target},
+    )
+    if target is not None and relation.target_id != target.pk:
+        relation.target = target
+        relation.save(update_fields=["target"])
+    relation.full_clean()
+    return relation
+
+
+def find_by_number(number: str, exclude: Document | None = None) -> Document | None:
+    qs = Document.objects.filter(document_number=number).exclude(document_number_status=docnumber.STATUS_UNPARSED)
+    if exclude is not None and exclude.pk:
+        qs = qs.exclude(pk=exclude.pk)
+    return qs.order_by("id").first()
+
+
+def link_relations(doc: Document) -> int:
+    """Point dangling relations that cite this document's number (or title) at it."""
+    if not doc.document_number and not doc.title:
+        return 0
+    pending = Relation.objects.filter(target__isnull=True).exclude(source=doc)
+    by_number = pending.filter(target_document_number=doc.document_number) if doc.document_number else pending.none()
+    count = by_number.update(target=doc)
+    count += pending.filter(target_document_number="", target_title=doc.title).update(target=doc)
+    return count

@@ -1,0 +1,85 @@
+"""Organisations (机构): the tree every catalog entry, user and task hangs from."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from . import creditcode
+
+
+def validate_credit_code(value: str) -> None:
+    try:
+        creditcode.validate(value)
+    except creditcode.CreditCodeError as exc:
+        raise ValidationError(exc.message, code="credit_code") from exc
+
+
+class Organisation(models.Model):
+    class Level(models.TextChoices):
+        PROVINCE = "province", "省级"
+        CITY = "city", "市级"
+        COUNTY = "county", "县级"
+        TOWNSHIP = "township", "乡镇（街道）"
+        DEPARTMENT = "department", "部门"
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    short_name = models.CharField("简称", max_length=50, blank=True)
+    issuer_code = models.CharField("机关代字", max_length=30, blank=True, help_text="如：渝府办发")
+    credit_code = models.CharField(
+        "统一社会信用代码",
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_credit_code],
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name="上级机构", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    level = models.CharField("层级", max_length=20, choices=Level.choices)
+    index_prefix = models.CharField(
+        "索引号前段码",
+        max_length=30,
+        unique=True,
+        help_text="通常为统一社会信用代码或组织机构代码；索引号为“前段码/年份-流水号”。",
+    )
+    sort_order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "机构"
+        verbose_name_plural = "机构"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.credit_code:
+            self.credit_code = creditcode.normalise(self.credit_code)
+        if not self.index_prefix and self.credit_code:
+            self.index_prefix = self.credit_code
+        if self.index_prefix and ("/" in self.index_prefix or " " in self.index_prefix):
+            raise ValidationError({"index_prefix": "索引号前段码不能包含“/”或空格。"})
+        # A parent must not be the organisation itself or one of its descendants.
+        if self.pk and self.parent_id:
+            if self.parent_id in self.descendant_ids():
+                raise ValidationError({"parent": "上级机构不能是本机构或其下级机构。"})
+
+    def descendant_ids(self) -> set[int]:
+        """This organisation and every organisation below it (one query per level)."""
+        return descendant_ids([self.pk])
+
+    def ancestors(self) -> list["Organisation"]:
+        chain, node = [], self.parent
+        while node is not None and len(chain) < 20:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+
+def descendant_ids(root_ids) -> set[int]:
+    found = set(root_ids)
+    frontier = set(root_ids)
+    while frontier:
+        frontier = set(Organisation.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
+        found |= frontier
+    return found

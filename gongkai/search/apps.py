@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class SearchConfig(AppConfig):
+    name = "gongkai.search"
+    label = "search"
+    verbose_name = "全文检索"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,0 +1,186 @@
+"""The two full-text backends behind one interface, chosen by the database:
+SQLite FTS5 (embedded default) and PostgreSQL tsvector('simple') + GIN.
+Both index the same jieba segmentation (see segment.py) and take the same
+parsed query; filters and phrase checks are the same SQL on both."""
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from . import segment
+from .query import ParsedQuery
+
+DOC_TABLE = "catalog_document"
+
+
+@dataclass
+class Filters:
+    organisation_ids: set[int] | None = None
+    topic_ids: set[int] | None = None
+    genre_ids: set[int] | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    validity: str | None = None
+
+    def sql(self) -> tuple[list[str], list]:
+        where, params = [f"d.status = %s", f"d.disclosure = %s"], ["published", "proactive"]
+        for column, ids in (("organisation_id", self.organisation_ids), ("topic_id", self.topic_ids), ("genre_id", self.genre_ids)):
+            if ids is not None:
+                ids = sorted(int(i) for i in ids)
+                if not ids:
+                    where.append("1 = 0")
+                else:
+                    where.append(f"d.{column} IN ({', '.join(['%s'] * len(ids))})")
+                    params.extend(ids)
+        if self.year_from:
+            where.append("d.published_date >= %s")
+            params.append(f"{int(self.year_from):04d}-01-01")
+        if self.year_to:
+            where.append("d.published_date <= %s")
+            params.append(f"{int(self.year_to):04d}-12-31")
+        if self.validity is not None:
+            where.append("d.validity = %s")
+            params.append(self.validity)
+        return where, params
+
+
+@dataclass
+class RawHits:
+    ids: list[int] = field(default_factory=list)
+    scores: dict[int, float] = field(default_factory=dict)
+    total: int = 0
+
+
+def index_fields(doc) -> tuple[str, str]:
+    head = " ".join(filter(None, [doc.title, doc.document_number, doc.keywords, doc.index_number or ""]))
+    return segment.index_text(head), segment.index_text(doc.body_text or "")
+
+
+class Backend:
+    vendor = ""
+
+    def upsert(self, doc_id: int, title: str, body: str) -> None:
+        raise NotImplementedError
+
+    def remove(self, doc_id: int) -> None:
+        raise NotImplementedError
+
+    def match_sql(self, parsed: ParsedQuery) -> tuple[str, str, list, str, list]:
+        """(FROM-and-JOIN clause, WHERE condition, its params, score expression, its params)."""
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        raise NotImplementedError
+
+    def phrase_sql(self, parsed: ParsedQuery) -> tuple[list[str], list]:
+        where, params = [], []
+        for term in parsed.terms:
+            if term.phrase:
+                op = "NOT " if term.exclude else ""
+                where.append(f"{op}({self.contains('d.title')} OR {self.contains('d.body_text')})")
+                params.extend([term.text, term.text])
+        return where, params
+
+    def contains(self, column: str) -> str:
+        raise NotImplementedError
+
+    def search(self, parsed: ParsedQuery, filters: Filters, *, order: str, limit: int, offset: int) -> RawHits:
+        source, match, match_params, score, score_params = self.match_sql(parsed)
+        where, params = filters.sql()
+        phrase_where, phrase_params = self.phrase_sql(parsed)
+        condition = " AND ".join([match, *where, *phrase_where])
+        all_params = [*match_params, *params, *phrase_params]
+        order_by = "score DESC, d.published_date DESC, d.id DESC" if order == "relevance" else "d.published_date DESC, d.id DESC"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {source} WHERE {condition}", all_params)
+            total = cursor.fetchone()[0]
+            hits = RawHits(total=total)
+            if total and offset < total:
+                cursor.execute(
+                    f"SELECT d.id, {score} AS score FROM {source} WHERE {condition} ORDER BY {order_by} LIMIT %s OFFSET %s",
+                    [*score_params, *all_params, limit, offset],
+                )
+                for doc_id, value in cursor.fetchall():
+                    hits.ids.append(doc_id)
+                    hits.scores[doc_id] = float(value or 0)
+        return hits
+
+
+class SQLiteBackend(Backend):
+    vendor = "sqlite"
+    TABLE = "search_fts"
+
+    def upsert(self, doc_id, title, body):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self.TABLE} WHERE rowid = %s", [doc_id])
+            cursor.execute(f"INSERT INTO {self.TABLE}(rowid, title, body) VALUES (%s, %s, %s)", [doc_id, title, body])
+
+    def remove(self, doc_id):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self.TABLE} WHERE rowid = %s", [doc_id])
+
+    def clear(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self.TABLE}")
+
+    @staticmethod
+    def fts_expression(parsed: ParsedQuery) -> str:
+        def group(tokens):
+            return "(" + " ".join('"' + t.replace('"', '""') + '"' for t in tokens) + ")"
+
+        include = [group(t.tokens) for t in parsed.terms if not t.exclude]
+        expression = " AND ".join(include)
+        for term in parsed.terms:
+            if term.exclude:
+                expression += " NOT " + group(term.tokens)
+        return expression
+
+    def match_sql(self, parsed):
+        source = f"{self.TABLE} JOIN {DOC_TABLE} d ON d.id = {self.TABLE}.rowid"
+        # Title hits weigh ten times body hits. bm25() is lower-is-better: negate.
+        return source, f"{self.TABLE} MATCH %s", [self.fts_expression(parsed)], f"-bm25({self.TABLE}, 10.0, 1.0)", []
+
+    def contains(self, column):
+        return f"instr({column}, %s) > 0"
+
+
+class PostgresBackend(Backend):
+    vendor = "postgresql"
+    TABLE = "search_entry"
+
+    def upsert(self, doc_id, title, body):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {self.TABLE}(document_id, tsv) VALUES "
+                "(%s, setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')) "
+                "ON CONFLICT (document_id) DO UPDATE SET tsv = EXCLUDED.tsv",
+                [doc_id, title, body],
+            )
+
+    def remove(self, doc_id):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self.TABLE} WHERE document_id = %s", [doc_id])
+
+    def clear(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self.TABLE}")
+
+    def match_sql(self, parsed):
+        parts, params = [], []
+        for term in parsed.terms:
+            parts.append(("!! " if term.exclude else "") + "plainto_tsquery('simple', %s)")
+            params.append(" ".join(term.tokens))
+        query = "(" + " && ".join(parts) + ")"
+        source = f"{self.TABLE} e JOIN {DOC_TABLE} d ON d.id = e.document_id"
+        return source, f"e.tsv @@ {query}", params, f"ts_rank(e.tsv, {query})", params
+
+    def contains(self, column):
+        return f"strpos({column}, %s) > 0"
+
+
+def get_backend() -> Backend:
+    if connection.vendor == "postgresql":
+        return PostgresBackend()
+    if connection.vendor == "sqlite":
+        return SQLiteBackend()
+    raise RuntimeError(f"No search backend for database {connection.vendor!r}")

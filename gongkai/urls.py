@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve as static_serve
+
+admin.site.site_header = "政务公开平台管理"
+admin.site.site_title = "政务公开平台管理"
+admin.site.index_title = "后台管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("media/<path:path>", static_serve, {"document_root": settings.MEDIA_ROOT}),
+    path("", include("gongkai.portal.urls")),
+]
+
+handler404 = "gongkai.portal.views.page_not_found"
+handler500 = "gongkai.portal.views.server_error"
