@@ -12,3 +12,6 @@ DATABASES = {"default": database_config(os.environ.get("GONGKAI_TEST_DATABASE_UR
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in-memory for speed
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+elif os.environ.get("GONGKAI_TEST_DB_NAME"):
+    # Lets several suites run against one PostgreSQL server at once.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["GONGKAI_TEST_DB_NAME"]}

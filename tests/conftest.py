@@ -1,0 +1,32 @@
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_SAMPLES = REPO.parent / "shared" / "samples"
+
+
+@pytest.fixture
+def org_tree(db):
+    """A small organisation tree: province > city > county > township, plus a department."""
+    from gongkai.core.models import Organisation
+
+    province = Organisation.objects.create(name="四川省人民政府", short_name="四川省", issuer_code="川府发", level="province", index_prefix="115100000083010000")
+    city = Organisation.objects.create(name="凉山彝族自治州人民政府", short_name="凉山州", issuer_code="凉府发", level="city", parent=province, index_prefix="11513400MB1234567X")
+    county = Organisation.objects.create(name="西昌市人民政府", short_name="西昌市", issuer_code="西府发", level="county", parent=city, index_prefix="115134010087654321")
+    township = Organisation.objects.create(name="西昌市安宁镇人民政府", short_name="安宁镇", issuer_code="安府发", level="township", parent=county, index_prefix="AN001")
+    department = Organisation.objects.create(name="四川省财政厅", short_name="财政厅", issuer_code="川财发", level="department", parent=province, index_prefix="DEP001")
+    return {"province": province, "city": city, "county": county, "township": township, "department": department}
+
+
+@pytest.fixture
+def make_document(db):
+    """Create (and by default publish) a document through the catalog services."""
+    from gongkai.catalog import services
+
+    def make(organisation, title, body="", publish=True, **fields):
+        fields.setdefault("published_date", dt.date(2024, 3, 1))
+        return services.create_document(organisation=organisation, title=title, body_text=body, publish=publish, **fields)
+
+    return make
