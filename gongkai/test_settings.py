@@ -2,16 +2,15 @@
 GONGKAI_TEST_DATABASE_URL is set (CI runs the suite once on each)."""
 
 import os
+import tempfile
 
-os.environ.setdefault("GONGKAI_DATA_DIR", os.path.join(os.environ.get("TMPDIR", "/tmp"), "gongkai-test-data"))
+os.environ.setdefault("GONGKAI_DATA_DIR", os.path.join(tempfile.gettempdir(), "gongkai-test-data"))
 
 from gongkai.settings import *  # noqa: E402,F403
 from gongkai.settings import database_config  # noqa: E402
 
 DATABASES = {"default": database_config(os.environ.get("GONGKAI_TEST_DATABASE_URL") or None)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": ""}  # in-memory for speed
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-elif os.environ.get("GONGKAI_TEST_DB_NAME"):
-    # Lets several suites run against one PostgreSQL server at once.
+if os.environ.get("GONGKAI_TEST_DB_NAME"):
+    # Lets several suites run against one database server at once.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["GONGKAI_TEST_DB_NAME"]}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
