@@ -13,4 +13,8 @@ DATABASES = {"default": database_config(os.environ.get("GONGKAI_TEST_DATABASE_UR
 if os.environ.get("GONGKAI_TEST_DB_NAME"):
     # Lets several suites run against one database server at once.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["GONGKAI_TEST_DB_NAME"]}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not shared-cache memory: concurrent transactions then wait for
+    # the lock as they do in production instead of failing at once.
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(DATA_DIR, f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

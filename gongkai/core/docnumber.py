@@ -75,11 +75,29 @@ _IN_TEXT = re.compile(
 )
 
 
+# Words that run into an issuer code in prose ("以及渝府办发〔2018〕28号").
+_LEAD_WORDS = (
+    "以及", "及", "和", "与", "并", "按照", "根据", "依据", "依照", "参照", "落实", "执行", "贯彻",
+    "转发", "印发", "现将", "将", "的", "是", "为", "见", "经", "即", "对", "如", "详见", "号文", "文件",
+)
+
+
+def _strip_lead_words(found: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for word in _LEAD_WORDS:
+            rest = found[len(word):]
+            if found.startswith(word) and re.match(r"[\u4e00-\u9fff]{2}", rest):
+                found, changed = rest, True
+    return found
+
+
 def find_all(text: str) -> list[DocumentNumber]:
     """Every document number in running text, in order, normalised, without repeats."""
     seen: dict[str, DocumentNumber] = {}
     for m in _IN_TEXT.finditer(text or ""):
-        number = parse(m.group(0))
+        number = parse(_strip_lead_words(m.group(0)))
         if number.parsed and number.text not in seen:
             seen[number.text] = number
     return list(seen.values())

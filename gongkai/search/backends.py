@@ -108,7 +108,7 @@ class Backend:
 
 class SQLiteBackend(Backend):
     vendor = "sqlite"
-    TABLE = "search_fts"
+    TABLE = "search_index"
 
     def upsert(self, doc_id, title, body):
         with connection.cursor() as cursor:
@@ -146,7 +146,7 @@ class SQLiteBackend(Backend):
 
 class PostgresBackend(Backend):
     vendor = "postgresql"
-    TABLE = "search_entry"
+    TABLE = "search_index"
 
     def upsert(self, doc_id, title, body):
         with connection.cursor() as cursor:
