@@ -77,8 +77,9 @@ class Backend:
         for term in parsed.terms:
             if term.phrase:
                 op = "NOT " if term.exclude else ""
-                where.append(f"{op}({self.contains('d.title')} OR {self.contains('d.body_text')})")
-                params.extend([term.text, term.text])
+                columns = ("d.title", "d.body_text", "d.document_number", "d.keywords")
+                where.append(f"{op}(" + " OR ".join(self.contains(c) for c in columns) + ")")
+                params.extend([term.text.lower()] * len(columns))
         return where, params
 
     def contains(self, column: str) -> str:
@@ -141,7 +142,7 @@ class SQLiteBackend(Backend):
         return source, f"{self.TABLE} MATCH %s", [self.fts_expression(parsed)], f"-bm25({self.TABLE}, 10.0, 1.0)", []
 
     def contains(self, column):
-        return f"instr({column}, %s) > 0"
+        return f"instr(lower({column}), %s) > 0"
 
 
 class PostgresBackend(Backend):
@@ -175,7 +176,7 @@ class PostgresBackend(Backend):
         return source, f"e.tsv @@ {query}", params, f"ts_rank(e.tsv, {query})", params
 
     def contains(self, column):
-        return f"strpos({column}, %s) > 0"
+        return f"strpos(lower({column}), %s) > 0"
 
 
 def get_backend() -> Backend:

@@ -16,7 +16,10 @@ _SPLIT = re.compile(r"[\s,，;；、。!！?？()（）\[\]【】{}<>《》:：|
 class Term:
     text: str  # as typed (a word or a phrase)
     tokens: list[str]  # what the index is asked for (all must match)
-    phrase: bool = False  # the exact text must also appear
+    # The exact text must also appear. True for quoted phrases and for any word
+    # the segmenter cuts in several tokens: the index holds sub-words, so token
+    # order there is not reliable, and 河长制 should not match 河…长…制.
+    phrase: bool = False
     exclude: bool = False  # a leading minus: documents with it are dropped
 
 
@@ -68,7 +71,7 @@ def parse(raw: str | None) -> ParsedQuery:
         tokens = segment.tokens_for_query(piece)
         if not tokens:
             continue
-        result.terms.append(Term(text=piece, tokens=tokens, phrase=phrase and len(tokens) > 1, exclude=exclude))
+        result.terms.append(Term(text=piece, tokens=tokens, phrase=len(tokens) > 1, exclude=exclude))
         if len(result.terms) >= MAX_TERMS:
             break
     if not result.terms:
