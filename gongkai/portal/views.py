@@ -1,31 +1,223 @@
-"""Placeholder views; the portal is built on top of catalog selectors."""
+"""The public portal. Views stay thin: they read the query string through
+forms.read_query, ask catalog selectors or the search service, and render."""
 
-from django.http import HttpResponse, HttpResponseNotFound, HttpResponseServerError
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import Http404, HttpResponseNotFound, HttpResponseServerError
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
+
+from gongkai.catalog import selectors
+from gongkai.catalog.models import Document
+from gongkai.search import services as search_services
+
+from .forms import PortalQuery, read_query
+
+logger = logging.getLogger(__name__)
+PER_PAGE = 20
 
 
+@dataclass
+class Crumb:
+    label: str
+    url: str = ""
+
+
+@dataclass
+class PageLink:
+    number: int | None  # None: a gap ("…")
+    url: str = ""
+    current: bool = False
+
+
+def _pages(query: PortalQuery, current: int, last: int, window: int = 2) -> list[PageLink]:
+    if last <= 1:
+        return []
+    numbers = sorted({1, last, *range(max(1, current - window), min(last, current + window) + 1)})
+    links, previous = [], 0
+    for number in numbers:
+        if number - previous > 1:
+            links.append(PageLink(None))
+        links.append(PageLink(number, query.querystring(page=number if number > 1 else None), number == current))
+        previous = number
+    return links
+
+
+def _paging(query: PortalQuery, current: int, last: int) -> dict:
+    def url(number):
+        return query.querystring(page=number if number > 1 else None)
+
+    return {
+        "pages": _pages(query, current, last),
+        "previous_url": url(current - 1) if current > 1 else "",
+        "next_url": url(current + 1) if current < last else "",
+        "current": current,
+        "last": last,
+    }
+
+
+@require_safe
 def home(request):
-    return HttpResponse("政务公开平台")
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "latest": selectors.latest_documents(10),
+            "total": selectors.public_count(),
+            "entries": selectors.entry_points(),
+        },
+    )
 
 
+def _facet_links(query: PortalQuery, nodes, param: str, selected: str | None, **extra):
+    """Attach to each facet node the link that selects it (recursively)."""
+    for node in nodes:
+        node.url = query.querystring(**{param: node.key}, **extra)
+        node.selected = selected is not None and str(node.key) == selected
+        _facet_links(query, node.children, param, selected, **extra)
+    return nodes
+
+
+@require_safe
 def catalog(request):
-    return HttpResponse("目录")
+    query = read_query(request.GET)
+    result = selectors.browse(query.filters, page=query.page, per_page=PER_PAGE, include_children=query.include_children)
+    messages = list(query.messages)
+    if result.requested_page > result.page.number:
+        messages.append(f"没有第 {result.requested_page} 页，共 {result.page.paginator.num_pages} 页，已显示最后一页。")
+    facets = result.facets
+    _facet_links(query, facets.organisations, "org", query.params.get("org"))
+    _facet_links(query, facets.topics, "topic", query.params.get("topic"))
+    _facet_links(query, facets.genres, "genre", query.params.get("genre"))
+    _facet_links(query, facets.years, "year", query.params.get("year"), year_from=None, year_to=None)
+    _facet_links(query, facets.validities, "validity", query.params.get("validity"))
+    return render(
+        request,
+        "portal/catalog.html",
+        {
+            "query": query,
+            "form": query.form(),
+            "messages_list": messages,
+            "result": result,
+            "documents": result.page.object_list,
+            "facets": facets,
+            "clear": {
+                "org": query.querystring(org=None, sub=None),
+                "topic": query.querystring(topic=None),
+                "genre": query.querystring(genre=None),
+                "year": query.querystring(year=None, year_from=None, year_to=None),
+                "validity": query.querystring(validity=None),
+            },
+            "scope_links": {
+                "all": query.querystring(sub=None),
+                "self": query.querystring(sub="0"),
+            },
+            "paging": _paging(query, result.page.number, result.page.paginator.num_pages),
+            "crumbs": [Crumb("首页", reverse("portal:home")), Crumb("政府信息公开目录")],
+        },
+    )
 
 
+@require_safe
 def search(request):
-    return HttpResponse("检索")
+    query = read_query(request.GET)
+    messages = list(query.messages)
+    result = None
+    if query.text_given or query.text:
+        result = search_services.search(query.text, query.filters, order=query.order, page=query.page, per_page=PER_PAGE)
+        if result.message:
+            messages.insert(0, result.message)
+        elif result.total and not result.hits and result.page > result.pages:
+            asked = result.page
+            result = search_services.search(
+                query.text, query.filters, order=query.order, page=result.pages, per_page=PER_PAGE
+            )
+            messages.append(f"没有第 {asked} 页，共 {result.pages} 页，已显示最后一页。")
+            query.params["page"] = str(result.page)
+        elif query.page > search_services.MAX_PAGE:
+            messages.append(f"最多只能翻到第 {search_services.MAX_PAGE} 页，请增加检索词或筛选条件缩小范围。")
+    context = {
+        "query": query,
+        "form": query.form(),
+        "messages_list": messages,
+        "result": result,
+        "orders": [
+            (key, label, query.querystring(order=key if key != "relevance" else None), key == query.order)
+            for key, label in search_services.ORDERS.items()
+        ],
+        "crumbs": [Crumb("首页", reverse("portal:home")), Crumb("信息检索")],
+    }
+    if result is not None and not result.message:
+        context["paging"] = _paging(query, result.page, result.pages)
+    return render(request, "portal/search.html", context)
 
 
+def _document_page(request, doc: Document):
+    withdrawn = doc.status == Document.Status.WITHDRAWN
+    context = {
+        "document": doc,
+        "withdrawn": withdrawn,
+        "permalink": request.build_absolute_uri(doc.get_absolute_url()),
+        "crumbs": [
+            Crumb("首页", reverse("portal:home")),
+            Crumb("政府信息公开目录", reverse("portal:catalog")),
+            Crumb(doc.organisation.short_name or doc.organisation.name,
+                  reverse("portal:catalog") + f"?org={doc.organisation_id}"),
+            Crumb(doc.title),
+        ],
+    }
+    if not withdrawn:
+        context["body"] = mark_safe(selectors.safe_body(doc))  # sanitised by nh3 just now
+        context["attachments"] = list(doc.attachments.all())
+        context["relations"] = selectors.relations(doc)
+    return render(request, "portal/document.html", context)
+
+
+@require_safe
 def document(request, index_number):
-    return HttpResponseNotFound("未找到")
+    doc = selectors.document_by_index_number(index_number)
+    if doc is None:
+        raise Http404("没有这份政府信息")
+    return _document_page(request, doc)
 
 
+@require_safe
 def document_by_id(request, pk):
-    return HttpResponseNotFound("未找到")
+    doc = selectors.document_by_id(pk)
+    if doc is None:
+        raise Http404("没有这份政府信息")
+    return redirect(doc.get_absolute_url(), permanent=True)
 
 
 def page_not_found(request, exception=None):
-    return HttpResponseNotFound("页面不存在")
+    try:
+        return render(request, "portal/404.html", {"crumbs": [Crumb("首页", reverse("portal:home")), Crumb("页面不存在")]}, status=404)
+    except Exception:  # the 404 page itself must not turn into a 500
+        logger.exception("404 page failed to render")
+        return HttpResponseNotFound(_FALLBACK_404, content_type="text/html; charset=utf-8")
 
 
-def server_error(request):
-    return HttpResponseServerError("服务器错误")
+_FALLBACK_404 = (
+    '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>页面不存在</title></head>'
+    '<body><main><h1>页面不存在</h1><p>您访问的页面不存在或已被移除。</p><p><a href="/">返回首页</a></p></main></body></html>'
+)
+_FALLBACK_500 = (
+    '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>服务暂时不可用</title></head>'
+    '<body><main><h1>服务暂时不可用</h1><p>系统出现错误，请稍后再试。</p><p><a href="/">返回首页</a></p></main></body></html>'
+)
+
+
+def server_error(request=None):
+    """Rendered without a request context and without touching the database:
+    either may be what failed."""
+    try:
+        html = loader.get_template("portal/500.html").render({"site_name": settings.GONGKAI_SITE_NAME})
+    except Exception:
+        logger.exception("500 page failed to render")
+        html = _FALLBACK_500
+    return HttpResponseServerError(html, content_type="text/html; charset=utf-8")

@@ -1,0 +1,315 @@
+"""Catalog reads the portal (and later the API) share.
+
+Everything here answers for the public: a document is listed when it is
+published and proactively disclosed, the same rule the search index follows.
+Filters are the search layer's `Filters`, so a filter means the same on the
+catalog page and in search.
+"""
+
+import dataclasses
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet
+from django.db.models.functions import ExtractYear
+
+from gongkai.core.models import Organisation
+from gongkai.search.backends import Filters
+
+from . import text
+from .models import Document, Genre, Relation, Topic
+
+MAX_PER_PAGE = 100
+
+
+def public_documents() -> QuerySet[Document]:
+    """Documents anyone may read and find: published and proactively disclosed."""
+    return Document.objects.filter(status=Document.Status.PUBLISHED, disclosure=Document.Disclosure.PROACTIVE)
+
+
+def latest_documents(limit: int = 10) -> list[Document]:
+    return list(
+        public_documents().select_related("organisation", "genre").order_by("-published_date", "-id")[:limit]
+    )
+
+
+def public_count() -> int:
+    return public_documents().count()
+
+
+# ---------------------------------------------------------------- filters
+
+
+def topic_descendant_ids(root_ids) -> set[int]:
+    """The topics given and every topic below them (one query per level)."""
+    found = set(root_ids)
+    frontier = set(root_ids)
+    while frontier:
+        frontier = set(Topic.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
+        found |= frontier
+    return found
+
+
+def apply_filters(qs: QuerySet[Document], filters: Filters) -> QuerySet[Document]:
+    """The ORM twin of `Filters.sql()` (same fields, same meaning)."""
+    if filters.organisation_ids is not None:
+        qs = qs.filter(organisation_id__in=filters.organisation_ids)
+    if filters.topic_ids is not None:
+        qs = qs.filter(topic_id__in=filters.topic_ids)
+    if filters.genre_ids is not None:
+        qs = qs.filter(genre_id__in=filters.genre_ids)
+    if filters.year_from:
+        qs = qs.filter(published_date__gte=f"{int(filters.year_from):04d}-01-01")
+    if filters.year_to:
+        qs = qs.filter(published_date__lte=f"{int(filters.year_to):04d}-12-31")
+    if filters.validity is not None:
+        qs = qs.filter(validity=filters.validity)
+    return qs
+
+
+# ---------------------------------------------------------------- facets
+
+
+@dataclass
+class FacetNode:
+    """One choice in a facet: what clicking it would give (`count`)."""
+
+    key: object
+    label: str
+    count: int
+    children: list["FacetNode"] = field(default_factory=list)
+
+
+@dataclass
+class Facets:
+    organisations: list[FacetNode] = field(default_factory=list)  # a tree
+    topics: list[FacetNode] = field(default_factory=list)  # a tree
+    genres: list[FacetNode] = field(default_factory=list)
+    years: list[FacetNode] = field(default_factory=list)
+    validities: list[FacetNode] = field(default_factory=list)
+
+
+def _grouped(qs: QuerySet, column: str) -> dict:
+    """{value: count} in one GROUP BY query."""
+    rows = qs.order_by().values(column).annotate(n=Count("id")).values_list(column, "n")
+    return {value: n for value, n in rows}
+
+
+def _tree(nodes: list[tuple[int, int | None, str]], own: dict[int, int], roll_up: bool) -> list[FacetNode]:
+    """Build a tree of FacetNodes from (id, parent_id, label) rows in display order.
+    With roll_up, a node counts its own documents and all below it. Nodes whose
+    count is zero (and every node below them is zero) are left out."""
+    by_parent: dict[int | None, list[tuple[int, str]]] = defaultdict(list)
+    known = {node_id for node_id, _, _ in nodes}
+    for node_id, parent_id, label in nodes:
+        by_parent[parent_id if parent_id in known else None].append((node_id, label))
+
+    def build(parent_id, depth) -> tuple[list[FacetNode], int]:
+        out, subtotal = [], 0
+        if depth > 20:  # a cycle in bad data must not hang the page
+            return out, subtotal
+        for node_id, label in by_parent.get(parent_id, []):
+            children, below = build(node_id, depth + 1)
+            mine = own.get(node_id, 0)
+            count = mine + below if roll_up else mine
+            subtotal += mine + below
+            if mine + below:
+                out.append(FacetNode(key=node_id, label=label, count=count, children=children))
+        return out, subtotal
+
+    return build(None, 0)[0]
+
+
+def facet_counts(filters: Filters, *, include_children: bool = True) -> Facets:
+    """Counts per organisation, topic, genre, year and validity.
+
+    Each facet is counted under every current filter except its own, so a count
+    says how many documents a click on that choice would list. Organisations
+    count with their lower organisations when `include_children` (as the
+    filter does); topics always count with their subtopics. Five GROUP BY
+    queries, plus one each for the organisation and topic trees."""
+    base = public_documents()
+    facets = Facets()
+
+    own_orgs = _grouped(apply_filters(base, dataclasses.replace(filters, organisation_ids=None)), "organisation_id")
+    orgs = Organisation.objects.order_by("sort_order", "id").values_list("id", "parent_id", "name")
+    facets.organisations = _tree(list(orgs), own_orgs, roll_up=include_children)
+
+    own_topics = _grouped(apply_filters(base, dataclasses.replace(filters, topic_ids=None)), "topic_id")
+    topics = Topic.objects.order_by("sort_order", "id").values_list("id", "parent_id", "name")
+    facets.topics = _tree(list(topics), own_topics, roll_up=True)
+
+    own_genres = _grouped(apply_filters(base, dataclasses.replace(filters, genre_ids=None)), "genre_id")
+    for genre_id, name in Genre.objects.order_by("sort_order", "id").values_list("id", "name"):
+        if own_genres.get(genre_id):
+            facets.genres.append(FacetNode(key=genre_id, label=name, count=own_genres[genre_id]))
+
+    year_qs = apply_filters(base, dataclasses.replace(filters, year_from=None, year_to=None))
+    rows = (
+        year_qs.filter(published_date__isnull=False)
+        .annotate(year=ExtractYear("published_date"))
+        .order_by()
+        .values("year")
+        .annotate(n=Count("id"))
+        .values_list("year", "n")
+    )
+    for year, n in sorted(rows, reverse=True):
+        facets.years.append(FacetNode(key=int(year), label=f"{int(year)}年", count=n))
+
+    own_validity = _grouped(apply_filters(base, dataclasses.replace(filters, validity=None)), "validity")
+    for value, label in Document.Validity.choices:
+        if value and own_validity.get(value):
+            facets.validities.append(FacetNode(key=value, label=label, count=own_validity[value]))
+    return facets
+
+
+# ---------------------------------------------------------------- home
+
+
+@dataclass
+class EntryPoints:
+    """Ways into the catalog for the home page (no counts: the home page
+    stays cheap however large the catalog grows)."""
+
+    organisations: list[FacetNode]  # top two levels
+    topics: list[FacetNode]  # first level
+    genres: list[FacetNode]
+    years: list[int]
+
+
+def entry_points(*, years: int = 8) -> EntryPoints:
+    orgs = Organisation.objects.order_by("sort_order", "id").values_list("id", "parent_id", "name")
+    roots = [FacetNode(key=i, label=name, count=0) for i, parent, name in orgs if parent is None]
+    by_id = {node.key: node for node in roots}
+    for i, parent, name in orgs:
+        if parent in by_id:
+            by_id[parent].children.append(FacetNode(key=i, label=name, count=0))
+    topics = [
+        FacetNode(key=i, label=name, count=0)
+        for i, name in Topic.objects.filter(parent__isnull=True).order_by("sort_order", "id").values_list("id", "name")
+    ]
+    genres = [
+        FacetNode(key=i, label=name, count=0)
+        for i, name in Genre.objects.order_by("sort_order", "id").values_list("id", "name")
+    ]
+    recent = [d.year for d in public_documents().dates("published_date", "year", order="DESC")[:years]]
+    return EntryPoints(organisations=roots, topics=topics, genres=genres, years=recent)
+
+
+# ---------------------------------------------------------------- browse
+
+
+@dataclass
+class Browse:
+    page: Page  # of Documents
+    total: int
+    facets: Facets
+    requested_page: int  # what was asked for; differs from page.number when out of range
+
+
+def browse(
+    filters: Filters | None = None, *, page=1, per_page: int = 20, include_children: bool = True, facets: bool = True
+) -> Browse:
+    """One page of the public catalog under `filters`, newest first, with facet counts."""
+    filters = filters or Filters()
+    qs = apply_filters(public_documents(), filters).select_related("organisation", "topic", "genre")
+    qs = qs.order_by("-published_date", "-id")
+    per_page = min(max(int(per_page or 20), 1), MAX_PER_PAGE)
+    paginator = Paginator(qs, per_page)
+    try:
+        requested = int(page)
+    except (TypeError, ValueError):
+        requested = 1
+    requested = max(requested, 1)
+    result_page = paginator.get_page(requested)
+    return Browse(
+        page=result_page,
+        total=paginator.count,
+        facets=facet_counts(filters, include_children=include_children) if facets else Facets(),
+        requested_page=requested,
+    )
+
+
+# ---------------------------------------------------------------- one document
+
+
+def document_by_index_number(index_number: str) -> Document | None:
+    """The document a public URL names: published and proactive, or withdrawn
+    (whose page stays up to say so). Drafts and withheld documents: None."""
+    doc = (
+        Document.objects.select_related("organisation", "topic", "topic__parent", "genre")
+        .filter(index_number=index_number)
+        .first()
+    )
+    if doc is None:
+        return None
+    if doc.is_public or doc.status == Document.Status.WITHDRAWN:
+        return doc
+    return None
+
+
+def document_by_id(pk: int) -> Document | None:
+    doc = Document.objects.filter(pk=pk).only("id", "index_number", "status", "disclosure").first()
+    if doc is None or not doc.index_number:
+        return None
+    return document_by_index_number(doc.index_number)
+
+
+def safe_body(doc: Document) -> str:
+    """The body as stored, sanitised once more on the way out."""
+    return text.sanitise(doc.body)
+
+
+@dataclass
+class RelatedItem:
+    label: str  # 引用 / 被引用 / 解读 / 解读材料 ...
+    title: str
+    document_number: str = ""
+    document: Document | None = None  # set when the other side has a public page
+    withdrawn: bool = False
+
+
+def _visible(doc: Document | None) -> bool:
+    return doc is not None and (doc.is_public or doc.status == Document.Status.WITHDRAWN)
+
+
+def relations(doc: Document) -> list[RelatedItem]:
+    """Both directions: what this document cites, interprets, amends ... (its own
+    relations) and what others say about it, labelled from its side
+    ("被引用", "解读材料", ...). A target that is not public is named by the
+    title the relation recorded, without a link (a withdrawn one links to its
+    withdrawn page); incoming relations count only from public documents."""
+    items: list[RelatedItem] = []
+    kinds = dict(Relation.Kind.choices)
+    outgoing = Relation.objects.filter(source=doc).select_related("target").order_by("kind", "id")
+    for rel in outgoing:
+        target = rel.target if _visible(rel.target) else None
+        title = target.title if target else (rel.target_title or rel.target_document_number)
+        number = target.document_number if target else rel.target_document_number
+        items.append(
+            RelatedItem(
+                label=kinds.get(rel.kind, rel.kind),
+                title=title,
+                document_number=number if number != title else "",
+                document=target,
+                withdrawn=bool(target and target.status == Document.Status.WITHDRAWN),
+            )
+        )
+    incoming = (
+        Relation.objects.filter(
+            target=doc, source__status=Document.Status.PUBLISHED, source__disclosure=Document.Disclosure.PROACTIVE
+        )
+        .select_related("source")
+        .order_by("kind", "id")
+    )
+    for rel in incoming:
+        items.append(
+            RelatedItem(
+                label=Relation.INVERSE_LABELS.get(rel.kind, rel.kind),
+                title=rel.source.title,
+                document_number=rel.source.document_number,
+                document=rel.source,
+            )
+        )
+    return items

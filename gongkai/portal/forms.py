@@ -1,0 +1,213 @@
+"""The one place the portal reads filters from a query string.
+
+`read_query(request.GET)` validates what came in (anything may be typed into a
+URL), drops what is invalid with a message in Chinese, and returns a
+`PortalQuery`: the search text, the search layer's `Filters`, the order and
+page, and the canonical parameters for building links (facets, paging).
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import QueryDict
+
+from gongkai.catalog.models import Document, Genre, Topic
+from gongkai.catalog.selectors import topic_descendant_ids
+from gongkai.core.models import Organisation, descendant_ids
+from gongkai.search.backends import Filters
+from gongkai.search.query import MAX_QUERY_CHARS
+from gongkai.search.services import ORDERS
+
+MIN_YEAR, MAX_YEAR = 1949, 2100
+INDENT = "\u3000"  # a full-width space per tree level in a <select>
+
+SCOPE_CHOICES = [("1", "含下级机构"), ("0", "仅本机构")]
+VALIDITY_CHOICES = [("", "全部")] + [(v, label) for v, label in Document.Validity.choices if v]
+# The order parameters, in the order they appear in links.
+PARAMS = ["q", "org", "sub", "topic", "genre", "year", "year_from", "year_to", "validity", "order", "page"]
+
+
+def _tree_choices(rows, empty_label: str) -> list[tuple[str, str]]:
+    """(id, parent_id, name) rows in display order -> indented <select> choices."""
+    by_parent: dict = {}
+    ids = {row[0] for row in rows}
+    for node_id, parent_id, name in rows:
+        by_parent.setdefault(parent_id if parent_id in ids else None, []).append((node_id, name))
+    choices = [("", empty_label)]
+
+    def walk(parent_id, depth):
+        if depth > 20:
+            return
+        for node_id, name in by_parent.get(parent_id, []):
+            choices.append((str(node_id), INDENT * depth + name))
+            walk(node_id, depth + 1)
+
+    walk(None, 0)
+    return choices
+
+
+class YearInput(forms.NumberInput):
+    def __init__(self, attrs=None):
+        super().__init__({"min": MIN_YEAR, "max": MAX_YEAR, "inputmode": "numeric", **(attrs or {})})
+
+
+class FilterForm(forms.Form):
+    """Search text and catalog filters, as GET parameters."""
+
+    q = forms.CharField(
+        label="检索词",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "maxlength": MAX_QUERY_CHARS, "aria-describedby": "q-help"}),
+    )
+    org = forms.TypedChoiceField(label="发布机构", required=False, coerce=int, empty_value=None)
+    sub = forms.ChoiceField(label="机构范围", required=False, choices=SCOPE_CHOICES)
+    topic = forms.TypedChoiceField(label="主题分类", required=False, coerce=int, empty_value=None)
+    genre = forms.TypedChoiceField(label="体裁分类", required=False, coerce=int, empty_value=None)
+    year = forms.IntegerField(label="年份", required=False, min_value=MIN_YEAR, max_value=MAX_YEAR, widget=YearInput)
+    year_from = forms.IntegerField(
+        label="起始年份", required=False, min_value=MIN_YEAR, max_value=MAX_YEAR, widget=YearInput
+    )
+    year_to = forms.IntegerField(
+        label="截止年份", required=False, min_value=MIN_YEAR, max_value=MAX_YEAR, widget=YearInput
+    )
+    validity = forms.ChoiceField(label="有效性", required=False, choices=VALIDITY_CHOICES)
+    order = forms.ChoiceField(label="排序", required=False, choices=list(ORDERS.items()))
+    page = forms.IntegerField(label="页码", required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        orgs = Organisation.objects.order_by("sort_order", "id").values_list("id", "parent_id", "name")
+        self.fields["org"].choices = _tree_choices(list(orgs), "全部机构")
+        topics = Topic.objects.order_by("sort_order", "id").values_list("id", "parent_id", "name")
+        self.fields["topic"].choices = _tree_choices(list(topics), "全部主题")
+        genres = Genre.objects.order_by("sort_order", "id").values_list("id", "name")
+        self.fields["genre"].choices = [("", "全部体裁")] + [(str(i), name) for i, name in genres]
+
+
+@dataclass
+class PortalQuery:
+    text: str = ""
+    text_given: bool = False  # the q parameter was present (even if empty)
+    filters: Filters = field(default_factory=Filters)
+    include_children: bool = True
+    order: str = "relevance"
+    page: int = 1
+    messages: list[str] = field(default_factory=list)
+    params: dict[str, str] = field(default_factory=dict)  # canonical, without empty values
+    labels: dict[str, str] = field(default_factory=dict)  # what each chosen filter is called
+
+    def querystring(self, *, drop=(), **changes) -> str:
+        """'?…' for these parameters with `changes` applied; a change to a filter
+        resets the page. A value of None removes the parameter."""
+        params = dict(self.params)
+        for name in drop:
+            params.pop(name, None)
+        if changes and "page" not in changes:
+            params.pop("page", None)
+        for name, value in changes.items():
+            if value is None or value == "":
+                params.pop(name, None)
+            else:
+                params[name] = str(value)
+        ordered = [(name, params[name]) for name in PARAMS if name in params]
+        return "?" + urlencode(ordered) if ordered else "?"
+
+    def form(self) -> FilterForm:
+        """A form showing what is in effect (invalid values already dropped)."""
+        data = {k: v for k, v in self.params.items() if k != "page"}
+        data.setdefault("sub", "1" if self.include_children else "0")
+        data.setdefault("order", self.order)
+        form = FilterForm(data)
+        form.is_valid()
+        return form
+
+    @property
+    def active_filters(self) -> list[tuple[str, str, str]]:
+        """(label, value, link that removes it) for each filter in effect."""
+        out = []
+        for name in ("org", "topic", "genre", "year", "year_from", "year_to", "validity"):
+            if name in self.params:
+                drop = ("sub",) if name == "org" else ()
+                out.append((FilterForm.base_fields[name].label, self.labels.get(name, self.params[name]),
+                            self.querystring(drop=drop, **{name: None})))
+        return out
+
+    @property
+    def has_filters(self) -> bool:
+        return any(name in self.params for name in ("org", "topic", "genre", "year", "year_from", "year_to", "validity"))
+
+
+def read_query(data: QueryDict | dict) -> PortalQuery:
+    """Validate a query string into a PortalQuery. Never raises on input."""
+    # Trim (and drop NUL characters) before validating; "?org=" means "all".
+    data = {name: str(data.get(name)).replace("\x00", "").strip() for name in PARAMS if data.get(name) is not None}
+    text_given = "q" in data
+    form = FilterForm({k: v for k, v in data.items() if v != ""})
+    form.is_valid()
+    clean = {name: value for name, value in form.cleaned_data.items() if value not in (None, "")}
+    query = PortalQuery(text_given=text_given)
+
+    for name in form.errors:
+        if name == "page":
+            query.messages.append("页码无效，已显示第 1 页。")
+        else:
+            query.messages.append(f"筛选条件“{form.fields[name].label}”的值无效，已忽略。")
+
+    text = clean.get("q", "")
+    if len(text) > MAX_QUERY_CHARS:
+        query.messages.append(f"检索词过长，只按前 {MAX_QUERY_CHARS} 个字检索。")
+        text = text[:MAX_QUERY_CHARS]
+    query.text = text
+
+    params: dict[str, str] = {}
+    if text:
+        params["q"] = text
+    filters = Filters()
+    query.include_children = clean.get("sub", "1") != "0"
+    if "org" in clean:
+        org_id = clean["org"]
+        filters.organisation_ids = descendant_ids([org_id]) if query.include_children else {org_id}
+        params["org"] = str(org_id)
+        if not query.include_children:
+            params["sub"] = "0"
+        query.labels["org"] = dict(form.fields["org"].choices)[str(org_id)].strip(INDENT)
+        if not query.include_children:
+            query.labels["org"] += "（仅本机构）"
+    if "topic" in clean:
+        filters.topic_ids = topic_descendant_ids([clean["topic"]])
+        params["topic"] = str(clean["topic"])
+        query.labels["topic"] = dict(form.fields["topic"].choices)[str(clean["topic"])].strip(INDENT)
+    if "genre" in clean:
+        filters.genre_ids = {clean["genre"]}
+        params["genre"] = str(clean["genre"])
+        query.labels["genre"] = dict(form.fields["genre"].choices)[str(clean["genre"])]
+    if "year" in clean:
+        filters.year_from = filters.year_to = clean["year"]
+        params["year"] = str(clean["year"])
+        query.labels["year"] = f"{clean['year']}年"
+    else:
+        year_from, year_to = clean.get("year_from"), clean.get("year_to")
+        if year_from and year_to and year_from > year_to:
+            year_from, year_to = year_to, year_from
+            query.messages.append("起始年份晚于截止年份，已对调。")
+        filters.year_from, filters.year_to = year_from, year_to
+        if year_from:
+            params["year_from"] = str(year_from)
+            query.labels["year_from"] = f"{year_from}年起"
+        if year_to:
+            params["year_to"] = str(year_to)
+            query.labels["year_to"] = f"{year_to}年止"
+    if "validity" in clean:
+        filters.validity = clean["validity"]
+        params["validity"] = clean["validity"]
+        query.labels["validity"] = dict(VALIDITY_CHOICES)[clean["validity"]]
+    query.order = clean.get("order", "relevance")
+    if query.order != "relevance":
+        params["order"] = query.order
+    query.page = clean.get("page", 1)
+    if query.page != 1:
+        params["page"] = str(query.page)
+    query.filters = filters
+    query.params = params
+    return query
