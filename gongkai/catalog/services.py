@@ -3,6 +3,7 @@ search indexing follows every save through the signals in gongkai.search."""
 
 import datetime as dt
 import hashlib
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +16,7 @@ from . import text
 from .models import Document, IndexNumberCounter, Relation
 
 INDEX_SERIAL_WIDTH = 5
+INDEX_NUMBER_RE = re.compile(r"^(?P<prefix>[^/\s]+)/(?P<year>\d{4})-(?P<serial>\d{1,8})$")
 
 
 def format_index_number(prefix: str, year: int, serial: int) -> str:
@@ -100,13 +102,17 @@ def update_document(doc: Document, *, document_number: str | None = None, body_h
     return doc
 
 
-def _next_serial(organisation_id: int, year: int) -> int:
+def _locked_counter(organisation_id: int, year: int) -> IndexNumberCounter:
     # Create the counter row if missing without racing (INSERT .. ON CONFLICT DO
     # NOTHING), then lock it: concurrent publications queue on this row.
     IndexNumberCounter.objects.bulk_create(
         [IndexNumberCounter(organisation_id=organisation_id, year=year, last_serial=0)], ignore_conflicts=True
     )
-    counter = IndexNumberCounter.objects.select_for_update().get(organisation_id=organisation_id, year=year)
+    return IndexNumberCounter.objects.select_for_update().get(organisation_id=organisation_id, year=year)
+
+
+def _next_serial(organisation_id: int, year: int) -> int:
+    counter = _locked_counter(organisation_id, year)
     counter.last_serial += 1
     counter.save(update_fields=["last_serial"])
     return counter.last_serial
@@ -129,6 +135,40 @@ def publish_document(doc: Document, *, on: dt.date | None = None) -> Document:
     doc.withdrawn_at = None
     doc.full_clean(exclude=["content_hash"])
     doc.save()
+    return doc
+
+
+def parse_index_number(text: str) -> tuple[str, int, int] | None:
+    """`{prefix}/{year}-{serial}` into its parts; None when it has another shape."""
+    match = INDEX_NUMBER_RE.match((text or "").strip())
+    if not match:
+        return None
+    return match["prefix"], int(match["year"]), int(match["serial"])
+
+
+@transaction.atomic
+def adopt_index_number(doc: Document, index_number: str) -> Document:
+    """Keep the index number a document already has (an imported page's 索引号).
+    When it is in this organisation's own series the counter moves past it, so
+    later publications never reuse it."""
+    index_number = (index_number or "").strip()
+    doc = Document.objects.select_for_update().select_related("organisation").get(pk=doc.pk)
+    if doc.index_number == index_number:
+        return doc
+    if doc.index_number:
+        raise ValidationError(f"该文件已有索引号“{doc.index_number}”，不能更改。")
+    if Document.objects.filter(index_number=index_number).exists():
+        raise ValidationError(f"索引号“{index_number}”已被其他文件使用。")
+    parts = parse_index_number(index_number)
+    if parts and parts[0] == doc.organisation.index_prefix:
+        _, year, serial = parts
+        counter = _locked_counter(doc.organisation_id, year)
+        if counter.last_serial < serial:
+            counter.last_serial = serial
+            counter.save(update_fields=["last_serial"])
+        doc.index_year, doc.index_serial = year, serial
+    doc.index_number = index_number
+    doc.save(update_fields=["index_number", "index_year", "index_serial", "updated_at"])
     return doc
 
 
