@@ -30,6 +30,13 @@ MAX_PAGE_BYTES = 20 * 1024 * 1024
 
 CREATED, UNCHANGED, FAILED = "created", "unchanged", "failed"
 
+# The extracted fields of a page in the JSON report (issue 2), then what the import did.
+PAGE_FIELDS = (
+    "title", "organisation", "document_number", "document_numbers", "written_date", "published_date",
+    "index_number", "topic", "genre", "citations", "body_chars",
+)
+EMPTY_FIELDS = {"document_numbers": [], "citations": [], "body_chars": 0, "written_date": None, "published_date": None}
+
 VALIDITY_WORDS = {
     "有效": Document.Validity.VALID,
     "现行有效": Document.Validity.VALID,
@@ -57,17 +64,12 @@ class PageResult:
     error: str = ""
 
     def as_dict(self) -> dict:
+        """The page as `gongkai import --json` prints it: PAGE_FIELDS, then missing, status, path, error."""
         fields = self.page.as_dict() if self.page else {}
-        missing = list(self.page.missing) if self.page else []
-        return {
-            "path": self.path,
-            "status": self.status,
-            "error": self.error,
-            "document_id": self.document_id,
-            **fields,
-            "index_number": self.index_number or fields.get("index_number", ""),
-            "missing": missing,
-        }
+        row = {name: fields.get(name, EMPTY_FIELDS.get(name, "")) for name in PAGE_FIELDS}
+        row["index_number"] = self.index_number or row["index_number"]
+        row.update(missing=list(self.page.missing) if self.page else [], status=self.status, path=self.path, error=self.error)
+        return row
 
 
 @dataclass
@@ -83,8 +85,8 @@ class ImportReport:
 
     def summary(self) -> str:
         return (
-            f"{len(self.results)} page(s): {self.count(CREATED)} imported, "
-            f"{self.count(UNCHANGED)} already in the catalog, {self.count(FAILED)} failed"
+            f"{len(self.results)} page(s): {self.count(CREATED)} created, "
+            f"{self.count(UNCHANGED)} unchanged (already in the catalog), {self.count(FAILED)} failed"
         )
 
 

@@ -3,8 +3,8 @@
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
-import sys
 
 import pytest
 from django.core.management import call_command
@@ -195,11 +195,15 @@ def test_import_command_json_and_exit_status(sample_orgs, capsys):
     assert len(rows) == 4
     failed = [r for r in rows if r["status"] == "failed"]
     assert [r["path"] for r in failed] == ["/no/such/page.html"] and "no such file" in failed[0]["error"]
+    expected_keys = ["title", "organisation", "document_number", "document_numbers", "written_date", "published_date",
+                     "index_number", "topic", "genre", "citations", "body_chars", "missing", "status", "path", "error"]
+    assert all(list(row) == expected_keys for row in rows)
     chongqing = next(r for r in rows if r["path"].endswith("chongqing-qianjiang-2018-workplan.txt"))
-    for key in ("title", "organisation", "document_number", "document_numbers", "written_date", "published_date",
-                "index_number", "topic", "genre", "citations", "body_chars", "missing"):
-        assert key in chongqing, key
-    assert chongqing["written_date"] == "2018-07-20"
+    assert chongqing["status"] == "created" and chongqing["error"] == ""
+    assert chongqing["index_number"] == "11500114009130039C/2018-00979"
+    assert chongqing["document_number"] == "黔江府办发〔2018〕67号"
+    assert chongqing["written_date"] == chongqing["published_date"] == "2018-07-20"
+    assert (chongqing["topic"], chongqing["genre"]) == ("其他", "行政规范性文件")
     assert {"title": "国务院办公厅关于印发政府网站发展指引的通知", "document_number": "国办发〔2017〕47号"} in chongqing["citations"]
     assert chongqing["body_chars"] > 3000
     guangzhou = next(r for r in rows if r["path"].endswith("guangzhou-2012-workplan.txt"))
@@ -208,23 +212,61 @@ def test_import_command_json_and_exit_status(sample_orgs, capsys):
 
 def test_import_command_with_org(sample_orgs, capsys):
     call_command("import", str(SICHUAN), "--org", "LS-OFFICE")
-    assert "imported" in capsys.readouterr().out
-    assert Document.objects.get().organisation == sample_orgs["liangshan"]
-    with pytest.raises(CommandError, match="no organisation"):
-        call_command("import", str(GUANGZHOU), "--org", "不存在的机构")
+    out = capsys.readouterr().out
+    assert out.startswith("created") and str(SICHUAN) in out
+    doc = Document.objects.get()
+    assert doc.organisation == sample_orgs["liangshan"]
+    # By issuer code and by id too; the page is already there, so nothing changes.
+    call_command("import", str(SICHUAN), "--org", "凉府办函")
+    call_command("import", str(SICHUAN), "--org", str(sample_orgs["liangshan"].pk))
+    assert capsys.readouterr().out.count("unchanged") == 2
+    assert Document.objects.count() == 1
+
+
+@pytest.mark.parametrize("org", ["不存在的机构", "999999"])
+def test_import_command_unknown_org_imports_nothing(sample_orgs, org):
+    with pytest.raises(CommandError, match="no organisation") as error:
+        call_command("import", str(GUANGZHOU), "--org", org)
+    assert error.value.returncode == 2
+    assert Document.objects.count() == 0
+
+
+def test_import_command_ambiguous_org(sample_orgs):
+    Organisation.objects.create(name="另一个凉山州政府办", short_name="凉山州政府办", level="city", index_prefix="LS-2")
+    with pytest.raises(CommandError, match="more than one organisation") as error:
+        call_command("import", str(SICHUAN), "--org", "凉山州政府办")
+    assert error.value.returncode == 2
+    assert Document.objects.count() == 0
+
+
+def test_import_command_progress_on_stderr(sample_orgs, tmp_path, capsys):
+    for sample in (CHONGQING, GUANGZHOU, SICHUAN):
+        (tmp_path / sample.name).write_bytes(sample.read_bytes())
+    (tmp_path / "empty.htm").write_bytes(b"")
+    with pytest.raises(SystemExit):
+        call_command("import", str(tmp_path))
+    captured = capsys.readouterr()
+    assert [line for line in captured.err.splitlines() if line.startswith("[")] == [
+        f"[{n}/4] {path}" for n, path in enumerate(sorted(str(p) for p in tmp_path.iterdir()), start=1)
+    ]
+    assert "4 page(s): 3 created, 0 unchanged (already in the catalog), 1 failed" in captured.err
+    lines = captured.out.splitlines()
+    assert len(lines) == 4 and sum(line.startswith("created") for line in lines) == 3
+    assert any(line.startswith("failed") and "empty.htm" in line for line in lines)
 
 
 def test_console_script_exit_status(tmp_path):
+    """The installed `gongkai` command, once: an empty page fails without touching the database."""
+    script = shutil.which("gongkai") or pytest.skip("the gongkai console script is not installed")
     env = {**os.environ, "GONGKAI_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "gongkai.settings"}
     env.pop("DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "gongkai", "migrate", "-v", "0"], env=env, check=True, timeout=300)
     empty = tmp_path / "empty.txt"
     empty.write_text("")
-    done = subprocess.run([sys.executable, "-m", "gongkai", "import", str(empty)], env=env, capture_output=True,
-                          text=True, timeout=120)
-    assert done.returncode == 1
-    assert "empty.txt" in done.stdout and "empty" in done.stdout
+    done = subprocess.run([script, "import", "--json", str(empty)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
+    [row] = json.loads(done.stdout)
+    assert (row["path"], row["status"], row["error"]) == (str(empty), "failed", "the file is empty")
 
 
 def test_decode_refuses_what_is_not_a_page():
@@ -233,3 +275,30 @@ def test_decode_refuses_what_is_not_a_page():
     with pytest.raises(DecodeError, match="PNG"):
         decode(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     assert decode("政务公开".encode("gb18030") * 20)[0] == "政务公开" * 20
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16"])
+def test_decode_reports_the_encoding_it_used(encoding):
+    text = GUANGZHOU.read_text(encoding="utf-8")
+    text = text.encode("gbk", errors="ignore").decode("gbk")  # characters every variant can hold
+    decoded, used = decode(text.encode(encoding))
+    assert decoded == text
+    expected = {"utf-8-sig": "utf-8-sig", "utf-16": "utf-16", "utf-8": "utf-8"}.get(encoding, "gb18030")
+    assert used == expected
+
+
+def test_decode_follows_the_declared_charset():
+    markup = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head>' \
+             "<body><p>重庆市黔江区人民政府办公室关于转发通知</p></body></html>"
+    assert decode(markup.encode("gb18030")) == (markup, "gb18030")
+
+
+@pytest.mark.parametrize("data,reason", [
+    (b"   \n\t ", "empty"),
+    (b"PK\x03\x04" + b"\x00" * 100, "ZIP"),
+    (b"<html>" + b"\x00" * 10 + b"</html>", "NUL"),
+    ("政务公开".encode("utf-8") + bytes(range(0x80, 0x100)) * 3, "undecodable"),
+])
+def test_decode_reasons(data, reason):
+    with pytest.raises(DecodeError, match=reason):
+        decode(data)
