@@ -11,15 +11,18 @@ national documents outside the catalog; and the three real sample pages.
 Two halves:
 - `generate(size, seed)` plans the catalog without touching the database: a
   pure function of its arguments, so two runs give the same titles and numbers.
-  Bodies are rendered on demand by `render_body` (seeded per document), so the
-  benchmark can stream 100,000 documents without holding their text.
+  Bodies are rendered on demand by `render_body(doc)` (seeded per document), so
+  the benchmark can stream 100,000 documents without holding their text.
 - `load_demo()` creates the plan through the catalog services, the way every
   other caller does, and imports the sample pages through the page importer.
+  Its pieces (`create_organisations`, `vocabulary_lookup`, `create_planned`)
+  serve the benchmark too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import random
 import time
 from collections import defaultdict
@@ -186,7 +189,8 @@ def build_organisations(rng: random.Random) -> list[OrgSpec]:
     for i, (name, code, sector) in enumerate(p["departments"]):
         own, counterpart = SECTORS[sector]
         unit = "厅" if name.endswith("厅") else ("委" if name.endswith("委员会") else "局")
-        add(key=f"province-{sector}", name=name, short_name="省" + name.removeprefix("四川省").replace("委员会", "委"),
+        short = "省" + name.removeprefix("四川省").replace("委员会", "委").replace("发展和改革", "发展改革")
+        add(key=f"province-{sector}", name=name, short_name=short,
             level="department", kind="department", parent=province.key, issuer_code=code, place=p["place"],
             we="我省", superiors=province.superiors,
             addressees=f"各市（州）{counterpart}，{unit}机关各处室、直属单位：", meeting=f"{unit}务会议",
@@ -310,7 +314,7 @@ SUBJECTS = [
              "建立健全政务服务“好差评”制度，及时整改差评事项"),
             ("政务服务事项全程网办率达到{n}%以上", "高频事项实现“最多跑一次”"),
             ("政务服务", "一网通办", "好差评"), (("国务院关于加快推进政务服务标准化规范化便利化的指导意见", "国发〔2022〕5号"),)),
-    Subject("hotline", ("综合政务", "政务督查"), ("office",), "12345政务服务便民热线优化", ("进一步做好", "持续推进"),
+    Subject("hotline", ("综合政务", "政务督查"), ("office",), "12345政务服务便民热线", ("进一步优化", "持续优化"),
             "推动热线接得更快、分得更准、办得更实",
             ("{place}12345政务服务便民热线工单办理规范", "{place}12345政务服务便民热线考核评价办法"),
             ("归并整合各类政务服务便民热线，实现一个号码服务企业和群众",
@@ -357,7 +361,7 @@ SUBJECTS = [
              "加快推进政府采购电子化，实现全流程电子化交易"),
             ("政府采购项目电子化交易率达到{n}%",),
             ("政府采购", "营商环境", "中小企业"), (("中华人民共和国政府采购法实施条例", "国务院令第658号"),)),
-    Subject("business", ("国民经济管理、国有资产监管", "经济体制改革"), ("dev", "market"), "营商环境优化", ("持续优化", "进一步优化"),
+    Subject("business", ("国民经济管理、国有资产监管", "经济体制改革"), ("dev", "market"), "营商环境", ("持续优化", "进一步优化"),
             "打造市场化、法治化、国际化一流营商环境，激发各类市场主体活力",
             ("{place}优化营商环境条例实施办法", "{place}进一步优化营商环境若干措施", "{place}营商环境评价实施方案"),
             ("深化“放管服”改革，持续精简行政许可事项和涉企证明材料",
@@ -600,3 +604,1003 @@ SUBJECTS = [
             ("中小企业", "专精特新", "融资支持")),
 ]
 SUBJECTS_BY_KEY = {s.key: s for s in SUBJECTS}
+
+
+# ---------------------------------------------------------------------------
+# The plan: what documents the catalog holds (no database)
+# ---------------------------------------------------------------------------
+
+# Genres, by the names in gongkai/catalog/data/genres.json.
+GENRE_NORMATIVE = "行政规范性文件"
+NORMATIVE_ENDINGS = ("办法", "细则", "规定", "规范", "条例实施办法")
+NORMATIVE_YEARS = 5  # 有效期: normative documents lapse after five years unless renewed
+
+# How a document is written (its form), and how often each is chosen.
+FORM_WEIGHTS = {
+    "issue": 30,  # 关于印发…的通知 (a plan, or a normative 办法)
+    "opinion": 10,  # 关于…的实施意见
+    "notice": 20,  # 关于做好…工作的通知
+    "forward": 12,  # 关于转发《…》的通知
+    "bulletin": 6,  # 关于…情况的通报
+    "reply": 4,  # 关于同意…的批复
+    "letter": 4,  # 关于征求…意见的函
+    "workplan": 4,  # 关于印发…年政务公开工作要点的通知
+    "report": 3,  # …年政府信息公开工作年度报告
+    "abolition": 2,  # 关于废止…的决定
+}
+# Roughly how many numbered documents an issuer code sends out in a year.
+ANNUAL_VOLUME = {"government": 60, "office": 120, "department": 80, "township": 30}
+GENRE_OF_FORM = {
+    "opinion": "意见", "notice": "通知", "forward": "通知", "bulletin": "通报", "reply": "批复", "letter": "函",
+    "workplan": "通知", "report": "报告", "abolition": "决定", "interpretation": "政策解读",
+}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A relation of a planned document: to an earlier one in the plan (`target`,
+    its position) or to a national document outside the catalog."""
+
+    kind: str  # a gongkai.catalog.models.Relation.Kind value
+    title: str
+    document_number: str = ""
+    target: int | None = None
+
+
+@dataclass
+class PlannedDocument:
+    """One catalog entry of the plan, with what `services.create_document` needs.
+
+    `organisation` is the issuer's OrgSpec (created by `create_organisations`);
+    `topic` is (first level, second level) and `genre` a genre name, both from
+    the shipped vocabularies; the body comes from `render_body(doc)`.
+    """
+
+    position: int
+    organisation: OrgSpec
+    subject: str
+    form: str
+    title: str
+    topic: tuple[str, str]
+    genre: str
+    written_date: dt.date
+    published_date: dt.date
+    seed: int
+    document_number: str = ""
+    number_code: str = ""  # the issuer code its number takes (川府发, 川府函, ...)
+    plan_name: str = ""  # the plan it issues / forwards / interprets, for the body
+    validity: str = ""  # Document.Validity value
+    effective_date: dt.date | None = None
+    expiry_date: dt.date | None = None
+    keywords: str = ""
+    status: str = "published"  # published / draft / withdrawn
+    addressee: str = ""  # whom a reply (批复) answers
+    relations: list[Reference] = field(default_factory=list)
+
+    @property
+    def normative(self) -> bool:
+        return self.genre == GENRE_NORMATIVE
+
+    def fields(self) -> dict:
+        """The scalar Document fields for services.create_document (besides
+        organisation, title, document_number, topic, genre and body)."""
+        return {
+            "written_date": self.written_date,
+            "published_date": None if self.status == "draft" else self.published_date,
+            "validity": self.validity,
+            "effective_date": self.effective_date,
+            "expiry_date": self.expiry_date,
+            "keywords": self.keywords,
+        }
+
+
+@dataclass
+class Plan:
+    organisations: list[OrgSpec]
+    documents: list[PlannedDocument]
+
+    def __iter__(self):
+        return iter(self.documents)
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+
+def _workdays(rng: random.Random, size: int) -> list[dt.date]:
+    """`size` working days between FIRST_DAY and LAST_DAY, sorted."""
+    span = (LAST_DAY - FIRST_DAY).days
+    days = []
+    for _ in range(size):
+        day = FIRST_DAY + dt.timedelta(days=int(rng.random() * (span + 1)))
+        while day.weekday() >= 5:
+            day -= dt.timedelta(days=day.weekday() - 4)
+        days.append(max(day, FIRST_DAY))
+    days.sort()
+    return days
+
+
+def _is_normative_plan(name: str) -> bool:
+    return name.endswith(NORMATIVE_ENDINGS)
+
+
+def _national_forwardable(subject: Subject) -> list[tuple[str, str]]:
+    return [(t, n) for t, n in subject.basis if n and "关于" in t]
+
+
+class _Planner:
+    """Builds the plan in written-date order; every relation points to a
+    document already published on the day the new one is written."""
+
+    def __init__(self, size: int, seed: int):
+        self.rng = random.Random(seed)
+        self.size = size
+        self.orgs = build_organisations(self.rng)
+        self.by_key = {o.key: o for o in self.orgs}
+        self.cum_weights = []
+        total = 0
+        for o in self.orgs:
+            total += o.weight
+            self.cum_weights.append(total)
+        self.subjects_of = {o.key: self._subjects_for(o) for o in self.orgs}
+        self.ancestors = {o.key: self._ancestor_keys(o) for o in self.orgs}
+        self.children = defaultdict(list)
+        for o in self.orgs:
+            if o.parent and o.kind == "government":
+                self.children[o.parent].append(o)
+        self.docs: list[PlannedDocument] = []
+        self.pending: list[tuple[dt.date, int]] = []  # (published, position): not yet citable
+        self.citable = defaultdict(list)  # (org key, subject) -> positions
+        self.forwardable = defaultdict(list)  # org key -> positions
+        self.normative = defaultdict(list)  # org key -> positions of valid normative documents
+        self.versions: dict[tuple[str, str], int] = {}  # (org key, plan) -> current version
+        self.to_interpret: list[int] = []
+        self.once: set[tuple] = set()  # (form, org key, year) done once a year
+        self.titles: set[str] = set()
+        self.withdrawn_at = {size // 3, (2 * size) // 3} if size >= 20 else set()
+
+    # -- set-up --------------------------------------------------------------
+    @staticmethod
+    def _subjects_for(org: OrgSpec) -> list[Subject]:
+        if org.kind in ("government", "office"):
+            return list(SUBJECTS)
+        if org.kind == "township":
+            return [s for s in SUBJECTS if s.township]
+        return [s for s in SUBJECTS if org.sector in s.sectors]
+
+    def _ancestor_keys(self, org: OrgSpec) -> list[str]:
+        keys, node = [], org
+        while node.parent:
+            node = self.by_key[node.parent]
+            keys.append(node.key)
+        return keys
+
+    # -- helpers -------------------------------------------------------------
+    def _release(self, day: dt.date) -> None:
+        while self.pending and self.pending[0][0] <= day:
+            _, pos = heapq.heappop(self.pending)
+            doc = self.docs[pos]
+            if doc.form in ("issue", "opinion", "notice", "workplan"):
+                self.citable[(doc.organisation.key, doc.subject)].append(pos)
+            if doc.form in ("issue", "opinion", "notice", "workplan"):
+                self.forwardable[doc.organisation.key].append(pos)
+            if doc.normative:
+                self.normative[doc.organisation.key].append(pos)
+            if doc.form in ("opinion", "issue") and doc.organisation.kind != "township" and self.rng.random() < 0.2:
+                self.to_interpret.append(pos)
+
+    def _publish_lag(self) -> int:
+        r = self.rng.random()
+        if r < 0.3:
+            return 0
+        if r < 0.8:
+            return self.rng.randint(1, 7)
+        return self.rng.randint(8, 30)
+
+    def _plan_name(self, org: OrgSpec, subject: Subject, year: int) -> str:
+        return self.rng.choice(subject.plans).format(place=org.place, y=year, y2=year + 2)
+
+    def _keywords(self, subject: Subject) -> str:
+        return "，".join(self.rng.sample(subject.keywords, k=min(len(subject.keywords), self.rng.randint(2, 3))))
+
+    def _unique(self, *titles: str) -> str:
+        for title in titles:
+            if title not in self.titles:
+                return title
+        return titles[0]
+
+    def _cites(self, org: OrgSpec, subject: Subject, day: dt.date) -> list[Reference]:
+        refs = []
+        if subject.basis and self.rng.random() < 0.7:
+            title, number = self.rng.choice(subject.basis)
+            refs.append(Reference("cites", title, number))
+        if self.rng.random() < 0.6:
+            # Earlier documents on the subject by the issuer itself or its superiors.
+            candidates = [p for key in (org.key, *self.ancestors[org.key]) for p in self.citable[(key, subject.key)][-10:]]
+            for pos in sorted(self.rng.sample(candidates, k=min(len(candidates), self.rng.randint(1, 2)))):
+                refs.append(Reference("cites", "", target=pos))
+        return refs
+
+    # -- forms ---------------------------------------------------------------
+    def plan_document(self, position: int, day: dt.date) -> PlannedDocument:
+        rng = self.rng
+        if self.to_interpret and rng.random() < 0.7:
+            return self._interpretation(position, day, self.to_interpret.pop(0))
+        org = rng.choices(self.orgs, cum_weights=self.cum_weights)[0]
+        subject = rng.choice(self.subjects_of[org.key])
+        form = rng.choices(list(FORM_WEIGHTS), weights=list(FORM_WEIGHTS.values()))[0]
+        doc = getattr(self, f"_{form}")(position, day, org, subject)
+        if doc is None:
+            doc = self._notice(position, day, org, subject)
+        return doc
+
+    def _new(self, position, day, org, subject, form, title, *, genre=None, plan_name="", validity="valid",
+             number_code=None, refs=(), published=None) -> PlannedDocument:
+        self.titles.add(title)
+        return PlannedDocument(
+            position=position, organisation=org, subject=subject.key, form=form, title=title, topic=subject.topic,
+            genre=genre or GENRE_OF_FORM[form], written_date=day,
+            published_date=published or min(day + dt.timedelta(days=self._publish_lag()), LAST_DAY),
+            seed=self.rng.getrandbits(32), number_code=org.issuer_code if number_code is None else number_code,
+            plan_name=plan_name, validity=validity, keywords=self._keywords(subject), relations=list(refs),
+        )
+
+    def _issue(self, position, day, org, subject):
+        name = self._plan_name(org, subject, day.year)
+        refs = self._cites(org, subject, day)
+        if not _is_normative_plan(name):
+            title = f"{org.name}关于印发{name}的通知"
+            if title in self.titles:
+                return None
+            return self._new(position, day, org, subject, "issue", title, genre="通知", plan_name=name, refs=refs)
+        previous = self.versions.get((org.key, name))
+        display = name
+        if previous is not None:
+            old = self.docs[previous]
+            if old.validity != "valid" or (day - old.published_date).days < 365 or old.expiry_date <= day:
+                return None
+            display = f"{name}（{day.year}年修订）"
+            refs.append(Reference("amends", "", target=previous))
+        if self.rng.random() < 0.3:
+            refs.append(Reference("cites", *NATIONAL["normative"][0]))
+        title = self._unique(f"{org.name}关于印发{display}的通知")
+        doc = self._new(position, day, org, subject, "issue", title, genre=GENRE_NORMATIVE, plan_name=display,
+                        refs=refs)
+        doc.effective_date = doc.published_date + dt.timedelta(days=30)
+        doc.expiry_date = _add_years(doc.effective_date, NORMATIVE_YEARS) - dt.timedelta(days=1)
+        if previous is not None:
+            old = self.docs[previous]
+            old.validity = "amended"
+            old.expiry_date = doc.effective_date - dt.timedelta(days=1)
+        self.versions[(org.key, name)] = position
+        return doc
+
+    def _opinion(self, position, day, org, subject):
+        if org.kind == "township":
+            return None
+        verb = self.rng.choice(subject.verbs)
+        kind = "实施意见" if org.level != "province" or self.rng.random() < 0.5 else "意见"
+        title = self._unique(f"{org.name}关于{verb}{subject.work}的{kind}",
+                             f"{org.name}关于{subject.verbs[-1]}{subject.work}的实施意见",
+                             f"{org.name}关于{day.year}年{verb}{subject.work}的实施意见")
+        return self._new(position, day, org, subject, "opinion", title, refs=self._cites(org, subject, day))
+
+    def _notice(self, position, day, org, subject):
+        verb = self.rng.choice(subject.verbs)
+        y = day.year
+        title = self._unique(
+            self.rng.choice((f"{org.name}关于做好{y}年{subject.work}工作的通知",
+                             f"{org.name}关于{verb}{subject.work}工作的通知")),
+            f"{org.name}关于开展{y}年{subject.work}专项检查的通知",
+            f"{org.name}关于做好{y}年{subject.work}工作的通知",
+            f"{org.name}关于{verb}{subject.work}工作的通知",
+        )
+        return self._new(position, day, org, subject, "notice", title, refs=self._cites(org, subject, day))
+
+    def _forward(self, position, day, org, subject):
+        rng = self.rng
+        sources = [org.parent] if org.parent else []
+        if org.parent and self.by_key[org.parent].kind == "government":
+            sources.append(org.parent + "-office")
+        sources += self.ancestors[org.key][1:2]
+        allowed = {s.key for s in self.subjects_of[org.key]}
+        candidates = [pos for key in sources for pos in self.forwardable.get(key, ())[-30:]
+                      if self.docs[pos].subject in allowed]
+        if candidates and (org.level != "province" or rng.random() < 0.3):
+            pos = rng.choice(candidates)
+            target = self.docs[pos]
+            subject = SUBJECTS_BY_KEY[target.subject]
+            ref = Reference("forwards", "", target=pos)
+            inner = target.title
+        else:
+            national = _national_forwardable(subject)
+            if not national or org.kind == "township":
+                return None
+            inner, number = rng.choice(national)
+            ref = Reference("forwards", inner, number)
+        title = f"{org.name}关于转发《{inner}》的通知"
+        if title in self.titles:
+            return None
+        return self._new(position, day, org, subject, "forward", title, plan_name=inner, refs=[ref])
+
+    def _bulletin(self, position, day, org, subject):
+        y = day.year
+        quarter = (day.month - 1) // 3
+        period = f"{y}年第{'一二三四'[quarter - 1]}季度" if quarter else f"{y - 1}年"
+        title = self._unique(f"{org.name}关于{period}{subject.work}工作情况的通报",
+                             f"{org.name}关于{y}年{subject.work}工作督查情况的通报")
+        return self._new(position, day, org, subject, "bulletin", title, validity="")
+
+    def _reply(self, position, day, org, subject):
+        children = self.children.get(org.key)
+        if not children:
+            return None
+        child = self.rng.choice(children)
+        name = self._plan_name(child, subject, day.year)
+        title = self._unique(f"{org.name}关于同意{name}的批复")
+        doc = self._new(position, day, org, subject, "reply", title, plan_name=name, validity="",
+                        number_code=org.letter_code)
+        doc.addressee = child.name
+        return doc
+
+    def _letter(self, position, day, org, subject):
+        name = self._plan_name(org, subject, day.year)
+        title = self._unique(f"{org.name}关于征求《{name}（征求意见稿）》意见的函")
+        return self._new(position, day, org, subject, "letter", title, plan_name=name, validity="",
+                         number_code=org.letter_code)
+
+    def _workplan(self, position, day, org, subject):
+        key = ("workplan", org.key, day.year)
+        if org.kind not in ("government", "office") or day.month > 4 or key in self.once:
+            return None
+        self.once.add(key)
+        subject = SUBJECTS_BY_KEY["open"]
+        name = f"{day.year}年{org.place}政务公开工作要点"
+        refs = [Reference("cites", *ref) for ref in NATIONAL["open"][:2]]
+        title = self._unique(f"{org.name}关于印发{name}的通知")
+        return self._new(position, day, org, subject, "workplan", title, plan_name=name, refs=refs)
+
+    def _report(self, position, day, org, subject):
+        key = ("report", org.key, day.year)
+        if day.month > 3 or key in self.once:
+            return None
+        self.once.add(key)
+        subject = SUBJECTS_BY_KEY["open"]
+        title = f"{org.name}{day.year - 1}年政府信息公开工作年度报告"
+        return self._new(position, day, org, subject, "report", title, validity="", number_code="",
+                         refs=[Reference("cites", *REGULATIONS)])
+
+    def _abolition(self, position, day, org, subject):
+        pool = self.normative.get(org.key, [])
+        live = [p for p in pool if self.docs[p].validity == "valid" and self.docs[p].expiry_date > day
+                and (day - self.docs[p].published_date).days > 730]
+        if not live or org.kind == "township":
+            return None
+        chosen = self.rng.sample(live, k=min(len(live), self.rng.randint(1, 4)))
+        chosen.sort()
+        if len(chosen) == 1:
+            name = self.docs[chosen[0]].plan_name
+            title = self._unique(f"{org.name}关于废止{name}的决定")
+        else:
+            title = self._unique(f"{org.name}关于废止部分行政规范性文件的决定",
+                                 f"{org.name}关于废止和宣布失效一批行政规范性文件的决定",
+                                 f"{org.name}关于{day.year}年行政规范性文件清理结果的决定")
+        subject = SUBJECTS_BY_KEY[self.docs[chosen[0]].subject]
+        refs = [Reference("abolishes", "", target=p) for p in chosen]
+        refs.append(Reference("cites", *NATIONAL["normative"][0]))
+        doc = self._new(position, day, org, subject, "abolition", title, validity="", refs=refs)
+        for p in chosen:
+            old = self.docs[p]
+            old.validity = "abolished"
+            old.expiry_date = max(doc.published_date, old.effective_date)
+            self.normative[org.key] = [q for q in self.normative[org.key] if q != p]
+            name = old.plan_name.split("（")[0]
+            if self.versions.get((org.key, name)) == p:
+                del self.versions[(org.key, name)]
+        return doc
+
+    def _interpretation(self, position, day, target_pos):
+        target = self.docs[target_pos]
+        org = target.organisation
+        subject = SUBJECTS_BY_KEY[target.subject]
+        inner = target.plan_name or target.title
+        title = self._unique(f"《{inner}》政策解读", f"图解：《{inner}》")
+        return self._new(position, day, org, subject, "interpretation", title, validity="", number_code="",
+                         plan_name=inner, refs=[Reference("interprets", "", target=target_pos)], published=day)
+
+    # -- the whole plan ------------------------------------------------------
+    def build(self) -> Plan:
+        days = _workdays(self.rng, self.size)
+        drafts_from = self.size - max(1, self.size // 400)
+        for position, day in enumerate(days):
+            self._release(day)
+            doc = self.plan_document(position, day)
+            if position >= drafts_from:
+                doc.status = "draft"
+            elif position in self.withdrawn_at:
+                doc.status = "withdrawn"
+            self.docs.append(doc)
+            if doc.status == "published":
+                heapq.heappush(self.pending, (doc.published_date, position))
+        self._number()
+        self._expire()
+        self._resolve()
+        return Plan(self.orgs, self.docs)
+
+    def _number(self) -> None:
+        """Serials per issuer code and year, increasing with the written date
+        (documents are planned in that order). The catalog holds only part of
+        what an issuer sends out, so serials leave the gaps a real register
+        would: about ANNUAL_VOLUME numbers a year per issuer code."""
+        counts: dict[tuple[str, int], int] = defaultdict(int)
+        for doc in self.docs:
+            if doc.number_code:
+                counts[(doc.number_code, doc.written_date.year)] += 1
+        serial: dict[tuple[str, int], int] = defaultdict(int)
+        for doc in self.docs:
+            if not doc.number_code:
+                continue
+            key = (doc.number_code, doc.written_date.year)
+            step = max(1, ANNUAL_VOLUME[doc.organisation.kind] // counts[key])
+            serial[key] += self.rng.randint(1, 2 * step - 1)
+            doc.document_number = format_number(doc.number_code, doc.written_date.year, serial[key])
+
+    def _expire(self) -> None:
+        for doc in self.docs:
+            if doc.normative and doc.validity == "valid" and doc.expiry_date < LAST_DAY:
+                doc.validity = "expired"
+
+    def _resolve(self) -> None:
+        for doc in self.docs:
+            doc.relations = [
+                Reference(r.kind, self.docs[r.target].title, self.docs[r.target].document_number, r.target)
+                if r.target is not None else r
+                for r in doc.relations
+            ]
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def generate(size: int = DEFAULT_SIZE, seed: int = SEED) -> Plan:
+    """Plan a catalog of `size` documents: a pure function of its arguments.
+
+    Returns a Plan: `plan.organisations` (OrgSpec, parents first) and
+    `plan.documents` (PlannedDocument, in written-date order; relations point
+    to earlier positions). Linear in `size`: 100,000 documents take seconds.
+    """
+    if size < 0:
+        raise ValueError("size must not be negative")
+    return _Planner(size, seed).build()
+
+
+# ---------------------------------------------------------------------------
+# Bodies, rendered on demand
+# ---------------------------------------------------------------------------
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 12 → 十二, 25 → 二十五 (up to 99), for 一、 headings and 第N条."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+
+
+def cn_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def cite(ref: Reference) -> str:
+    """How a body names a document: 《title》（number）, the form the importer reads."""
+    return f"《{ref.title}》（{ref.document_number}）" if ref.document_number else f"《{ref.title}》"
+
+
+def _self_word(org: OrgSpec) -> str:
+    """How a document names its own issuer: 我局, 我厅, 我委, 我办, 市政府."""
+    if org.kind == "office":
+        return "我办"
+    if org.kind == "government":
+        return org.meeting.removesuffix("常务会议")  # 省政府, 市政府, 县政府
+    if org.kind == "township":
+        return "街道办事处" if org.we == "本街道" else "镇政府"
+    for ending, word in (("委员会", "我委"), ("厅", "我厅")):
+        if org.name.endswith(ending):
+            return word
+    return "我局"
+
+
+def _target_value(template: str, rng: random.Random) -> str:
+    """A plausible figure for the {n} in a target, judged by the unit after it."""
+    after = template.partition("{n}")[2]
+    if after.startswith("‰"):
+        return f"0.{rng.randint(3, 9)}"
+    if after.startswith("%"):
+        if "下降" in template:
+            return str(rng.randint(3, 12))
+        if "控制在" in template:
+            return f"{rng.randint(50, 55) / 10:.1f}"
+        return str(rng.randint(85, 99))
+    if after.startswith("个工作日"):
+        return str(rng.randint(1, 3))
+    if after.startswith("万人次"):
+        return str(rng.randint(50, 900) * 10)
+    if after.startswith("万亩"):
+        return str(rng.randint(5, 400))
+    if after.startswith("万人"):
+        return str(rng.randint(2, 60))
+    if after.startswith("公里"):
+        return str(rng.randint(10, 200) * 10)
+    if after.startswith("批次"):
+        return str(rng.randint(4, 6))
+    if after.startswith("条"):
+        return str(rng.randint(5, 90) * 100)
+    return str(rng.randint(3, 120))
+
+
+_FOLLOW_UP = (
+    "{subunits}要结合实际细化工作措施，明确责任分工和完成时限。",
+    "各责任单位要建立工作台账，实行清单化管理、销号式推进。",
+    "工作推进中遇到的重大问题，要及时报告{report_to}。",
+    "要加强统筹协调，形成上下联动、部门协同的工作合力。",
+    "{y}年底前，{place}范围内全面完成相关工作。",
+    "要定期开展“回头看”，巩固工作成效，防止问题反弹。",
+    "要坚持问题导向，聚焦群众反映强烈的突出问题，逐项研究提出解决措施。",
+    "要充分运用信息化手段，推动{work}数据共享和业务协同，提高工作效率。",
+    "要健全常态长效机制，把行之有效的经验做法固化为制度规范。",
+    "要加强对基层的指导服务，及时总结推广典型经验。",
+    "要主动公开工作进展和成效，自觉接受社会监督。",
+    "要落实属地管理责任和行业监管责任，确保责任到人、措施到位。",
+)
+_SAFEGUARDS = (
+    ("加强组织领导", "各级各部门要把{work}摆在重要位置，主要负责同志亲自研究部署，分管负责同志具体抓，确保各项任务落到实处。"),
+    ("强化督促检查", "{report_to}要加强对工作落实情况的跟踪督办，对工作推进不力的单位予以通报，督促整改到位。"),
+    ("做好宣传引导", "要充分利用政府网站、政务新媒体等渠道，加强政策宣传和解读，及时回应社会关切，营造良好氛围。"),
+    ("强化要素保障", "要统筹安排工作经费，加强人员力量配备，为{work}提供有力保障。"),
+    ("严格考核问责", "将{work}纳入年度目标绩效考核，对工作成效明显的单位予以通报表扬。"),
+)
+
+
+class _Writer:
+    def __init__(self, doc: PlannedDocument):
+        self.doc = doc
+        self.org = doc.organisation
+        self.subject = SUBJECTS_BY_KEY[doc.subject]
+        self.rng = random.Random(doc.seed)
+        self.y = doc.written_date.year
+        self.lines: list[str] = []
+
+    def fill(self, text: str) -> str:
+        return text.format(
+            subunits=self.org.subunits, report_to=self.org.report_to, y=self.y, place=self.org.place,
+            work=self.subject.work, we=self.org.we,
+        )
+
+    def add(self, *lines: str) -> None:
+        self.lines.extend(lines)
+
+    def basis(self) -> str:
+        refs = [r for r in self.doc.relations if r.kind == "cites"]
+        if not refs:
+            return f"按照{self.org.superiors}关于{self.subject.work}的决策部署"
+        return "根据" + "和".join(cite(r) for r in refs[:3]) + "等有关规定"
+
+    def targets(self) -> list[str]:
+        chosen = self.rng.sample(self.subject.targets, k=min(2, len(self.subject.targets)))
+        return [t.replace("{n}", _target_value(t, self.rng)) for t in chosen]
+
+    def tasks(self, low=3) -> list[str]:
+        tasks = self.subject.tasks
+        return self.rng.sample(tasks, k=self.rng.randint(min(low, len(tasks)), len(tasks)))
+
+    def follow_up(self) -> str:
+        if self.rng.random() < 0.2:
+            return ""
+        return "".join(self.fill(t) for t in self.rng.sample(_FOLLOW_UP, k=self.rng.randint(1, 2)))
+
+    def steps(self, number: int) -> None:
+        start = self.doc.written_date
+        end = _add_years(start, 1)
+        self.add(f"{cn_number(number)}、实施步骤")
+        self.add(f"（一）动员部署阶段（{start.year}年{start.month}月）。制定工作方案，召开动员部署会议，明确任务分工和时间节点。",
+                 f"（二）组织实施阶段（{start.year}年{start.month}月至{end.year}年{end.month}月）。"
+                 f"各责任单位按照职责分工，全面推进各项任务落实，每季度末将工作进展情况报送{self.org.report_to}。",
+                 f"（三）总结评估阶段（{end.year}年{end.month}月）。对工作开展情况进行全面总结评估，"
+                 f"梳理经验做法，查找问题不足，形成总结报告报{self.org.report_to}。")
+
+    def measures(self, numbered_from=1) -> None:
+        for i, task in enumerate(self.tasks(), start=numbered_from):
+            self.add(f"（{cn_number(i)}）{task}。{self.follow_up()}")
+
+    def safeguards(self) -> None:
+        chosen = sorted(self.rng.sample(range(len(_SAFEGUARDS)), k=self.rng.randint(2, 3)))
+        for i, index in enumerate(chosen, start=1):
+            head, text = _SAFEGUARDS[index]
+            self.add(f"（{cn_number(i)}）{head}。{self.fill(text)}")
+
+    def signature(self) -> None:
+        self.add(self.org.name, cn_date(self.doc.written_date))
+
+    # -- the texts, by form ---------------------------------------------------
+    def plan_text(self, name: str) -> None:
+        s, org = self.subject, self.org
+        self.add(name)
+        self.add(f"为{s.goal}，{self.basis()}，结合{org.we}实际，制定本方案。")
+        self.add("一、总体要求")
+        self.add(f"坚持以人民为中心的发展思想，认真贯彻落实{org.superiors}决策部署，"
+                 f"{self.rng.choice(s.verbs)}{s.work}，{s.goal}。")
+        self.add("二、主要目标")
+        self.add(f"到{self.y + 2}年，" + "，".join(self.targets()) + f"，{s.work}工作机制更加健全。")
+        self.add("三、重点任务")
+        self.measures()
+        self.steps(4)
+        self.add("五、保障措施")
+        self.safeguards()
+
+    def normative_text(self, name: str) -> None:
+        s, org, doc = self.subject, self.org, self.doc
+        articles = [
+            f"为了{s.goal}，{self.basis()}，结合{org.we}实际，制定本办法。",
+            f"本办法适用于{org.place}行政区域内{s.work}及其监督管理活动。",
+            f"{s.work}工作坚持依法依规、公开透明、便民高效的原则。",
+        ]
+        articles += [f"{task}。" for task in self.tasks()]
+        articles += [t + "。" for t in self.targets()[:1]]
+        articles.append(f"违反本办法规定的，由有关主管部门责令改正；情节严重的，依法依规追究相关人员责任。")
+        articles.append(f"本办法由{org.short_name}负责解释。")
+        last = f"本办法自{cn_date(doc.effective_date or doc.published_date)}起施行，有效期{NORMATIVE_YEARS}年。"
+        for ref in doc.relations:
+            if ref.kind == "amends":
+                last += f"{cite(ref)}同时废止。"
+        articles.append(last)
+        self.add(name)
+        for i, text in enumerate(articles, start=1):
+            self.add(f"第{cn_number(i)}条　{text}")
+
+    def cover(self, name: str) -> None:
+        org = self.org
+        approved = {"government": f"已经{org.meeting}审议通过", "office": f"已经{org.meeting}同意"}.get(
+            org.kind, f"已经{org.meeting}审议通过")
+        self.add(org.addressees, f"《{name}》{approved}，现印发给你们，请认真贯彻执行。")
+        self.signature()
+
+    def issue(self):
+        name = self.doc.plan_name
+        self.cover(name)
+        if self.doc.normative:
+            self.normative_text(name)
+        else:
+            self.plan_text(name)
+
+    def workplan(self):
+        self.cover(self.doc.plan_name)
+        s, org = self.subject, self.org
+        self.add(self.doc.plan_name)
+        self.add(f"{self.y}年{org.we}政务公开工作的总体要求是：{self.basis()}，坚持以公开为常态、不公开为例外，"
+                 f"{s.goal}。")
+        for i, task in enumerate(self.tasks(low=4), start=1):
+            self.add(f"{cn_number(i)}、{task}", self.follow_up() or f"{org.subunits}要明确专人负责，确保工作落实到位。")
+        self.add(f"{cn_number(i + 1)}、加强组织保障", self.fill(_SAFEGUARDS[1][1]))
+
+    def opinion(self):
+        s, org = self.subject, self.org
+        self.add(org.addressees)
+        self.add(f"为{s.goal}，{self.basis()}，经{org.meeting}同意，现就{self.rng.choice(s.verbs)}{s.work}提出如下意见。")
+        self.add("一、总体要求")
+        self.add(f"坚持稳中求进工作总基调，认真贯彻落实{org.superiors}决策部署，坚持问题导向、目标导向、结果导向，"
+                 f"推动{s.work}取得新成效。")
+        self.add("二、主要目标")
+        self.add(f"到{self.y + 2}年，" + "，".join(self.targets()) + "。")
+        self.add("三、重点任务")
+        self.measures()
+        self.add("四、保障措施")
+        self.safeguards()
+        self.signature()
+
+    def notice(self):
+        s, org = self.subject, self.org
+        self.add(org.addressees)
+        self.add(f"为{self.rng.choice(s.verbs)}{s.work}，{s.goal}，{self.basis()}，现就有关事项通知如下。")
+        tasks = self.tasks()
+        for i, task in enumerate(tasks, start=1):
+            self.add(f"{cn_number(i)}、{task}", self.follow_up() or "要结合实际抓好落实，确保取得实效。")
+        due = self.doc.written_date + dt.timedelta(days=self.rng.randint(20, 60))
+        self.add(f"{cn_number(len(tasks) + 1)}、工作要求",
+                 f"请{org.subunits}于{cn_date(due)}前将工作开展情况书面报送{org.report_to}。"
+                 f"工作中遇到的问题，请及时与{org.report_to}联系。")
+        self.signature()
+
+    def forward(self):
+        org, ref = self.org, self.doc.relations[0]
+        self.add(org.addressees)
+        self.add(f"经{org.meeting.removesuffix('常务会议')}同意，现将{cite(ref)}转发给你们，请结合实际，认真贯彻执行。")
+        self.add(f"{org.subunits}要高度重视{self.subject.work}工作，对照文件要求，逐项细化工作措施，"
+                 f"明确责任单位和完成时限。{self.follow_up()}")
+        self.add(f"贯彻落实中的重要情况和问题，请及时报告{org.report_to}。")
+        self.signature()
+        self.add(f"附件：{ref.title}")
+
+    def bulletin(self):
+        s, org = self.subject, self.org
+        self.add(org.addressees)
+        self.add(f"为推动{s.work}各项任务落实，{self.org.report_to}近期对{org.subunits}工作开展情况进行了督促检查。"
+                 "现将有关情况通报如下。")
+        done = self.rng.randint(70, 98)
+        self.add("一、基本情况",
+                 f"从检查情况看，各地各部门认真贯彻落实{org.superiors}决策部署，{s.work}工作取得积极成效，"
+                 f"年度重点任务完成率达到{done}%。" + "，".join(self.targets()[:1]) + "的目标稳步推进。")
+        self.add("二、存在的问题",
+                 "一是部分单位思想认识不到位，工作推进不平衡；二是部分任务进度滞后，工作台账不够规范；"
+                 "三是信息报送不够及时，工作成效宣传不够。")
+        self.add("三、下一步工作要求")
+        self.measures()
+        self.signature()
+
+    def reply(self):
+        s, org, name = self.subject, self.org, self.doc.plan_name
+        self.add(f"{self.doc.addressee}：")
+        self.add(f"你单位《关于审批〈{name}〉的请示》收悉。经研究，现批复如下。")
+        self.add(f"一、原则同意《{name}》，请认真组织实施。")
+        self.add(f"二、要{self.rng.choice(self.subject.tasks)}，确保{s.goal}。")
+        self.add(f"三、实施过程中的重大事项，要及时向{org.report_to}报告。")
+        self.signature()
+
+    def letter(self):
+        s, org, name = self.subject, self.org, self.doc.plan_name
+        due = self.doc.written_date + dt.timedelta(days=15)
+        self.add(org.addressees)
+        self.add(f"为{s.goal}，{_self_word(org)}起草了《{name}（征求意见稿）》，现送你们征求意见。"
+                 f"请于{cn_date(due)}前将书面意见反馈{org.report_to}，逾期未反馈的视为无意见。")
+        self.add(f"联系电话：{org.area_code}-{self.rng.randint(6000, 8999)}{self.rng.randint(1000, 9999)}")
+        self.signature()
+        self.add(f"附件：{name}（征求意见稿）")
+
+    def report(self):
+        org, y = self.org, self.y - 1
+        r = self.rng
+        published, guides = r.randint(300, 6000), r.randint(20, 400)
+        received = r.randint(5, 300)
+        self.add(f"本报告根据{cite(self.doc.relations[0])}和国务院办公厅政府信息与政务公开办公室有关要求编制，"
+                 f"内容包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
+                 f"政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。"
+                 f"本报告所列数据的统计期限自{y}年1月1日起至{y}年12月31日止。")
+        self.add("一、总体情况",
+                 f"{y}年，{org.name}深入贯彻落实{org.superiors}关于政务公开工作的决策部署，全年主动公开政府信息{published}条，"
+                 f"更新办事指南{guides}项，政府信息公开工作质量和实效进一步提升。")
+        self.add("二、主动公开政府信息情况",
+                 f"全年制发行政规范性文件{r.randint(0, 30)}件，现行有效{r.randint(10, 120)}件；"
+                 f"实施行政许可{r.randint(100, 9000)}件，行政处罚{r.randint(10, 900)}件。")
+        self.add("三、收到和处理政府信息公开申请情况",
+                 f"全年共收到政府信息公开申请{received}件，均在法定期限内予以答复，"
+                 f"其中予以公开{r.randint(0, received)}件。")
+        self.add("四、政府信息公开行政复议、行政诉讼情况",
+                 f"全年因政府信息公开被申请行政复议{r.randint(0, 6)}件，被提起行政诉讼{r.randint(0, 3)}件。")
+        self.add("五、存在的主要问题及改进情况",
+                 "政策解读形式还不够丰富，基层政务公开标准化规范化水平有待提升。下一步，将进一步加强政策解读，"
+                 "规范依申请公开办理，推动政务公开工作再上新台阶。")
+        self.add("六、其他需要报告的事项", "本年度未收取信息处理费。")
+
+    def abolition(self):
+        org = self.org
+        abolished = [r for r in self.doc.relations if r.kind == "abolishes"]
+        basis = [r for r in self.doc.relations if r.kind == "cites"]
+        self.add(org.addressees)
+        self.add(f"为维护法制统一，{('根据' + cite(basis[0]) + '要求，') if basis else ''}"
+                 f"{_self_word(org)}对现行有效的行政规范性文件进行了全面清理。经{org.meeting}研究，"
+                 f"决定废止以下{cn_number(len(abolished))}件行政规范性文件：")
+        for i, ref in enumerate(abolished, start=1):
+            self.add(f"{i}.{cite(ref)}")
+        self.add("本决定自公布之日起施行。")
+        self.signature()
+
+    def interpretation(self):
+        s, org, ref = self.subject, self.org, self.doc.relations[0]
+        self.add(f"近日，{org.name}印发了{cite(ref)}。现就有关内容解读如下。")
+        self.add("一、出台背景",
+                 f"为认真贯彻落实{org.superiors}关于{s.work}的决策部署，{s.goal}，"
+                 f"{_self_word(org).removeprefix('我')}在深入调研、广泛征求意见的基础上，制定了该文件。")
+        self.add("二、主要内容", "文件主要包括以下内容：")
+        self.measures()
+        self.add("三、主要目标", "，".join(self.targets()) + "。")
+        self.add("四、施行时间", f"该文件自印发之日起施行。具体工作中遇到的问题，可向{org.report_to}咨询。")
+
+
+def render_body(doc: PlannedDocument) -> str:
+    """The body of a planned document as plain text, one paragraph a line (pass
+    it as `body_text`). Seeded per document: the same document always reads the
+    same, and nothing is kept in memory between calls."""
+    writer = _Writer(doc)
+    getattr(writer, doc.form)()
+    return "\n".join(line for line in writer.lines if line)
+
+
+# ---------------------------------------------------------------------------
+# Loading the plan into the catalog
+# ---------------------------------------------------------------------------
+
+# The issuers of the three real sample pages, and which page each one issued.
+# Qianjiang's code is the index-number prefix its own page shows.
+SAMPLE_ORGANISATIONS = [
+    OrgSpec(key="sample-qianjiang", name="重庆市黔江区人民政府", short_name="黔江区", level="county", kind="government",
+            parent=None, issuer_code="黔江府发", credit_code="11500114009130039C", place="黔江区", we="我区",
+            superiors="市委、市政府", addressees="各乡、镇人民政府，各街道办事处，区政府各部门，有关单位：",
+            meeting="区政府常务会议", report_to="区政府办公室", subunits="各乡镇（街道）", area_code="023"),
+    OrgSpec(key="sample-guangzhou", name="广州市人民政府", short_name="广州市", level="city", kind="government",
+            parent=None, issuer_code="穗府", credit_code="", place="广州市", we="我市",
+            superiors="党中央、国务院和省委、省政府", addressees="各区、县级市人民政府，市政府各部门、各直属机构：",
+            meeting="市政府常务会议", report_to="市政府办公厅", subunits="各区", area_code="020"),
+    OrgSpec(key="sample-guangzhou-office", name="广州市人民政府办公厅", short_name="广州市政府办公厅", level="department",
+            kind="office", parent="sample-guangzhou", issuer_code="穗府办", credit_code="", place="广州市", we="我市",
+            superiors="党中央、国务院和省委、省政府", addressees="各区、县级市人民政府，市政府各部门、各直属机构：",
+            meeting="市政府", report_to="市政府办公厅", subunits="各区", area_code="020", sector="office"),
+]
+SAMPLE_DIVISIONS = {"sample-guangzhou": "440100", "sample-guangzhou-office": "440100"}
+SAMPLE_ISSUERS = {
+    "chongqing-qianjiang-2018-workplan.txt": "sample-qianjiang",
+    "guangzhou-2012-workplan.txt": "sample-guangzhou-office",
+    "sichuan-2010-workplan.txt": "city2-office",  # 凉山彝族自治州人民政府办公室
+}
+
+
+class DemoError(Exception):
+    """The demo cannot be loaded; the message says why in plain words."""
+
+
+@dataclass
+class DemoReport:
+    organisations: int = 0
+    documents: int = 0
+    published: int = 0
+    drafts: int = 0
+    withdrawn: int = 0
+    relations: int = 0
+    samples: list = field(default_factory=list)  # gongkai.ingest.services.PageResult
+    seconds: float = 0.0
+    skipped: str = ""  # why nothing was loaded
+
+    def summary(self) -> str:
+        if self.skipped:
+            return self.skipped
+        samples = sum(1 for r in self.samples if r.status == "created")
+        return (
+            f"Demo catalog loaded in {self.seconds:.1f} s: {self.organisations} organisations, "
+            f"{self.documents} documents ({self.published} published, {self.drafts} draft(s), "
+            f"{self.withdrawn} withdrawn), {self.relations} relations, {samples} of {len(self.samples)} sample pages imported."
+        )
+
+
+def sample_organisations(seed: int = SEED) -> list[OrgSpec]:
+    """The sample pages' issuers, with valid credit codes where the page shows none."""
+    rng = random.Random(seed + 1)
+    out = []
+    for spec in SAMPLE_ORGANISATIONS:
+        if not spec.credit_code:
+            spec = OrgSpec(**{**spec.__dict__, "credit_code": make_credit_code(rng, SAMPLE_DIVISIONS[spec.key])})
+        out.append(spec)
+    return out
+
+
+def create_organisations(specs: list[OrgSpec]) -> dict:
+    """Create the organisations (parents first), or reuse those with the same
+    name; returns {spec key: Organisation}. Credit codes are validated."""
+    from django.core.exceptions import ValidationError
+
+    from gongkai.core.models import Organisation
+
+    existing = {o.name: o for o in Organisation.objects.filter(name__in=[s.name for s in specs])}
+    created: dict[str, Organisation] = {}
+    for order, spec in enumerate(specs):
+        org = existing.get(spec.name)
+        if org is None:
+            org = Organisation(
+                name=spec.name, short_name=spec.short_name, issuer_code=spec.issuer_code,
+                credit_code=spec.credit_code, index_prefix=spec.credit_code, level=spec.level,
+                parent=created.get(spec.parent) if spec.parent else None, sort_order=order,
+            )
+            try:
+                org.full_clean()
+            except ValidationError as exc:
+                raise DemoError(f"organisation {spec.name}: {'; '.join(exc.messages)}") from exc
+            org.save()
+        created[spec.key] = org
+    return created
+
+
+def vocabulary_lookup() -> tuple[dict, dict]:
+    """({(first level, second level): Topic}, {name: Genre}) from the database."""
+    from gongkai.catalog.models import Genre, Topic
+
+    topics = {(t.parent.name, t.name): t for t in Topic.objects.filter(parent__isnull=False).select_related("parent")}
+    genres = {g.name: g for g in Genre.objects.all()}
+    return topics, genres
+
+
+def create_planned(doc: PlannedDocument, organisations: dict, topics: dict, genres: dict, *, body: str | None = None):
+    """Create one planned document through the catalog services (published
+    unless the plan says draft; withdrawn ones are published, then withdrawn)."""
+    from gongkai.catalog import services
+
+    try:
+        topic, genre = topics[doc.topic], genres[doc.genre]
+    except KeyError as exc:
+        raise DemoError(f"the vocabulary has no {exc.args[0]!r}: run `gongkai migrate` first") from exc
+    created = services.create_document(
+        organisation=organisations[doc.organisation.key], title=doc.title, document_number=doc.document_number,
+        body_text=render_body(doc) if body is None else body, topic=topic, genre=genre,
+        publish=doc.status != "draft", **doc.fields(),
+    )
+    if doc.status == "withdrawn":
+        created = services.withdraw_document(created)
+    return created
+
+
+def catalog_size() -> int:
+    from gongkai.catalog.models import Document
+
+    return Document.objects.count()
+
+
+def load_demo(size: int = DEFAULT_SIZE, seed: int = SEED, progress=None) -> DemoReport:
+    """Load the demo catalog into an empty catalog, all in one transaction.
+
+    `progress(stage, done, total)` follows along. A catalog that already holds
+    documents is left alone: the report's `skipped` says so.
+    """
+    from django.db import transaction
+
+    from gongkai.catalog import services
+
+    started = time.monotonic()
+    existing = catalog_size()
+    if existing:
+        return DemoReport(skipped=f"The catalog already holds {existing} documents: demo data not loaded "
+                                  "(it only goes into an empty catalog).")
+    plan = generate(size, seed)
+    report = DemoReport()
+    topics, genres = vocabulary_lookup()
+    with transaction.atomic():
+        orgs = create_organisations(plan.organisations + sample_organisations(seed))
+        report.organisations = len(orgs)
+        # Publish in date order, so index-number serials grow with the date too.
+        order = sorted(range(len(plan.documents)), key=lambda p: (plan.documents[p].published_date, p))
+        created = {}
+        for done, position in enumerate(order, start=1):
+            doc = plan.documents[position]
+            created[position] = create_planned(doc, orgs, topics, genres)
+            if progress and (done % 100 == 0 or done == len(order)):
+                progress("documents", done, len(order))
+        for done, doc in enumerate(plan.documents, start=1):
+            for ref in doc.relations:
+                target = created[ref.target] if ref.target is not None else None
+                services.add_relation(created[doc.position], ref.kind, target=target, title=ref.title,
+                                      document_number=ref.document_number)
+                report.relations += 1
+            if progress and (done % 500 == 0 or done == len(plan.documents)):
+                progress("relations", done, len(plan.documents))
+        report.samples = import_samples(orgs)
+        if progress:
+            progress("samples", len(report.samples), len(report.samples))
+    report.documents = len(plan.documents)
+    report.drafts = sum(1 for d in plan.documents if d.status == "draft")
+    report.withdrawn = sum(1 for d in plan.documents if d.status == "withdrawn")
+    report.published = report.documents - report.drafts - report.withdrawn
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def import_samples(organisations: dict) -> list:
+    """Import the three real sample pages through the page importer."""
+    try:
+        from gongkai.ingest.services import import_paths
+    except ImportError as exc:  # the importer is not installed in this build
+        raise DemoError(f"the page importer is not available ({exc}); cannot import the sample pages") from exc
+    results = []
+    for name, key in SAMPLE_ISSUERS.items():
+        report = import_paths([SAMPLES_DIR / name], organisation=organisations[key])
+        results.extend(report.results)
+    return results

@@ -1,0 +1,135 @@
+"""`gongkai serve --demo` in a real process: migrates, loads the demo, prints
+the admin password once, serves the portal and its CSS with DEBUG off."""
+
+import os
+import queue
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+
+STARTUP_SECONDS = 120
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _environment(data_dir) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GONGKAI_", "DATABASE_URL", "DJANGO_"))}
+    env.update(GONGKAI_DATA_DIR=str(data_dir), GONGKAI_DEMO_SIZE="60", DJANGO_SETTINGS_MODULE="gongkai.settings",
+               PYTHONUNBUFFERED="1")
+    env.pop("DEBUG", None)
+    return env
+
+
+class Server:
+    """A `gongkai serve` process whose output is read line by line."""
+
+    def __init__(self, args, env):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gongkai", "serve", *args], env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+        )
+        self.lines: list[str] = []
+        self._queue: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self._queue.put(line)
+        self._queue.put(None)
+
+    def wait_for(self, pattern: str, timeout: float = STARTUP_SECONDS) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self._queue.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            self.lines.append(line)
+            match = re.search(pattern, line)
+            if match:
+                return match
+        pytest.fail(f"'{pattern}' not printed; output so far:\n{''.join(self.lines)}")
+
+    def stop(self) -> str:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=15)
+        while True:  # the rest of the output
+            try:
+                line = self._queue.get(timeout=2)
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            self.lines.append(line)
+        return "".join(self.lines)
+
+
+def _get(url: str) -> tuple[int, str, str]:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.status, response.headers.get("Content-Type", ""), response.read().decode("utf-8")
+
+
+def test_serve_demo(tmp_path):
+    port = _free_port()
+    env = _environment(tmp_path / "var")
+    server = Server(["--demo", "--port", str(port)], env)
+    try:
+        password = server.wait_for(r"user 'admin', password (\S+)").group(1)
+        url = server.wait_for(r"serving on (http://127\.0\.0\.1:\d+/)").group(1)
+        assert url == f"http://127.0.0.1:{port}/"
+        status, content_type, home = _get(url)
+        assert status == 200 and content_type.startswith("text/html")
+        assert '<html lang="zh' in home and "政府信息" in home
+        assert "四川省" in home, "the home page lists demo documents"
+        css = re.search(r'href="(/static/[^"]+\.css)"', home).group(1)
+        status, content_type, text = _get(url.rstrip("/") + css)
+        assert status == 200 and content_type.startswith("text/css") and "{" in text
+        status, _, catalog = _get(url + "catalog/")
+        assert status == 200 and "凉山彝族自治州人民政府" in catalog
+    finally:
+        output = server.stop()
+    assert output.count(password) == 1
+    assert "Demo catalog loaded" in output and "60 documents" in output
+    assert (tmp_path / "var" / "gongkai.sqlite3").exists()
+
+    # Second start on the same data folder: nothing reloaded, no password again.
+    port = _free_port()
+    server = Server(["--demo", "--port", str(port)], env)
+    try:
+        server.wait_for(r"serving on http://")
+        assert _get(f"http://127.0.0.1:{port}/")[0] == 200
+    finally:
+        output = server.stop()
+    assert "already holds 63 documents" in output
+    assert "password" not in output and password not in output
+
+
+def test_port_in_use_is_refused_in_plain_words(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "gongkai", "serve", "--port", str(port)], env=_environment(tmp_path / "var"),
+            capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode != 0
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "var" / "gongkai.sqlite3").exists(), "nothing is set up when the server cannot start"
