@@ -7,6 +7,7 @@ catalog page and in search.
 """
 
 import dataclasses
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -169,32 +170,23 @@ def facet_counts(filters: Filters, *, include_children: bool = True) -> Facets:
 
 @dataclass
 class EntryPoints:
-    """Ways into the catalog for the home page (no counts: the home page
-    stays cheap however large the catalog grows)."""
+    """Ways into the catalog for the home page, each with its document count
+    (the same GROUP BY queries as the catalog's facets, without filters)."""
 
-    organisations: list[FacetNode]  # top two levels
-    topics: list[FacetNode]  # first level
+    organisations: list[FacetNode]  # top two levels are shown
+    topics: list[FacetNode]  # first level, counts include subtopics
     genres: list[FacetNode]
-    years: list[int]
+    years: list[FacetNode]
 
 
 def entry_points(*, years: int = 8) -> EntryPoints:
-    orgs = Organisation.objects.order_by("sort_order", "id").values_list("id", "parent_id", "name")
-    roots = [FacetNode(key=i, label=name, count=0) for i, parent, name in orgs if parent is None]
-    by_id = {node.key: node for node in roots}
-    for i, parent, name in orgs:
-        if parent in by_id:
-            by_id[parent].children.append(FacetNode(key=i, label=name, count=0))
-    topics = [
-        FacetNode(key=i, label=name, count=0)
-        for i, name in Topic.objects.filter(parent__isnull=True).order_by("sort_order", "id").values_list("id", "name")
-    ]
-    genres = [
-        FacetNode(key=i, label=name, count=0)
-        for i, name in Genre.objects.order_by("sort_order", "id").values_list("id", "name")
-    ]
-    recent = [d.year for d in public_documents().dates("published_date", "year", order="DESC")[:years]]
-    return EntryPoints(organisations=roots, topics=topics, genres=genres, years=recent)
+    facets = facet_counts(Filters())
+    return EntryPoints(
+        organisations=facets.organisations,
+        topics=facets.topics,
+        genres=facets.genres,
+        years=facets.years[:years],
+    )
 
 
 # ---------------------------------------------------------------- browse
@@ -234,26 +226,44 @@ def browse(
 # ---------------------------------------------------------------- one document
 
 
-def document_by_index_number(index_number: str) -> Document | None:
-    """The document a public URL names: published and proactive, or withdrawn
-    (whose page stays up to say so). Drafts and withheld documents: None."""
-    doc = (
-        Document.objects.select_related("organisation", "topic", "topic__parent", "genre")
-        .filter(index_number=index_number)
-        .first()
-    )
-    if doc is None:
-        return None
-    if doc.is_public or doc.status == Document.Status.WITHDRAWN:
+def _public_page(doc: Document | None) -> Document | None:
+    """A document has a public page when it is published and proactive, or
+    withdrawn (the page stays up to say so). Drafts and documents disclosed
+    only on request or withheld have none."""
+    if doc is not None and (doc.is_public or doc.status == Document.Status.WITHDRAWN):
         return doc
     return None
 
 
+def _document_qs() -> QuerySet[Document]:
+    return Document.objects.select_related("organisation", "topic", "topic__parent", "genre")
+
+
+def document_by_index_number(index_number: str) -> Document | None:
+    """The document a public URL names (see `_public_page`), or None."""
+    return _public_page(_document_qs().filter(index_number=index_number).first())
+
+
 def document_by_id(pk: int) -> Document | None:
-    doc = Document.objects.filter(pk=pk).only("id", "index_number", "status", "disclosure").first()
-    if doc is None or not doc.index_number:
-        return None
-    return document_by_index_number(doc.index_number)
+    """The same by primary key: the URL of documents without an index number."""
+    return _public_page(_document_qs().filter(pk=pk).first())
+
+
+@dataclass
+class AttachmentItem:
+    name: str
+    url: str
+    size: int
+    kind: str  # the file type a person recognises: PDF, DOCX, ...
+
+
+def attachments(doc: Document) -> list[AttachmentItem]:
+    items = []
+    for attachment in doc.attachments.all():
+        ext = os.path.splitext(attachment.file.name)[1].lstrip(".").upper()
+        items.append(AttachmentItem(attachment.name or os.path.basename(attachment.file.name),
+                                    attachment.file.url, attachment.size, ext or "文件"))
+    return items
 
 
 def safe_body(doc: Document) -> str:
@@ -270,10 +280,6 @@ class RelatedItem:
     withdrawn: bool = False
 
 
-def _visible(doc: Document | None) -> bool:
-    return doc is not None and (doc.is_public or doc.status == Document.Status.WITHDRAWN)
-
-
 def relations(doc: Document) -> list[RelatedItem]:
     """Both directions: what this document cites, interprets, amends ... (its own
     relations) and what others say about it, labelled from its side
@@ -284,7 +290,7 @@ def relations(doc: Document) -> list[RelatedItem]:
     kinds = dict(Relation.Kind.choices)
     outgoing = Relation.objects.filter(source=doc).select_related("target").order_by("kind", "id")
     for rel in outgoing:
-        target = rel.target if _visible(rel.target) else None
+        target = _public_page(rel.target)
         title = target.title if target else (rel.target_title or rel.target_document_number)
         number = target.document_number if target else rel.target_document_number
         items.append(

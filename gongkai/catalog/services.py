@@ -56,6 +56,18 @@ def content_hash(*parts: str) -> str:
     return digest.hexdigest()
 
 
+# Foreign keys arrive as model instances the caller already loaded: checking
+# that each still exists would cost a query apiece on every save.
+_TRUSTED_FIELDS = ["content_hash", "organisation", "topic", "genre"]
+
+
+def validate(doc: Document) -> None:
+    """The model's own checks, in Chinese, before any write."""
+    if doc.organisation_id is None:
+        raise ValidationError({"organisation": "请选择发布机构。"})
+    doc.full_clean(exclude=_TRUSTED_FIELDS)
+
+
 def check_duplicate_number(doc: Document) -> None:
     if doc.document_number and doc.document_number_status != docnumber.STATUS_UNPARSED:
         clash = Document.objects.filter(organisation_id=doc.organisation_id, document_number=doc.document_number)
@@ -80,11 +92,12 @@ def create_document(
     doc = Document(organisation=organisation, title=(title or "").strip(), **fields)
     apply_document_number(doc, document_number)
     set_body(doc, body_html=body_html, body_text=body_text)
-    doc.full_clean(exclude=["content_hash"])
+    if publish:
+        # Published in the same write: one save, one index update.
+        _mark_published(doc)
+    validate(doc)
     check_duplicate_number(doc)
     doc.save()
-    if publish:
-        doc = publish_document(doc)
     return doc
 
 
@@ -96,7 +109,7 @@ def update_document(doc: Document, *, document_number: str | None = None, body_h
         apply_document_number(doc, document_number)
     if body_html is not None or body_text is not None:
         set_body(doc, body_html=body_html, body_text=body_text)
-    doc.full_clean(exclude=["content_hash"])
+    validate(doc)
     check_duplicate_number(doc)
     doc.save()
     return doc
@@ -124,6 +137,15 @@ def publish_document(doc: Document, *, on: dt.date | None = None) -> Document:
     doc = Document.objects.select_for_update().select_related("organisation").get(pk=doc.pk)
     if doc.status == Document.Status.PUBLISHED:
         return doc
+    _mark_published(doc, on)
+    validate(doc)
+    doc.save()
+    return doc
+
+
+def _mark_published(doc: Document, on: dt.date | None = None) -> None:
+    """Date, index number (once, never reused: the counter row is locked until
+    the transaction ends) and status of a document being published."""
     if not doc.published_date:
         doc.published_date = on or timezone.localdate()
     if not doc.index_number:
@@ -133,9 +155,6 @@ def publish_document(doc: Document, *, on: dt.date | None = None) -> Document:
         doc.index_number = format_index_number(doc.organisation.index_prefix, year, serial)
     doc.status = Document.Status.PUBLISHED
     doc.withdrawn_at = None
-    doc.full_clean(exclude=["content_hash"])
-    doc.save()
-    return doc
 
 
 def parse_index_number(text: str) -> tuple[str, int, int] | None:

@@ -63,13 +63,19 @@ def _paging(query: PortalQuery, current: int, last: int) -> dict:
 
 @require_safe
 def home(request):
+    entries = selectors.entry_points()
     return render(
         request,
         "portal/home.html",
         {
             "latest": selectors.latest_documents(10),
             "total": selectors.public_count(),
-            "entries": selectors.entry_points(),
+            "entries": entries,
+            "entry_sections": [
+                ("by-topic-heading", "按主题浏览", "topic", entries.topics),
+                ("by-genre-heading", "按体裁浏览", "genre", entries.genres),
+                ("by-year-heading", "按年份浏览", "year", entries.years),
+            ],
         },
     )
 
@@ -132,12 +138,11 @@ def search(request):
         result = search_services.search(query.text, query.filters, order=query.order, page=query.page, per_page=PER_PAGE)
         if result.message:
             messages.insert(0, result.message)
-        elif result.total and not result.hits and result.page > result.pages:
-            asked = result.page
+        elif result.total and not result.hits and query.page > result.pages:
             result = search_services.search(
                 query.text, query.filters, order=query.order, page=result.pages, per_page=PER_PAGE
             )
-            messages.append(f"没有第 {asked} 页，共 {result.pages} 页，已显示最后一页。")
+            messages.append(f"没有第 {query.page} 页，共 {result.pages} 页，已显示最后一页。")
             query.params["page"] = str(result.page)
         elif query.page > search_services.MAX_PAGE:
             messages.append(f"最多只能翻到第 {search_services.MAX_PAGE} 页，请增加检索词或筛选条件缩小范围。")
@@ -173,9 +178,11 @@ def _document_page(request, doc: Document):
     }
     if not withdrawn:
         context["body"] = mark_safe(selectors.safe_body(doc))  # sanitised by nh3 just now
-        context["attachments"] = list(doc.attachments.all())
+        context["attachments"] = selectors.attachments(doc)
         context["relations"] = selectors.relations(doc)
-    return render(request, "portal/document.html", context)
+    # A withdrawn document keeps its page, answered as 410 Gone: the address
+    # was right, the information is no longer public.
+    return render(request, "portal/document.html", context, status=410 if withdrawn else 200)
 
 
 @require_safe
@@ -191,7 +198,9 @@ def document_by_id(request, pk):
     doc = selectors.document_by_id(pk)
     if doc is None:
         raise Http404("没有这份政府信息")
-    return redirect(doc.get_absolute_url(), permanent=True)
+    if doc.index_number:  # the stable address is the index number's
+        return redirect(doc.get_absolute_url(), permanent=True)
+    return _document_page(request, doc)
 
 
 def page_not_found(request, exception=None):

@@ -40,11 +40,15 @@ def chromium():
 
 @pytest.fixture
 def page(chromium, live_server):
-    """A fresh page that records every request, to prove nothing loads from outside."""
+    """A fresh page that records every request (to prove nothing loads from
+    outside) and every console error."""
     context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.requests = []
+    page.console_errors = []  # console errors (CSP violations land here) and uncaught page errors
     page.on("request", lambda request: page.requests.append(request.url))
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     page.set_default_timeout(15000)
     yield page
     context.close()
