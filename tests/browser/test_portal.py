@@ -3,9 +3,8 @@ highlighted hits, a document page, nothing loaded from another host, no
 console errors (a CSP violation would be one), a layout that fits a phone.
 
 The live server answers from another thread, so the data must be committed:
-transactional tests. Their flush empties every table, the shipped vocabularies
-too, so the fixture installs those again first (idempotent); pytest-django
-runs transactional tests after all the others."""
+transactional tests. Their flush empties every table; the catalog app installs
+the shipped vocabularies again after it (post_migrate)."""
 
 import datetime as dt
 import os
@@ -14,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from gongkai.catalog import services, vocabularies
+from gongkai.catalog import services
 from gongkai.catalog.models import Genre, Relation, Topic
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,7 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def catalog(org_tree, make_document):
-    vocabularies.install(Topic, Genre)
     topic = Topic.objects.get(name="政务公开")
     notice = Genre.objects.get(name="通知")
     plan = make_document(

@@ -138,3 +138,16 @@ def test_concurrent_publications_get_distinct_gapless_serials(org_tree):
     assert not errors
     serials = sorted(Document.objects.filter(organisation=county).values_list("index_serial", flat=True))
     assert serials == list(range(1, len(drafts) + 1)), connection.vendor
+
+
+@pytest.mark.django_db(transaction=True)
+def test_vocabularies_survive_a_flush():
+    from django.core.management import call_command
+
+    from gongkai.catalog import vocabularies
+    from gongkai.catalog.models import Genre, Topic
+
+    call_command("flush", interactive=False, verbosity=0)
+    shipped = vocabularies.load("topics")["topics"]
+    assert Topic.objects.filter(parent=None).count() == len(shipped)
+    assert Genre.objects.filter(name="行政规范性文件").exists()
