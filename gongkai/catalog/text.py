@@ -26,11 +26,20 @@ def has_active_content(raw_html: str) -> bool:
     return bool(_SCRIPT_PATTERN.search(raw_html or ""))
 
 
+def _local_images_only(tag: str, attribute: str, value: str) -> str | None:
+    """Images must come from this site: portals run on intranets, and the
+    Content-Security-Policy would block another host anyway (a broken image)."""
+    if tag == "img" and attribute == "src" and re.match(r"^\s*([a-z][a-z0-9+.-]*:|//)", value, re.IGNORECASE):
+        return None
+    return value
+
+
 def sanitise(raw_html: str) -> str:
     return nh3.clean(
         raw_html or "",
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_local_images_only,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
         strip_comments=True,

@@ -91,6 +91,18 @@ def test_body_is_sanitised(org_tree):
     assert "正文" in doc.body_text
 
 
+def test_body_images_from_other_hosts_lose_their_source(org_tree):
+    doc = services.create_document(
+        organisation=org_tree["county"],
+        title="通知",
+        body_html='<p><img src="https://img.example.com/a.png" alt="外部图片"><img src="//cdn.example.com/b.png" alt="b">'
+        '<img src="/media/attachments/c.png" alt="本站图片"><a href="https://www.gov.cn/">中国政府网</a></p>',
+    )
+    assert "example.com" not in doc.body
+    assert 'src="/media/attachments/c.png"' in doc.body and 'alt="外部图片"' in doc.body
+    assert 'href="https://www.gov.cn/"' in doc.body  # links to other sites stay: they load nothing
+
+
 def test_relations_link_both_ways_when_target_arrives_later(org_tree, make_document):
     county, city = org_tree["county"], org_tree["city"]
     source = make_document(county, "关于转发的通知")
