@@ -153,6 +153,10 @@ STORAGES = {
 }
 # Embedded mode serves static files straight from the apps, no collectstatic needed.
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    # Embedded mode serves static files from the apps (finders); the empty
+    # folder keeps WhiteNoise from warning that STATIC_ROOT is missing.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))

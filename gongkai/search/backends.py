@@ -91,19 +91,29 @@ class Backend:
         phrase_where, phrase_params = self.phrase_sql(parsed)
         condition = " AND ".join([match, *where, *phrase_where])
         all_params = [*match_params, *params, *phrase_params]
-        order_by = "score DESC, d.published_date DESC, d.id DESC" if order == "relevance" else "d.published_date DESC, d.id DESC"
+        # Named after the inner query's columns below.
+        order_by = "score DESC, published_date DESC, id DESC" if order == "relevance" else "published_date DESC, id DESC"
+        hits = RawHits()
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {source} WHERE {condition}", all_params)
-            total = cursor.fetchone()[0]
-            hits = RawHits(total=total)
-            if total and offset < total:
-                cursor.execute(
-                    f"SELECT d.id, {score} AS score FROM {source} WHERE {condition} ORDER BY {order_by} LIMIT %s OFFSET %s",
-                    [*score_params, *all_params, limit, offset],
-                )
-                for doc_id, value in cursor.fetchall():
-                    hits.ids.append(doc_id)
-                    hits.scores[doc_id] = float(value or 0)
+            # One pass over the matches gives both the page and the total
+            # (a window count), instead of evaluating the match twice.
+            # (FTS5's bm25() cannot be called beside a window function, hence
+            # the inner query.)
+            cursor.execute(
+                f"SELECT id, score, COUNT(*) OVER () FROM ("
+                f"SELECT d.id AS id, {score} AS score, d.published_date AS published_date FROM {source} WHERE {condition}"
+                f") AS m ORDER BY {order_by} LIMIT %s OFFSET %s",
+                [*score_params, *all_params, limit, offset],
+            )
+            rows = cursor.fetchall()
+            if rows:
+                hits.total = rows[0][2]
+            elif offset:  # a page past the end: count on its own
+                cursor.execute(f"SELECT COUNT(*) FROM {source} WHERE {condition}", all_params)
+                hits.total = cursor.fetchone()[0]
+        for doc_id, value, _ in rows:
+            hits.ids.append(doc_id)
+            hits.scores[doc_id] = float(value or 0)
         return hits
 
 
@@ -137,7 +147,10 @@ class SQLiteBackend(Backend):
         return expression
 
     def match_sql(self, parsed):
-        source = f"{self.TABLE} JOIN {DOC_TABLE} d ON d.id = {self.TABLE}.rowid"
+        # CROSS JOIN makes SQLite's planner keep the FTS table as the outer loop:
+        # walk the matches once and look each document up by primary key. With
+        # a plain JOIN it may scan the documents and run the MATCH per row.
+        source = f"{self.TABLE} CROSS JOIN {DOC_TABLE} d ON d.id = {self.TABLE}.rowid"
         # Title hits weigh ten times body hits. bm25() is lower-is-better: negate.
         return source, f"{self.TABLE} MATCH %s", [self.fts_expression(parsed)], f"-bm25({self.TABLE}, 10.0, 1.0)", []
 

@@ -10,9 +10,10 @@ from . import index
 
 
 @receiver(post_save, sender=Document, dispatch_uid="search-index-document")
-def _document_saved(sender, instance: Document, raw=False, **kwargs):
-    if not raw:
-        index.update(instance)
+def _document_saved(sender, instance: Document, created=False, raw=False, **kwargs):
+    if raw or (created and not instance.is_public):
+        return  # a new draft: nothing to index, nothing to take out
+    index.update(instance)
 
 
 @receiver(post_delete, sender=Document, dispatch_uid="search-remove-document")
