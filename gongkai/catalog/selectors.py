@@ -15,7 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractYear
 
-from gongkai.core.models import Organisation
+from gongkai.core.models import Organisation, subtree_ids
 from gongkai.search.backends import Filters
 
 from . import text
@@ -43,13 +43,8 @@ def public_count() -> int:
 
 
 def topic_descendant_ids(root_ids) -> set[int]:
-    """The topics given and every topic below them (one query per level)."""
-    found = set(root_ids)
-    frontier = set(root_ids)
-    while frontier:
-        frontier = set(Topic.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
-        found |= frontier
-    return found
+    """The topics given and every topic below them."""
+    return subtree_ids(Topic, root_ids)
 
 
 def apply_filters(qs: QuerySet[Document], filters: Filters) -> QuerySet[Document]:

@@ -76,10 +76,17 @@ class Organisation(models.Model):
         return list(reversed(chain))
 
 
-def descendant_ids(root_ids) -> set[int]:
+def subtree_ids(model, root_ids) -> set[int]:
+    """The rows given and every row below them in a tree kept by a `parent`
+    foreign key (organisations, topics): one query per level."""
     found = set(root_ids)
     frontier = set(root_ids)
     while frontier:
-        frontier = set(Organisation.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
+        frontier = set(model.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - found
         found |= frontier
     return found
+
+
+def descendant_ids(root_ids) -> set[int]:
+    """The organisations given and all their subordinate bodies."""
+    return subtree_ids(Organisation, root_ids)
