@@ -121,6 +121,16 @@ class Document(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_date"], name="doc_status_pub"),
             models.Index(fields=["organisation", "status"], name="doc_org_status"),
+            # The duplicate-number check on every save: without it SQLite walks
+            # all of the organisation's documents.
+            models.Index(fields=["organisation", "document_number"], name="doc_org_number"),
+            # Everything search filters and sorts on, led by the id: SQLite's
+            # search joins each full-text match to it (see gongkai.search.backends)
+            # without reading the document row, whose big text columns come first.
+            models.Index(
+                fields=["id", "status", "disclosure", "published_date", "organisation", "topic", "genre", "validity"],
+                name="doc_search_filter",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

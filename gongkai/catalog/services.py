@@ -6,7 +6,7 @@ import hashlib
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from gongkai.core import docnumber
@@ -125,10 +125,21 @@ def _locked_counter(organisation_id: int, year: int) -> IndexNumberCounter:
 
 
 def _next_serial(organisation_id: int, year: int) -> int:
-    counter = _locked_counter(organisation_id, year)
-    counter.last_serial += 1
-    counter.save(update_fields=["last_serial"])
-    return counter.last_serial
+    # One statement takes the row lock and the number: concurrent publications
+    # queue on the row until this transaction ends (RETURNING: SQLite 3.35+,
+    # PostgreSQL). The first publication of a year creates the row.
+    sql = (
+        f"UPDATE {IndexNumberCounter._meta.db_table} SET last_serial = last_serial + 1 "
+        "WHERE organisation_id = %s AND year = %s RETURNING last_serial"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organisation_id, year])
+        row = cursor.fetchone()
+        if row is None:
+            _locked_counter(organisation_id, year)
+            cursor.execute(sql, [organisation_id, year])
+            row = cursor.fetchone()
+    return row[0]
 
 
 @transaction.atomic
