@@ -51,15 +51,26 @@ class RawHits:
     total: int = 0
 
 
-def index_fields(doc) -> tuple[str, str]:
+def index_fields(doc) -> tuple[str, str, str]:
+    """(segmented title line, segmented body, verbatim text for phrase checks)."""
     head = " ".join(filter(None, [doc.title, doc.document_number, doc.keywords, doc.index_number or ""]))
-    return segment.index_text(head), segment.index_text(doc.body_text or "")
+    return segment.index_text(head), segment.index_text(doc.body_text or ""), phrase_text(doc)
+
+
+# The columns a quoted phrase (or a word cut into several tokens) must appear
+# in verbatim. SQLite keeps their text in a trigram index (search_phrase); the
+# fallback reads them from the document row.
+PHRASE_COLUMNS = ("title", "document_number", "keywords", "body_text")
+
+
+def phrase_text(doc) -> str:
+    return "\n".join(getattr(doc, column) or "" for column in PHRASE_COLUMNS)
 
 
 class Backend:
     vendor = ""
 
-    def upsert(self, doc_id: int, title: str, body: str) -> None:
+    def upsert(self, doc_id: int, title: str, body: str, verbatim: str = "") -> None:
         raise NotImplementedError
 
     def remove(self, doc_id: int) -> None:
@@ -77,7 +88,7 @@ class Backend:
         for term in parsed.terms:
             if term.phrase:
                 op = "NOT " if term.exclude else ""
-                columns = ("d.title", "d.body_text", "d.document_number", "d.keywords")
+                columns = [f"d.{column}" for column in PHRASE_COLUMNS]
                 # Most phrases are Chinese, with no letter that has a case: then
                 # the columns need no lower() copy, which is most of the check's cost.
                 caseless = term.text.lower() == term.text.upper()
@@ -128,18 +139,45 @@ class SQLiteBackend(Backend):
     TABLE = "search_index"
     FILTER_INDEX = "doc_search_filter"  # declared on catalog.Document
 
-    def upsert(self, doc_id, title, body):
+    # Verbatim title, number, keywords and body under FTS5's trigram tokenizer:
+    # a quoted string of three or more characters matches exactly where it
+    # stands as a substring (case-insensitive), from the index alone.
+    PHRASE_TABLE = "search_phrase"
+    TRIGRAM = 3
+
+    def upsert(self, doc_id, title, body, verbatim=""):
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {self.TABLE} WHERE rowid = %s", [doc_id])
+            for table in (self.TABLE, self.PHRASE_TABLE):
+                cursor.execute(f"DELETE FROM {table} WHERE rowid = %s", [doc_id])
             cursor.execute(f"INSERT INTO {self.TABLE}(rowid, title, body) VALUES (%s, %s, %s)", [doc_id, title, body])
+            cursor.execute(f"INSERT INTO {self.PHRASE_TABLE}(rowid, text) VALUES (%s, %s)", [doc_id, verbatim])
 
     def remove(self, doc_id):
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {self.TABLE} WHERE rowid = %s", [doc_id])
+            for table in (self.TABLE, self.PHRASE_TABLE):
+                cursor.execute(f"DELETE FROM {table} WHERE rowid = %s", [doc_id])
 
     def clear(self):
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {self.TABLE}")
+            for table in (self.TABLE, self.PHRASE_TABLE):
+                cursor.execute(f"DELETE FROM {table}")
+
+    def phrase_sql(self, parsed):
+        where, params = [], []
+        short = ParsedQuery(raw=parsed.raw)
+        for term in parsed.terms:
+            if not term.phrase:
+                continue
+            if len(term.text) < self.TRIGRAM:
+                short.terms.append(term)
+                continue
+            op = "NOT " if term.exclude else ""
+            where.append(
+                f"{self.TABLE}.rowid {op}IN (SELECT rowid FROM {self.PHRASE_TABLE} WHERE {self.PHRASE_TABLE} MATCH %s)"
+            )
+            params.append('"' + term.text.replace('"', '""') + '"')
+        short_where, short_params = super().phrase_sql(short)
+        return [*where, *short_where], [*params, *short_params]
 
     @staticmethod
     def fts_expression(parsed: ParsedQuery) -> str:
@@ -149,7 +187,9 @@ class SQLiteBackend(Backend):
         include = [group(t.tokens) for t in parsed.terms if not t.exclude]
         expression = " AND ".join(include)
         for term in parsed.terms:
-            if term.exclude:
+            # An excluded phrase only removes documents holding it verbatim
+            # (phrase_sql), not every document with its words apart.
+            if term.exclude and not term.phrase:
                 expression += " NOT " + group(term.tokens)
         return expression
 
@@ -171,7 +211,8 @@ class PostgresBackend(Backend):
     vendor = "postgresql"
     TABLE = "search_index"
 
-    def upsert(self, doc_id, title, body):
+    def upsert(self, doc_id, title, body, verbatim=""):
+        # Phrases are checked on the document row (strpos), see phrase_sql.
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {self.TABLE}(document_id, tsv) VALUES "
@@ -191,6 +232,8 @@ class PostgresBackend(Backend):
     def match_sql(self, parsed):
         parts, params = [], []
         for term in parsed.terms:
+            if term.exclude and term.phrase:
+                continue  # checked verbatim on the row (phrase_sql), as on SQLite
             parts.append(("!! " if term.exclude else "") + "plainto_tsquery('simple', %s)")
             params.append(" ".join(term.tokens))
         query = "(" + " && ".join(parts) + ")"

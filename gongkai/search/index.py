@@ -9,8 +9,7 @@ def update(doc) -> None:
     """Index a public document; take anything else out of the index."""
     backend = get_backend()
     if doc.is_public:
-        title, body = index_fields(doc)
-        backend.upsert(doc.pk, title, body)
+        backend.upsert(doc.pk, *index_fields(doc))
     else:
         backend.remove(doc.pk)
 

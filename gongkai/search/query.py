@@ -55,17 +55,18 @@ def parse(raw: str | None) -> ParsedQuery:
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
     # Split into quoted phrases and loose words. An unmatched quote runs to the end.
-    pieces: list[tuple[str, bool]] = []
+    pieces: list[tuple[str, bool, bool]] = []  # (text, quoted, excluded)
     parts = _QUOTES.split(text)
     for i, part in enumerate(parts):
         if i % 2 == 1:
             if part.strip():
-                pieces.append((part.strip(), True))
+                # -"…" right before the quote excludes the phrase.
+                excluded = parts[i - 1].endswith(("-", "－"))
+                pieces.append((part.strip(), True, excluded))
         else:
-            pieces.extend((w, False) for w in _SPLIT.split(part) if w)
-    for piece, phrase in pieces:
-        exclude = False
-        if not phrase and piece.startswith(("-", "－")) and len(piece) > 1:
+            pieces.extend((w, False, False) for w in _SPLIT.split(part) if w)
+    for piece, quoted, exclude in pieces:
+        if not quoted and piece.startswith(("-", "－")) and len(piece) > 1:
             exclude, piece = True, piece[1:]
         piece = piece.strip("-－")
         tokens = segment.tokens_for_query(piece)

@@ -201,3 +201,42 @@ def test_query_parser_splits_words_and_phrases():
         ("政策 解读", True, False),
         ("河长制", True, True),
     ]
+
+
+def test_phrases_of_every_length_and_case(org_tree, make_document):
+    county = org_tree["county"]
+    apart = make_document(county, "关于参保工作的通知", "做好参保登记，按时缴费。")
+    together = make_document(county, "关于城乡居民参保缴费的通知", "APP办理参保缴费，支持Gov网站。")
+    assert titles(search('"参保缴费"')) == [together.title]  # trigram index (4 characters)
+    assert titles(search("参保缴费")) == [together.title]  # a word cut in two tokens is a phrase
+    assert titles(search('"gov网站"')) == [together.title]  # case does not matter
+    assert titles(search('参保 -"参保缴费"')) == [apart.title]  # excluded phrase
+    assert set(titles(search('"缴费"'))) == {apart.title, together.title}  # two characters: checked on the row
+
+
+def test_phrase_index_follows_flush_and_reindex(org_tree, make_document):
+    from django.db import connection
+
+    from gongkai.search import index
+
+    doc = make_document(org_tree["county"], "关于河湖长制工作的通知", "全面推行河湖长制。")
+    assert titles(search('"河湖长制"')) == [doc.title]
+    index.rebuild()
+    assert titles(search('"河湖长制"')) == [doc.title]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM search_phrase")
+            assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_leaves_no_phrase_rows(org_tree, make_document):
+    from django.core.management import call_command
+    from django.db import connection
+
+    make_document(org_tree["county"], "关于河湖长制工作的通知", "全面推行河湖长制。")
+    call_command("flush", interactive=False, verbosity=0)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM search_phrase")
+            assert cursor.fetchone()[0] == 0
