@@ -1251,7 +1251,7 @@ class _Writer:
         ]
         articles += [f"{task}。" for task in self.tasks()]
         articles += [t + "。" for t in self.targets()[:1]]
-        articles.append(f"违反本办法规定的，由有关主管部门责令改正；情节严重的，依法依规追究相关人员责任。")
+        articles.append("违反本办法规定的，由有关主管部门责令改正；情节严重的，依法依规追究相关人员责任。")
         articles.append(f"本办法由{org.short_name}负责解释。")
         last = f"本办法自{cn_date(doc.effective_date or doc.published_date)}起施行，有效期{NORMATIVE_YEARS}年。"
         for ref in doc.relations:

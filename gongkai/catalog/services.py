@@ -77,7 +77,6 @@ def check_duplicate_number(doc: Document) -> None:
             raise ValidationError({"document_number": f"本机构已有发文字号为“{doc.document_number}”的文件。"})
 
 
-@transaction.atomic
 def create_document(
     *,
     organisation: Organisation,
@@ -92,12 +91,19 @@ def create_document(
     doc = Document(organisation=organisation, title=(title or "").strip(), **fields)
     apply_document_number(doc, document_number)
     set_body(doc, body_html=body_html, body_text=body_text)
-    if publish:
-        # Published in the same write: one save, one index update.
-        _mark_published(doc)
+    if publish and not doc.published_date:
+        doc.published_date = timezone.localdate()
+    # Everything that can refuse the document runs before the first write ...
     validate(doc)
     check_duplicate_number(doc)
-    doc.save()
+    # ... so the writes need no savepoint of their own inside a caller's
+    # transaction (an importer's page or batch): a savepoint per document
+    # makes SQLite's FTS5 flush its pending index terms every time. A failed
+    # write still fails the caller's whole transaction.
+    with transaction.atomic(savepoint=False):
+        if publish:
+            _mark_published(doc)  # published in the same write: one save, one index update
+        doc.save()
     return doc
 
 

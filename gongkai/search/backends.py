@@ -23,7 +23,7 @@ class Filters:
     validity: str | None = None
 
     def sql(self) -> tuple[list[str], list]:
-        where, params = [f"d.status = %s", f"d.disclosure = %s"], ["published", "proactive"]
+        where, params = ["d.status = %s", "d.disclosure = %s"], ["published", "proactive"]
         for column, ids in (("organisation_id", self.organisation_ids), ("topic_id", self.topic_ids), ("genre_id", self.genre_ids)):
             if ids is not None:
                 ids = sorted(int(i) for i in ids)

@@ -10,9 +10,7 @@ import errno
 import os
 import secrets
 import socket
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -101,8 +99,6 @@ class Command(BaseCommand):
 
         from waitress import create_server
 
-        # WhiteNoise also looks in STATIC_ROOT; an empty one saves a warning.
-        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         from gongkai.wsgi import application
 
         try:
