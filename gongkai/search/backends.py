@@ -172,9 +172,9 @@ class SQLiteBackend(Backend):
                 short.terms.append(term)
                 continue
             op = "NOT " if term.exclude else ""
-            where.append(
-                f"{self.TABLE}.rowid {op}IN (SELECT rowid FROM {self.PHRASE_TABLE} WHERE {self.PHRASE_TABLE} MATCH %s)"
-            )
+            # On d.id, not on the FTS table's rowid: SQLite would hand a rowid
+            # IN-list to FTS5 and run the whole MATCH once per listed row.
+            where.append(f"d.id {op}IN (SELECT rowid FROM {self.PHRASE_TABLE} WHERE {self.PHRASE_TABLE} MATCH %s)")
             params.append('"' + term.text.replace('"', '""') + '"')
         short_where, short_params = super().phrase_sql(short)
         return [*where, *short_where], [*params, *short_params]
