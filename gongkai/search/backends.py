@@ -23,7 +23,8 @@ class Filters:
     validity: str | None = None
 
     def sql(self) -> tuple[list[str], list]:
-        where, params = ["d.status = %s", "d.disclosure = %s"], ["published", "proactive"]
+        """The conditions a person chose, on the document table `d`."""
+        where, params = [], []
         for column, ids in (("organisation_id", self.organisation_ids), ("topic_id", self.topic_ids), ("genre_id", self.genre_ids)):
             if ids is not None:
                 ids = sorted(int(i) for i in ids)
@@ -76,8 +77,12 @@ class Backend:
     def remove(self, doc_id: int) -> None:
         raise NotImplementedError
 
-    def match_sql(self, parsed: ParsedQuery) -> tuple[str, str, list, str, list]:
-        """(FROM-and-JOIN clause, WHERE condition, its params, score expression, its params)."""
+    # The document id as the full-text table names it (for `join=False`).
+    ID_COLUMN = ""
+
+    def match_sql(self, parsed: ParsedQuery, join: bool = True) -> tuple[str, str, list, str, list]:
+        """(FROM clause, joined to the documents as `d` unless join=False,
+        WHERE condition, its params, score expression, its params)."""
         raise NotImplementedError
 
     def clear(self) -> None:
@@ -102,9 +107,17 @@ class Backend:
         raise NotImplementedError
 
     def search(self, parsed: ParsedQuery, filters: Filters, *, order: str, limit: int, offset: int) -> RawHits:
-        source, match, match_params, score, score_params = self.match_sql(parsed)
         where, params = filters.sql()
         phrase_where, phrase_params = self.phrase_sql(parsed)
+        # The index holds public documents only (index.update): a search by
+        # relevance with nothing to check on the documents needs the
+        # full-text table alone, as fast as FTS itself.
+        join = bool(where or phrase_where) or order != "relevance"
+        source, match, match_params, score, score_params = self.match_sql(parsed, join=join)
+        if join:
+            where = ["d.status = %s", "d.disclosure = %s", *where]
+            params = ["published", "proactive", *params]
+        id_column, date_column = ("d.id", "d.published_date") if join else (self.ID_COLUMN, "NULL")
         condition = " AND ".join([match, *where, *phrase_where])
         all_params = [*match_params, *params, *phrase_params]
         # Named after the inner query's columns below.
@@ -118,7 +131,7 @@ class Backend:
             # cannot be called beside a window function.
             cursor.execute(
                 f"SELECT id, score, COUNT(*) OVER () FROM ("
-                f"SELECT d.id AS id, {score} AS score, d.published_date AS published_date FROM {source} WHERE {condition}"
+                f"SELECT {id_column} AS id, {score} AS score, {date_column} AS published_date FROM {source} WHERE {condition}"
                 f") AS m ORDER BY {order_by} LIMIT %s OFFSET %s",
                 [*score_params, *all_params, limit, offset],
             )
@@ -193,15 +206,21 @@ class SQLiteBackend(Backend):
                 expression += " NOT " + group(term.tokens)
         return expression
 
-    def match_sql(self, parsed):
+    ID_COLUMN = "search_index.rowid"
+
+    def match_sql(self, parsed, join=True):
+        match = f"{self.TABLE} MATCH %s"
+        # Title hits weigh ten times body hits. bm25() is lower-is-better: negate.
+        score = f"-bm25({self.TABLE}, 10.0, 1.0)"
+        if not join:
+            return self.TABLE, match, [self.fts_expression(parsed)], score, []
         # CROSS JOIN keeps the FTS table the outer loop: walk the matches once
         # and look each document up by id (with a plain JOIN the planner may
         # scan the documents and run the MATCH once per document). INDEXED BY
         # makes that lookup read the filter index instead of the table row,
         # whose filter columns sit behind the long body text.
         source = f"{self.TABLE} CROSS JOIN {DOC_TABLE} d INDEXED BY {self.FILTER_INDEX} ON d.id = {self.TABLE}.rowid"
-        # Title hits weigh ten times body hits. bm25() is lower-is-better: negate.
-        return source, f"{self.TABLE} MATCH %s", [self.fts_expression(parsed)], f"-bm25({self.TABLE}, 10.0, 1.0)", []
+        return source, match, [self.fts_expression(parsed)], score, []
 
     def contains(self, column, caseless=False):
         return f"instr({column if caseless else f'lower({column})'}, %s) > 0"
@@ -229,7 +248,9 @@ class PostgresBackend(Backend):
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {self.TABLE}")
 
-    def match_sql(self, parsed):
+    ID_COLUMN = "e.document_id"
+
+    def match_sql(self, parsed, join=True):
         parts, params = [], []
         for term in parsed.terms:
             if term.exclude and term.phrase:
@@ -237,7 +258,7 @@ class PostgresBackend(Backend):
             parts.append(("!! " if term.exclude else "") + "plainto_tsquery('simple', %s)")
             params.append(" ".join(term.tokens))
         query = "(" + " && ".join(parts) + ")"
-        source = f"{self.TABLE} e JOIN {DOC_TABLE} d ON d.id = e.document_id"
+        source = f"{self.TABLE} e JOIN {DOC_TABLE} d ON d.id = e.document_id" if join else f"{self.TABLE} e"
         return source, f"e.tsv @@ {query}", params, f"ts_rank(e.tsv, {query})", params
 
     def contains(self, column, caseless=False):

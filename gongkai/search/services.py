@@ -71,7 +71,12 @@ def search(text: str | None, filters: Filters | None = None, *, order: str = "re
         return result
     # Put the page back in the backend's order in Python: an ORDER BY CASE
     # with one WHEN per hit costs more to build than the whole search.
-    found = Document.objects.filter(pk__in=raw.ids).select_related("organisation", "topic", "genre").order_by().in_bulk()
+    found = (
+        Document.objects.filter(pk__in=raw.ids, status=Document.Status.PUBLISHED, disclosure=Document.Disclosure.PROACTIVE)
+        .select_related("organisation", "topic", "genre")
+        .order_by()
+        .in_bulk()
+    )
     words = parsed.highlight_words
     for doc in (found[pk] for pk in raw.ids if pk in found):
         result.hits.append(
