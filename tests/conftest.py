@@ -4,7 +4,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_SAMPLES = REPO.parent / "shared" / "samples"
+# The three real pages of ../shared/samples, shipped in the package (the demo
+# imports them too) so that a clone anywhere has them.
+SHARED_SAMPLES = REPO / "gongkai" / "catalog" / "demo_samples"
 
 
 @pytest.fixture

@@ -302,3 +302,12 @@ def test_decode_follows_the_declared_charset():
 def test_decode_reasons(data, reason):
     with pytest.raises(DecodeError, match=reason):
         decode(data)
+
+
+def test_shipped_samples_are_the_shared_ones():
+    """The package's copies must stay the real pages of ../shared/samples (when that folder is beside the clone)."""
+    shared = SHARED_SAMPLES.parents[3] / "shared" / "samples"
+    if not shared.is_dir():
+        pytest.skip("../shared/samples is not beside this clone")
+    for page in shared.glob("*.txt"):
+        assert (SHARED_SAMPLES / page.name).read_bytes() == page.read_bytes(), page.name
