@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "gongkai.catalog",
     "gongkai.search",
     "gongkai.ingest",
+    "gongkai.publishing",
     "gongkai.portal",
 ]
 
