@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Organisation
+from .models import AuditEntry, Organisation
 
 
 @admin.register(Organisation)
@@ -17,3 +17,22 @@ class OrganisationAdmin(admin.ModelAdmin):
         (None, {"fields": ("name", "short_name", "level", "parent", "sort_order")}),
         ("编码", {"fields": ("issuer_code", "credit_code", "index_prefix")}),
     )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read only: nobody adds, edits or deletes audit entries through a screen."""
+
+    list_display = ("seq", "at", "actor", "action", "object_type", "object_id")
+    list_filter = ("action", "object_type")
+    search_fields = ("actor", "object_id", "action")
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -90,3 +90,37 @@ def subtree_ids(model, root_ids) -> set[int]:
 def descendant_ids(root_ids) -> set[int]:
     """The organisations given and all their subordinate bodies."""
     return subtree_ids(Organisation, root_ids)
+
+
+class AuditEntry(models.Model):
+    """One line of the tamper-evident audit log (see gongkai.core.audit): who did
+    what to which object, with hashes of the object before and after. Each
+    entry's hash covers its fields and the previous entry's hash."""
+
+    seq = models.PositiveBigIntegerField("序号", unique=True, editable=False)
+    at = models.DateTimeField("时间", editable=False)
+    actor = models.CharField("操作人", max_length=150, blank=True, editable=False)
+    action = models.CharField("操作", max_length=50, editable=False)
+    object_type = models.CharField("对象类型", max_length=50, editable=False)
+    object_id = models.CharField("对象", max_length=64, blank=True, editable=False)
+    detail = models.JSONField("说明", default=dict, blank=True, editable=False)
+    before_hash = models.CharField("变更前指纹", max_length=64, blank=True, editable=False)
+    after_hash = models.CharField("变更后指纹", max_length=64, blank=True, editable=False)
+    prev_hash = models.CharField("上一条指纹", max_length=64, editable=False)
+    entry_hash = models.CharField("本条指纹", max_length=64, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditHead(models.Model):
+    """The chain's end (one row): appends queue on its lock, and removing the
+    last entries shows as a head that points past the log."""
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
