@@ -8,6 +8,7 @@ Two modes:
   ALLOWED_HOSTS must be given; refuses to start with DEBUG on or the default key.
 """
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "gongkai.ingest",
     "gongkai.publishing",
     "gongkai.portal",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -86,7 +88,17 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Staff logins: django-axes (well kept, made for this) locks a user name from
+# an address after repeated failures, for the admin and every login form.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("GONGKAI_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("GONGKAI_LOGIN_LOCKOUT_MINUTES", 30)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "portal/locked.html"
 
 ROOT_URLCONF = "gongkai.urls"
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff(client, django_user_model):
     user = django_user_model.objects.create_superuser("editor", "editor@example.org", "s3cret-pass")
-    assert client.login(username="editor", password="s3cret-pass")
+    client.force_login(user)  # the login form itself is tested below (django-axes needs the request)
     return user
 
 
@@ -49,8 +49,7 @@ def test_anonymous_and_non_staff_are_sent_to_the_login_page(client, django_user_
     url = reverse("admin:catalog_document_changelist")
     response = client.get(url)
     assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
-    django_user_model.objects.create_user("citizen", password="pw-123456")
-    client.login(username="citizen", password="pw-123456")
+    client.force_login(django_user_model.objects.create_user("citizen", password="pw-123456"))
     response = client.get(url)
     assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
 
@@ -202,3 +201,20 @@ def test_staff_extend_the_vocabularies(client, staff, db):
     data.update(name="工作方案", sort_order="99")
     assert client.post(url, data).status_code == 302
     assert Genre.objects.filter(name="工作方案").exists()
+
+
+def test_repeated_failed_logins_lock_the_account(client, django_user_model, settings):
+    django_user_model.objects.create_user("clerk", password="right-password-1", is_staff=True)
+    url = reverse("admin:login")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post(url, {"username": "clerk", "password": "wrong"})
+        assert response.status_code == 200  # the form again, with its error
+    locked = client.post(url, {"username": "clerk", "password": "wrong"})
+    assert locked.status_code == 429 and "暂时锁定" in locked.content.decode()
+    # Even the right password is refused while locked, and nobody is signed in.
+    again = client.post(url, {"username": "clerk", "password": "right-password-1"})
+    assert again.status_code == 429
+    assert client.get(reverse("admin:index")).status_code == 302
+    # Another account from the same address is not locked.
+    django_user_model.objects.create_user("other", password="right-password-2", is_staff=True)
+    assert client.post(url, {"username": "other", "password": "right-password-2"}).status_code == 302
