@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gongkai.core import docnumber
+from gongkai.core.db import ensure_row, locked_row
 from gongkai.core.models import Organisation
 
 from . import text
@@ -121,15 +122,6 @@ def update_document(doc: Document, *, document_number: str | None = None, body_h
     return doc
 
 
-def _locked_counter(organisation_id: int, year: int) -> IndexNumberCounter:
-    # Create the counter row if missing without racing (INSERT .. ON CONFLICT DO
-    # NOTHING), then lock it: concurrent publications queue on this row.
-    IndexNumberCounter.objects.bulk_create(
-        [IndexNumberCounter(organisation_id=organisation_id, year=year, last_serial=0)], ignore_conflicts=True
-    )
-    return IndexNumberCounter.objects.select_for_update().get(organisation_id=organisation_id, year=year)
-
-
 def _next_serial(organisation_id: int, year: int) -> int:
     # One statement takes the row lock and the number: concurrent publications
     # queue on the row until this transaction ends (RETURNING: SQLite 3.35+,
@@ -142,7 +134,7 @@ def _next_serial(organisation_id: int, year: int) -> int:
         cursor.execute(sql, [organisation_id, year])
         row = cursor.fetchone()
         if row is None:
-            _locked_counter(organisation_id, year)
+            ensure_row(IndexNumberCounter, organisation_id=organisation_id, year=year, last_serial=0)
             cursor.execute(sql, [organisation_id, year])
             row = cursor.fetchone()
     return row[0]
@@ -198,7 +190,7 @@ def adopt_index_number(doc: Document, index_number: str) -> Document:
     parts = parse_index_number(index_number)
     if parts and parts[0] == doc.organisation.index_prefix:
         _, year, serial = parts
-        counter = _locked_counter(doc.organisation_id, year)
+        counter = locked_row(IndexNumberCounter, {"organisation_id": doc.organisation_id, "year": year}, {"last_serial": 0})
         if counter.last_serial < serial:
             counter.last_serial = serial
             counter.save(update_fields=["last_serial"])

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from .db import locked_row
 from .models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -50,17 +51,12 @@ def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(_canonical(fields).encode("utf-8")).hexdigest()
 
 
-def _locked_head() -> AuditHead:
-    AuditHead.objects.bulk_create([AuditHead(pk=HEAD_ID, last_seq=0, last_hash=GENESIS)], ignore_conflicts=True)
-    return AuditHead.objects.select_for_update().get(pk=HEAD_ID)
-
-
 @transaction.atomic
 def record(action: str, object_type: str, object_id="", *, actor: str = "", before: dict | None = None,
            after: dict | None = None, detail: dict | None = None) -> AuditEntry:
     """Append one entry. Call it inside the transaction of the change itself,
     so the change and its entry commit (or roll back) together."""
-    head = _locked_head()
+    head = locked_row(AuditHead, {"pk": HEAD_ID}, {"last_seq": 0, "last_hash": GENESIS})
     entry = AuditEntry(
         seq=head.last_seq + 1,
         at=timezone.now(),
