@@ -171,7 +171,8 @@ def _fingerprint(page: ExtractedPage) -> str:
     return catalog.content_hash(page.title, page.document_number, page.body_text)
 
 
-def _read(path: Path) -> str:
+def read_page(path: Path) -> str:
+    """The text of a saved page; ImportError_ says in plain words why it cannot be read."""
     if not path.exists():
         raise ImportError_("no such file")
     if not path.is_file():
@@ -234,7 +235,7 @@ def _create(page: ExtractedPage, organisation: Organisation, path: Path, fingerp
 
 def import_page(path: Path, organisation: Organisation | None = None) -> PageResult:
     try:
-        text = _read(path)
+        text = read_page(path)
         page = extract(text)
     except ImportError_ as exc:
         return PageResult(str(path), FAILED, error=str(exc))

@@ -6,8 +6,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from gongkai.catalog.text import html_to_text, sanitise
-from gongkai.ingest.decode import DecodeError, decode
 from gongkai.ingest.extract import looks_like_html
+from gongkai.ingest.services import ImportError_, read_page
 from gongkai.publishing import privacy
 
 
@@ -21,12 +21,9 @@ class Command(BaseCommand):
         scan.add_argument("--json", action="store_true", help="print the findings as JSON")
 
     def handle(self, *args, action, file, json=False, **options):
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"{file}: no such file")
         try:
-            text, _encoding = decode(path.read_bytes())
-        except DecodeError as exc:
+            text = read_page(Path(file))
+        except ImportError_ as exc:
             raise CommandError(f"{file}: {exc}") from exc
         if looks_like_html(text):
             # Offsets then count characters of the page's text, as a reader sees it.
