@@ -50,9 +50,21 @@ class Document(models.Model):
     """政府信息: one catalog entry."""
 
     class Status(models.TextChoices):
+        # The workflow's states; the allowed moves are one table in
+        # gongkai.publishing.workflow.
         DRAFT = "draft", "草稿"
+        REVIEW = "review", "审核中"
+        SECRECY = "secrecy", "保密审查"
+        READY = "ready", "待发布"
         PUBLISHED = "published", "已发布"
         WITHDRAWN = "withdrawn", "已撤回"
+        STOPPED = "stopped", "已终止"
+
+    class InterpretationForm(models.TextChoices):
+        NONE = "", "—"
+        TEXT = "text", "文字解读"
+        GRAPHIC = "graphic", "图文解读"
+        VIDEO = "video", "视频解读"
 
     class Validity(models.TextChoices):
         VALID = "valid", "有效"
@@ -106,7 +118,17 @@ class Document(models.Model):
     body = models.TextField("正文", blank=True, help_text="经过清洗的HTML")
     body_text = models.TextField("正文纯文本", blank=True, editable=False)
 
+    interpretation_form = models.CharField(
+        "解读形式", max_length=10, choices=InterpretationForm.choices, blank=True, default=""
+    )
+
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    review_level = models.PositiveSmallIntegerField("当前审核级别", default=0, editable=False)
+    scheduled_at = models.DateTimeField("定时发布时间", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="起草人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
     withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
     source_url = models.CharField("来源地址", max_length=500, blank=True)
     source_path = models.CharField("导入文件", max_length=500, blank=True)
@@ -287,6 +309,52 @@ class Relation(models.Model):
     @property
     def inverse_label(self) -> str:
         return self.INVERSE_LABELS[self.kind]
+
+
+class CleanupCampaign(models.Model):
+    """清理: an organisation reviews its normative documents (keep, amend,
+    abolish); closing it applies the decisions and drafts the published list
+    of abolished and expired documents."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "进行中"
+        CLOSED = "closed", "已完成"
+
+    organisation = models.ForeignKey(Organisation, verbose_name="机构", on_delete=models.PROTECT, related_name="cleanups")
+    title = models.CharField("名称", max_length=200)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN)
+    created_at = models.DateTimeField("开始时间", auto_now_add=True)
+    closed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    result_document = models.ForeignKey(
+        Document, verbose_name="清理结果文件", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "规范性文件清理"
+        verbose_name_plural = "规范性文件清理"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CleanupItem(models.Model):
+    class Decision(models.TextChoices):
+        UNDECIDED = "", "待定"
+        KEEP = "keep", "继续有效"
+        AMEND = "amend", "修订"
+        ABOLISH = "abolish", "废止"
+
+    campaign = models.ForeignKey(CleanupCampaign, verbose_name="清理", on_delete=models.CASCADE, related_name="items")
+    document = models.ForeignKey(Document, verbose_name="文件", on_delete=models.CASCADE, related_name="+")
+    decision = models.CharField("处理意见", max_length=10, choices=Decision.choices, blank=True, default="")
+    note = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "清理事项"
+        verbose_name_plural = "清理事项"
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "document"], name="cleanup_item_unique")]
 
 
 class IndexNumberCounter(models.Model):

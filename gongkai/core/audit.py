@@ -51,6 +51,23 @@ def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(_canonical(fields).encode("utf-8")).hexdigest()
 
 
+def state_of(instance, exclude: tuple[str, ...] = ()) -> dict:
+    """An object's stored fields as a dict, for the before/after hashes."""
+    state = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in exclude:
+            continue
+        state[field.attname] = field.value_from_object(instance)
+    return state
+
+
+def actor_name(user) -> str:
+    """How an entry names who acted: the username, or the system."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "system"
+    return user.get_username()
+
+
 @transaction.atomic
 def record(action: str, object_type: str, object_id="", *, actor: str = "", before: dict | None = None,
            after: dict | None = None, detail: dict | None = None) -> AuditEntry:

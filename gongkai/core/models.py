@@ -1,6 +1,8 @@
 """Organisations (机构): the tree every catalog entry, user and task hangs from."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from . import creditcode
@@ -43,6 +45,12 @@ class Organisation(models.Model):
         help_text="通常为统一社会信用代码或组织机构代码；索引号为“前段码/年份-流水号”。",
     )
     sort_order = models.PositiveIntegerField("排序", default=0)
+    review_levels = models.PositiveSmallIntegerField(
+        "审核级数",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="发布前的审核级数（默认三审：初审、复审、终审），之后还须保密审查。",
+    )
 
     class Meta:
         verbose_name = "机构"
@@ -90,6 +98,69 @@ def subtree_ids(model, root_ids) -> set[int]:
 def descendant_ids(root_ids) -> set[int]:
     """The organisations given and all their subordinate bodies."""
     return subtree_ids(Organisation, root_ids)
+
+
+class Role(models.TextChoices):
+    """What a user may do in an organisation (see gongkai.core.permissions)."""
+
+    DRAFTER = "drafter", "起草人"
+    REVIEWER = "reviewer", "审核人"
+    SECRECY_REVIEWER = "secrecy", "保密审查人"
+    PUBLISHER = "publisher", "发布人"
+    OFFICE_ADMIN = "office_admin", "政务公开办管理员"
+
+
+REVIEW_LEVEL_NAMES = {1: "初审", 2: "复审", 3: "终审", 4: "第四级审核", 5: "第五级审核"}
+
+
+def review_level_name(level: int, levels: int = 3) -> str:
+    """初审/复审/终审: the last configured level is always 终审."""
+    if level == levels and levels > 1:
+        return "终审"
+    return REVIEW_LEVEL_NAMES.get(level, f"第{level}级审核")
+
+
+class Membership(models.Model):
+    """A role a user holds in one organisation. A reviewer holds it at one
+    review level; an office administrator's role reaches the organisations
+    below (see gongkai.core.permissions)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, verbose_name="机构", on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    review_level = models.PositiveSmallIntegerField(
+        "审核级别", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    granted_at = models.DateTimeField("授予时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "角色授权"
+        verbose_name_plural = "角色授权"
+        ordering = ["organisation_id", "role", "review_level", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role", "review_level"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} · {self.role_label}"
+
+    @property
+    def role_label(self) -> str:
+        label = Role(self.role).label
+        if self.role == Role.REVIEWER and self.review_level:
+            return f"{label}（{review_level_name(self.review_level, self.organisation.review_levels)}）"
+        return label
+
+    def clean(self) -> None:
+        if self.role == Role.REVIEWER:
+            if not self.review_level:
+                raise ValidationError({"review_level": "审核人必须指定审核级别。"})
+            if self.organisation_id and self.review_level > self.organisation.review_levels:
+                raise ValidationError(
+                    {"review_level": f"本机构只设{self.organisation.review_levels}级审核，审核级别不能超过该数。"}
+                )
+        elif self.review_level:
+            raise ValidationError({"review_level": "只有审核人需要审核级别。"})
 
 
 class AuditEntry(models.Model):
