@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "gongkai.ingest",
     "gongkai.publishing",
     "gongkai.portal",
+    "gongkai.guides",
+    "gongkai.workspace",
+    "gongkai.api",
     "axes",
 ]
 
@@ -99,6 +102,8 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("GONGKAI_LOGIN_LOCKO
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked.html"
+LOGIN_URL = "workspace:login"
+LOGIN_REDIRECT_URL = "workspace:home"
 
 ROOT_URLCONF = "gongkai.urls"
 

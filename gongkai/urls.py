@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve as static_serve
 
+from gongkai.api.api import api
+
 admin.site.site_header = "政务公开平台管理"
 admin.site.site_title = "政务公开平台管理"
 admin.site.index_title = "后台管理"
@@ -10,8 +12,13 @@ admin.site.index_title = "后台管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("media/<path:path>", static_serve, {"document_root": settings.MEDIA_ROOT}),
+    path("api/", api.urls),
+    path("staff/guides/", include("gongkai.guides.staff_urls")),
+    path("staff/", include("gongkai.workspace.urls")),
+    path("guides/", include("gongkai.guides.urls")),
     path("", include("gongkai.portal.urls")),
 ]
 
+handler403 = "gongkai.workspace.views.permission_denied"
 handler404 = "gongkai.portal.views.page_not_found"
 handler500 = "gongkai.portal.views.server_error"

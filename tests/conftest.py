@@ -32,3 +32,35 @@ def make_document(db):
         return services.create_document(organisation=organisation, title=title, body_text=body, publish=publish, **fields)
 
     return make
+
+
+@pytest.fixture
+def make_user(db):
+    """A staff user holding the given roles: make_user("li", (org, "drafter"), (org, "reviewer", 2))."""
+    from django.contrib.auth.models import User
+
+    from gongkai.core.models import Membership
+
+    def make(username, *roles, **fields):
+        user = User.objects.create_user(username=username, password="correct-horse-battery-9", **fields)
+        for org, role, *level in roles:
+            Membership.objects.create(user=user, organisation=org, role=role, review_level=level[0] if level else None)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def county_staff(org_tree, make_user):
+    """One user per role in the county government (three review levels)."""
+    county = org_tree["county"]
+    return {
+        "drafter": make_user("drafter", (county, "drafter")),
+        "reviewer1": make_user("reviewer1", (county, "reviewer", 1)),
+        "reviewer2": make_user("reviewer2", (county, "reviewer", 2)),
+        "reviewer3": make_user("reviewer3", (county, "reviewer", 3)),
+        "secrecy": make_user("secrecy", (county, "secrecy")),
+        "publisher": make_user("publisher", (county, "publisher")),
+        "office_admin": make_user("office_admin", (county, "office_admin")),
+        "nobody": make_user("nobody"),
+    }

@@ -1462,6 +1462,17 @@ class DemoReport:
     samples: list = field(default_factory=list)  # gongkai.ingest.services.PageResult
     seconds: float = 0.0
     skipped: str = ""  # why nothing was loaded
+    staff: list = field(default_factory=list)  # (username, role label) of the demo staff accounts
+    staff_password: str = ""
+    workflow: int = 0  # documents created at the steps of the review workflow
+    guides: int = 0
+
+    def staff_summary(self) -> str:
+        if not self.staff:
+            return ""
+        accounts = ", ".join(f"{name} ({label})" for name, label in self.staff)
+        return (f"Demo staff accounts, all with the password {self.staff_password} (shown only this once; "
+                f"sign in at /staff/): {accounts}.")
 
     def summary(self) -> str:
         if self.skipped:
@@ -1470,7 +1481,8 @@ class DemoReport:
         return (
             f"Demo catalog loaded in {self.seconds:.1f} s: {self.organisations} organisations, "
             f"{self.documents} documents ({self.published} published, {self.drafts} draft(s), "
-            f"{self.withdrawn} withdrawn), {self.relations} relations, {samples} of {len(self.samples)} sample pages imported."
+            f"{self.withdrawn} withdrawn), {self.relations} relations, {samples} of {len(self.samples)} sample pages imported, "
+            f"{self.workflow} documents along the review workflow, {self.guides} service guides."
         )
 
 
@@ -1585,12 +1597,31 @@ def load_demo(size: int = DEFAULT_SIZE, seed: int = SEED, progress=None) -> Demo
         report.samples = import_samples(orgs)
         if progress:
             progress("samples", len(report.samples), len(report.samples))
+        load_workspace(report, orgs, seed)
     report.documents = len(plan.documents)
     report.drafts = sum(1 for d in plan.documents if d.status == "draft")
     report.withdrawn = sum(1 for d in plan.documents if d.status == "withdrawn")
     report.published = report.documents - report.drafts - report.withdrawn
     report.seconds = time.monotonic() - started
     return report
+
+
+def load_workspace(report: DemoReport, orgs: dict, seed: int) -> None:
+    """Staff accounts with every role in the provincial government, documents
+    at each step of the workflow and service guides, through the services."""
+    import secrets
+
+    from gongkai.core.models import Role
+    from gongkai.guides.demo import create_demo_guides
+    from gongkai.publishing import demo as workflow_demo
+
+    report.staff_password = "Gk-" + secrets.token_urlsafe(9)
+    staff = workflow_demo.create_staff(orgs["province"], report.staff_password)
+    labels = dict(Role.choices)
+    report.staff = [(username, labels[role] + (f"（第{level}级）" if level else ""))
+                    for username, _, role, level in workflow_demo.STAFF]
+    report.workflow = workflow_demo.create_examples(orgs["province"], staff)
+    report.guides = create_demo_guides(list(orgs.values()), system=True)
 
 
 def import_samples(organisations: dict) -> list:

@@ -46,6 +46,11 @@ class Genre(models.Model):
         return self.name
 
 
+# Genres with rules of their own (names as in data/genres.json).
+NORMATIVE_GENRE = "行政规范性文件"
+INTERPRETATION_GENRE = "政策解读"
+
+
 class Document(models.Model):
     """政府信息: one catalog entry."""
 
@@ -166,6 +171,14 @@ class Document(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.disclosure == self.Disclosure.PROACTIVE
+
+    @property
+    def is_normative(self) -> bool:
+        return self.genre_id is not None and self.genre.name == NORMATIVE_GENRE
+
+    @property
+    def is_interpretation(self) -> bool:
+        return self.genre_id is not None and self.genre.name == INTERPRETATION_GENRE
 
     def get_absolute_url(self) -> str:
         if self.index_number:

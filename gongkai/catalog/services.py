@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from gongkai.core import docnumber
+from gongkai.core import audit, docnumber
 from gongkai.core.db import ensure_row, locked_row
 from gongkai.core.models import Organisation
 
@@ -57,6 +57,21 @@ def content_hash(*parts: str) -> str:
     return digest.hexdigest()
 
 
+# What a document's audit hashes cover: everything stored but the derived
+# plain text and the timestamps Django sets.
+_UNAUDITED = ("body_text", "updated_at", "created_at")
+
+
+def audit_state(doc: Document) -> dict:
+    return audit.state_of(doc, exclude=_UNAUDITED)
+
+
+def record(action: str, doc: Document, *, actor=None, before: dict | None = None, detail: dict | None = None) -> None:
+    """The audit entry of a change to `doc`, in the caller's transaction."""
+    audit.record(action, "document", doc.pk, actor=audit.actor_name(actor), before=before,
+                 after=audit_state(doc) if doc.pk else None, detail=detail)
+
+
 # Foreign keys arrive as model instances the caller already loaded: checking
 # that each still exists would cost a query apiece on every save.
 _TRUSTED_FIELDS = ["content_hash", "organisation", "topic", "genre"]
@@ -66,7 +81,25 @@ def validate(doc: Document) -> None:
     """The model's own checks, in Chinese, before any write."""
     if doc.organisation_id is None:
         raise ValidationError({"organisation": "请选择发布机构。"})
-    doc.full_clean(exclude=_TRUSTED_FIELDS)
+    try:
+        doc.full_clean(exclude=_TRUSTED_FIELDS)
+    except ValidationError as exc:
+        raise named_fields(exc, Document) from exc
+
+
+def named_fields(exc: ValidationError, model) -> ValidationError:
+    """Django's generic messages ("此字段不能为空。") with the field's Chinese
+    name in front, so that every refusal says which field it is about."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    named = {}
+    for name, messages in exc.message_dict.items():
+        try:
+            label = str(model._meta.get_field(name).verbose_name)
+        except Exception:
+            label = ""
+        named[name] = [m if not label or label in m else f"{label}：{m}" for m in messages]
+    return ValidationError(named)
 
 
 def check_duplicate_number(doc: Document) -> None:
@@ -86,10 +119,13 @@ def create_document(
     body_html: str | None = None,
     body_text: str | None = None,
     publish: bool = False,
+    actor=None,
     **fields,
 ) -> Document:
     """Create a catalog entry; with publish=True also assign its index number."""
     doc = Document(organisation=organisation, title=(title or "").strip(), **fields)
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        doc.created_by = actor
     apply_document_number(doc, document_number)
     set_body(doc, body_html=body_html, body_text=body_text)
     if publish and not doc.published_date:
@@ -105,11 +141,14 @@ def create_document(
         if publish:
             _mark_published(doc)  # published in the same write: one save, one index update
         doc.save()
+        record("document.publish" if publish else "document.create", doc, actor=actor)
     return doc
 
 
 @transaction.atomic
-def update_document(doc: Document, *, document_number: str | None = None, body_html=None, body_text=None, **fields) -> Document:
+def update_document(doc: Document, *, document_number: str | None = None, body_html=None, body_text=None,
+                    actor=None, **fields) -> Document:
+    before = audit_state(doc)
     for name, value in fields.items():
         setattr(doc, name, value)
     if document_number is not None:
@@ -119,6 +158,7 @@ def update_document(doc: Document, *, document_number: str | None = None, body_h
     validate(doc)
     check_duplicate_number(doc)
     doc.save()
+    record("document.edit", doc, actor=actor, before=before)
     return doc
 
 
@@ -141,14 +181,18 @@ def _next_serial(organisation_id: int, year: int) -> int:
 
 
 @transaction.atomic
-def publish_document(doc: Document, *, on: dt.date | None = None) -> Document:
-    """Publish: give the document its index number (once, never reused) and date."""
+def publish_document(doc: Document, *, on: dt.date | None = None, actor=None) -> Document:
+    """Publish: give the document its index number (once, never reused) and
+    date. The review workflow (gongkai.publishing.services) calls this once a
+    document has passed; importing and the demo call it directly."""
     doc = Document.objects.select_for_update().select_related("organisation").get(pk=doc.pk)
     if doc.status == Document.Status.PUBLISHED:
         return doc
+    before = audit_state(doc)
     _mark_published(doc, on)
     validate(doc)
     doc.save()
+    record("document.publish", doc, actor=actor, before=before)
     return doc
 
 
@@ -164,6 +208,8 @@ def _mark_published(doc: Document, on: dt.date | None = None) -> None:
         doc.index_number = format_index_number(doc.organisation.index_prefix, year, serial)
     doc.status = Document.Status.PUBLISHED
     doc.withdrawn_at = None
+    doc.scheduled_at = None
+    doc.review_level = 0
 
 
 def parse_index_number(text: str) -> tuple[str, int, int] | None:
@@ -175,7 +221,7 @@ def parse_index_number(text: str) -> tuple[str, int, int] | None:
 
 
 @transaction.atomic
-def adopt_index_number(doc: Document, index_number: str) -> Document:
+def adopt_index_number(doc: Document, index_number: str, *, actor=None) -> Document:
     """Keep the index number a document already has (an imported page's 索引号).
     When it is in this organisation's own series the counter moves past it, so
     later publications never reuse it."""
@@ -195,36 +241,43 @@ def adopt_index_number(doc: Document, index_number: str) -> Document:
             counter.last_serial = serial
             counter.save(update_fields=["last_serial"])
         doc.index_year, doc.index_serial = year, serial
+    before = audit_state(doc)
     doc.index_number = index_number
     doc.save(update_fields=["index_number", "index_year", "index_serial", "updated_at"])
+    record("document.adopt_index_number", doc, actor=actor, before=before)
     return doc
 
 
 @transaction.atomic
-def withdraw_document(doc: Document) -> Document:
+def withdraw_document(doc: Document, *, actor=None, reason: str = "") -> Document:
     """Withdraw a published document: it keeps its index number and leaves search."""
     doc = Document.objects.select_for_update().get(pk=doc.pk)
     if doc.status != Document.Status.PUBLISHED:
         raise ValidationError("只有已发布的文件可以撤回。")
+    before = audit_state(doc)
     doc.status = Document.Status.WITHDRAWN
     doc.withdrawn_at = timezone.now()
     doc.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    record("document.withdraw", doc, actor=actor, before=before, detail={"reason": reason} if reason else None)
     return doc
 
 
 @transaction.atomic
-def delete_document(doc: Document) -> None:
+def delete_document(doc: Document, *, actor=None) -> None:
+    before, pk = audit_state(doc), doc.pk
     doc.delete()
+    audit.record("document.delete", "document", pk, actor=audit.actor_name(actor), before=before)
 
 
 @transaction.atomic
-def add_relation(source: Document, kind: str, *, target: Document | None = None, title: str = "", document_number: str = "") -> Relation:
+def add_relation(source: Document, kind: str, *, target: Document | None = None, title: str = "",
+                 document_number: str = "", actor=None) -> Relation:
     """Link two documents; a target outside the catalog is kept by title and number
     and linked later by `link_relations` when it arrives."""
     number = docnumber.parse(document_number).text if document_number else ""
     if target is None and number:
         target = find_by_number(number, exclude=source)
-    relation, _ = Relation.objects.get_or_create(
+    relation, created = Relation.objects.get_or_create(
         source=source,
         kind=kind,
         target_title=(title or (target.title if target else ""))[:300],
@@ -235,6 +288,9 @@ def add_relation(source: Document, kind: str, *, target: Document | None = None,
         relation.target = target
         relation.save(update_fields=["target"])
     relation.full_clean()
+    if created:
+        audit.record("relation.add", "document", source.pk, actor=audit.actor_name(actor),
+                     after=audit.state_of(relation), detail={"kind": kind, "target": relation.target_id})
     return relation
 
 

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import AuditEntry, Organisation
+from .models import AuditEntry, Membership, Organisation
 
 
 @admin.register(Organisation)
@@ -16,7 +16,28 @@ class OrganisationAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "short_name", "level", "parent", "sort_order")}),
         ("编码", {"fields": ("issuer_code", "credit_code", "index_prefix")}),
+        ("审核", {"fields": ("review_levels",)}),
     )
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    """Read only here: roles are granted and revoked in the workspace
+    (/staff/members/), where each change is checked and audited."""
+
+    list_display = ("user", "organisation", "role", "review_level", "granted_at")
+    list_filter = ("role",)
+    search_fields = ("user__username", "organisation__name")
+    list_select_related = ("user", "organisation")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AuditEntry)

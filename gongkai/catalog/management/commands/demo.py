@@ -47,6 +47,8 @@ def load(stdout, stderr, size: int, seed: int = demo.SEED) -> demo.DemoReport:
     except KeyboardInterrupt:
         raise CommandError("interrupted: no demo data was loaded (it goes in all at once or not at all)") from None
     stdout.write(report.summary())
+    if report.staff:
+        stdout.write(report.staff_summary())
     for result in report.samples:
         if result.status == "failed":
             stderr.write(f"  sample page {os.path.basename(result.path)} was not imported: {result.error}")

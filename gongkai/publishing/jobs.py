@@ -1,0 +1,42 @@
+"""The background jobs `gongkai worker` runs on every tick. Each job reads
+the database for what is due, so a tick missed while the worker was down is
+caught up on the next one, and each due item is handled once (its state
+changes when it is done)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class TickReport:
+    published: int = 0
+    expired: int = 0
+    held: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = f"published {self.published} scheduled document(s), expired {self.expired} document(s)"
+        if self.held:
+            text += f"; {len(self.held)} held back: " + " | ".join(self.held)
+        return text
+
+
+def tick(now: dt.datetime | None = None) -> TickReport:
+    """Publish the documents whose scheduled time has come, and make the
+    documents whose expiry date has come 失效."""
+    from gongkai.catalog import lifecycle
+    from gongkai.publishing import services
+
+    now = now or timezone.now()
+    report = TickReport()
+    report.published, report.held = services.publish_due(now)
+    report.expired = lifecycle.expire_due(timezone.localdate(now))
+    for message in report.held:
+        logger.warning("scheduled publication held back: %s", message)
+    return report

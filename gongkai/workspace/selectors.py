@@ -1,0 +1,99 @@
+"""Reads for the staff workbench (工作台) and document lists: always inside
+the user's permission scope (gongkai.core.permissions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from gongkai.catalog.models import Document
+from gongkai.core import permissions
+from gongkai.core.models import Membership, Role
+from gongkai.publishing import workflow
+from gongkai.publishing.models import ReviewStep
+
+LIST_LIMIT = 20
+
+
+def visible_documents(user) -> QuerySet[Document]:
+    """Every document the user may see in the workspace (drafts included)."""
+    return Document.objects.filter(permissions.scope_filter(user, permissions.VIEW)).select_related("organisation", "genre")
+
+
+def waiting_for(user) -> QuerySet[Document]:
+    """Documents at a step this user can take: a review level they hold, the
+    secrecy review, or publication."""
+    if permissions.is_superuser(user):
+        cond = Q(status__in=[workflow.REVIEW, workflow.SECRECY]) | Q(status=workflow.READY, scheduled_at__isnull=True)
+    else:
+        cond = Q(pk__in=[])
+        levels: dict[int, set[int]] = {}
+        for m in Membership.objects.filter(user=user, role=Role.REVIEWER).values("organisation_id", "review_level"):
+            levels.setdefault(m["review_level"], set()).add(m["organisation_id"])
+        for level, orgs in levels.items():
+            cond |= Q(status=workflow.REVIEW, review_level=level, organisation_id__in=orgs)
+        secrecy = permissions.organisations_for(user, permissions.SECRECY)
+        if secrecy:
+            cond |= Q(status=workflow.SECRECY, organisation_id__in=secrecy)
+        publish = permissions.organisations_for(user, permissions.PUBLISH)
+        if publish:
+            cond |= Q(status=workflow.READY, scheduled_at__isnull=True, organisation_id__in=publish)
+    return Document.objects.filter(cond).select_related("organisation", "genre").order_by("updated_at", "id")
+
+
+def returned_to(user) -> QuerySet[Document]:
+    """Drafts of this user that a reviewer sent back, with the latest comment."""
+    last_return = ReviewStep.objects.filter(document=OuterRef("pk")).order_by("-at", "-id").values("action")[:1]
+    return (Document.objects.filter(created_by=user, status=workflow.DRAFT)
+            .annotate(last_action=last_return).filter(last_action=workflow.RETURN)
+            .select_related("organisation").order_by("-updated_at"))
+
+
+def scheduled(user) -> QuerySet[Document]:
+    return visible_documents(user).filter(status=workflow.READY, scheduled_at__isnull=False).order_by("scheduled_at")
+
+
+def recently_published(user, days: int = 30) -> QuerySet[Document]:
+    since = timezone.localdate() - dt.timedelta(days=days)
+    return visible_documents(user).filter(status=workflow.PUBLISHED, published_date__gte=since).order_by("-published_date", "-id")
+
+
+def my_drafts(user) -> QuerySet[Document]:
+    return Document.objects.filter(created_by=user, status=workflow.DRAFT).select_related("organisation").order_by("-updated_at")
+
+
+@dataclass
+class Panel:
+    key: str
+    title: str
+    count: int
+    items: list = field(default_factory=list)
+    empty: str = "暂无"
+
+
+def workbench(user) -> list[Panel]:
+    from gongkai.catalog import lifecycle
+
+    panels = []
+    for key, title, qs, empty in [
+        ("waiting", "待我处理", waiting_for(user), "没有等待您审核或发布的文件。"),
+        ("returned", "退回给我", returned_to(user), "没有被退回的文件。"),
+        ("drafts", "我的草稿", my_drafts(user), "没有草稿。"),
+        ("scheduled", "定时发布", scheduled(user), "没有定时发布的文件。"),
+        ("published", "近30天发布", recently_published(user), "近30天没有发布文件。"),
+    ]:
+        panels.append(Panel(key, title, qs.count(), list(qs[:LIST_LIMIT]), empty))
+    cited = lifecycle.cited_invalid_for(user)
+    panels.append(Panel("cited", "所引用文件已失效或废止", len(cited), cited[:LIST_LIMIT], "没有引用已失效或废止文件的文件。"))
+    return panels
+
+
+def history(doc: Document) -> list[ReviewStep]:
+    return list(ReviewStep.objects.filter(document=doc).select_related("actor"))
+
+
+def last_comment(doc: Document) -> ReviewStep | None:
+    return ReviewStep.objects.filter(document=doc).exclude(comment="").order_by("-at", "-id").first()

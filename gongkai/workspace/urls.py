@@ -1,0 +1,20 @@
+from django.urls import include, path
+
+from . import views
+
+app_name = "workspace"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.StaffLoginView.as_view(), name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("documents/", views.documents, name="documents"),
+    path("documents/new/", views.document_edit, name="document_new"),
+    path("documents/<int:pk>/", views.document_detail, name="document"),
+    path("documents/<int:pk>/edit/", views.document_edit, name="document_edit"),
+    path("documents/<int:pk>/act/", views.document_act, name="document_act"),
+    path("documents/<int:pk>/findings/<int:finding_id>/", views.finding_decide, name="finding"),
+    path("documents/<int:pk>/interpretation/", views.link_interpretation, name="link_interpretation"),
+    path("documents/<int:pk>/validity/", views.change_validity, name="validity"),
+    path("members/", views.members, name="members"),
+    path("cleanup/", include("gongkai.workspace.cleanup_urls")),
+]
