@@ -19,7 +19,7 @@ from ninja.security import django_auth
 from gongkai.publishing import services as publishing, workflow
 from gongkai.workspace import selectors
 
-api = NinjaAPI(title="Gongkai API", version="1", docs_url=None, csrf=True, urls_namespace="api")
+api = NinjaAPI(title="Gongkai API", version="1", docs_url=None, urls_namespace="api")
 
 
 class DocumentOut(Schema):

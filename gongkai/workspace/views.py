@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from gongkai.catalog import lifecycle, selectors as catalog_selectors
@@ -166,7 +167,7 @@ def document_detail(request, pk: int):
     return render(request, "workspace/document_detail.html", {
         "doc": doc,
         "stage": stage,
-        "body": catalog_selectors.safe_body(doc),
+        "body": mark_safe(catalog_selectors.safe_body(doc)),  # sanitised by nh3 on the way out
         "attachments": list(doc.attachments.all()),
         "findings": body_findings,
         "open_findings": sum(1 for f in body_findings if f.state == PrivacyFinding.State.OPEN),

@@ -33,7 +33,6 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, stop)
             self.stderr.write(f"worker: running every {interval:g} s (Ctrl+C to stop)")
         while True:
-            close_old_connections()
             report = jobs.tick()
             self.stdout.write(f"worker: {report.summary()}")
             self.stdout.flush()
@@ -42,3 +41,4 @@ class Command(BaseCommand):
             deadline = time.monotonic() + interval
             while self._running and time.monotonic() < deadline:
                 time.sleep(min(0.5, interval))
+            close_old_connections()  # a long-running process must not keep a dead connection
