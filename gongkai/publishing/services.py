@@ -146,7 +146,7 @@ def act(doc: Document, action: str, *, user, comment: str = "", scheduled_at: dt
     raise ValidationError (the move is not allowed now, with the reason) or
     PermissionDenied (not this user's to take); nothing is written then."""
     with transaction.atomic():
-        doc = Document.objects.select_for_update().select_related("organisation", "genre").get(pk=doc.pk)
+        doc = Document.objects.select_for_update(of=("self",)).select_related("organisation", "genre").get(pk=doc.pk)
         try:
             move = workflow.move_for(doc.status, action)
         except workflow.TransitionRefused as exc:
@@ -232,7 +232,7 @@ def publish_due(now: dt.datetime | None = None, *, progress=None) -> tuple[int, 
     for i, pk in enumerate(due, 1):
         try:
             with transaction.atomic():
-                doc = Document.objects.select_for_update().select_related("organisation", "genre").get(pk=pk)
+                doc = Document.objects.select_for_update(of=("self",)).select_related("organisation", "genre").get(pk=pk)
                 if doc.status != workflow.READY or not doc.scheduled_at or doc.scheduled_at > now:
                     continue  # published by hand or rescheduled meanwhile
                 partners = _partners(doc)

@@ -32,8 +32,11 @@ def test_load_creates_organisations_documents_relations_and_samples(loaded):
     township = Organisation.objects.get(name="西昌市安宁镇人民政府")
     assert [o.name for o in township.ancestors()] == ["四川省人民政府", "凉山彝族自治州人民政府", "西昌市人民政府"]
 
-    assert Document.objects.count() == SIZE + 3
-    statuses = {s: Document.objects.filter(status=s).count() for s in ("published", "draft", "withdrawn")}
+    # the generated catalog and the samples, besides the workflow examples the demo staff wrote
+    catalog_docs = Document.objects.filter(created_by__isnull=True)
+    assert catalog_docs.count() == SIZE + 3
+    assert Document.objects.count() == SIZE + 3 + loaded.workflow
+    statuses = {s: catalog_docs.filter(status=s).count() for s in ("published", "draft", "withdrawn")}
     assert statuses["draft"] == sum(d.status == "draft" for d in plan) >= 1
     assert statuses["withdrawn"] == sum(d.status == "withdrawn" for d in plan) >= 1
     assert statuses["published"] + statuses["withdrawn"] == SIZE + 3 - statuses["draft"]
@@ -56,14 +59,14 @@ def test_load_creates_organisations_documents_relations_and_samples(loaded):
 
     # Index-number serials run without gaps per organisation and year, in date order.
     by_series = {}
-    for doc in Document.objects.exclude(index_number=None).exclude(source_path__gt="").order_by("published_date", "id"):
+    for doc in catalog_docs.exclude(index_number=None).exclude(source_path__gt="").order_by("published_date", "id"):
         by_series.setdefault((doc.organisation_id, doc.index_year), []).append(doc.index_serial)
     for serials in by_series.values():
         assert serials == list(range(1, len(serials) + 1))
 
     planned_relations = sum(len(d.relations) for d in plan)
     assert loaded.relations == planned_relations
-    demo_relations = Relation.objects.exclude(source__source_path__gt="")
+    demo_relations = Relation.objects.exclude(source__source_path__gt="").filter(source__created_by__isnull=True)
     assert demo_relations.count() == planned_relations
     inside = demo_relations.filter(target__isnull=False)
     assert inside.exists() and demo_relations.filter(target__isnull=True).exists()
@@ -89,7 +92,7 @@ def test_samples_are_imported_with_their_issuers(loaded):
 def test_second_load_changes_nothing(loaded):
     before = (Organisation.objects.count(), Document.objects.count(), Relation.objects.count())
     again = demo.load_demo(SIZE)
-    assert again.skipped and str(SIZE + 3) in again.skipped
+    assert again.skipped and str(SIZE + 3 + loaded.workflow) in again.skipped
     assert again.documents == 0
     assert (Organisation.objects.count(), Document.objects.count(), Relation.objects.count()) == before
 
@@ -119,11 +122,27 @@ def test_demo_command(db, capsys):
     out, err = capsys.readouterr()
     assert "30 documents" in out and "3 of 3 sample pages imported" in out
     assert "documents: 30/30" in err
-    assert Document.objects.count() == 33
+    assert "Demo staff accounts, all with the password" in out and "sun.li (政务公开办管理员)" in out
+    total = Document.objects.count()
+    assert total == 33 + 9
     call_command("demo", size=30)
     out, _ = capsys.readouterr()
-    assert "already holds 33 documents" in out
-    assert Document.objects.count() == 33
+    assert f"already holds {total} documents" in out
+    assert Document.objects.count() == total
+
+
+def test_demo_has_a_full_audit_trail_and_every_workflow_step(loaded):
+    from gongkai.core import audit
+    from gongkai.core.models import AuditEntry, Membership
+
+    verdict = audit.verify()
+    assert verdict.ok and verdict.checked == AuditEntry.objects.count()
+    created = AuditEntry.objects.filter(object_type="document", action__in=["document.create", "document.publish"])
+    assert created.values("object_id").distinct().count() == Document.objects.count()
+    assert AuditEntry.objects.filter(action="membership.grant").count() == Membership.objects.count() == 7
+    states = set(Document.objects.exclude(created_by=None).values_list("status", flat=True))
+    assert states == {"draft", "review", "secrecy", "ready", "published", "stopped"}
+    assert Document.objects.filter(status="ready", scheduled_at__isnull=False).count() == 1
 
 
 @pytest.mark.parametrize("size", [0, -5, 10**7])
