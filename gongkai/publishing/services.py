@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongkai.catalog import services as catalog
-from gongkai.catalog.models import INTERPRETATION_GENRE, Document, Relation
-from gongkai.core import permissions
+from gongkai.catalog.models import INTERPRETATION_GENRE, Attachment, Document, Relation, validate_attachment
+from gongkai.core import audit, permissions
 from gongkai.core.models import Organisation
 
 from . import findings, workflow
@@ -83,6 +83,23 @@ def save_draft(doc: Document | None, *, user, organisation: Organisation | None 
     if doc.status not in EDITABLE_STATES:
         _refuse(f"“{doc.get_status_display()}”状态的文件不能修改；如需修改，请由审核人退回。")
     return catalog.update_document(doc, actor=user, **data)
+
+
+def add_attachment(doc: Document, upload, *, user) -> Attachment:
+    """Attach a file to a draft (type, size and content checked), audited."""
+    if not permissions.can(user, permissions.EDIT, doc.organisation_id):
+        raise PermissionDenied(f"您没有修改“{doc.organisation.name}”文件的权限。")
+    if doc.status not in EDITABLE_STATES:
+        _refuse(f"“{doc.get_status_display()}”状态的文件不能添加附件。", "attachment")
+    try:
+        validate_attachment(upload)
+    except ValidationError as exc:
+        raise ValidationError({"attachment": exc.messages}) from exc
+    with transaction.atomic():
+        attachment = Attachment.objects.create(document=doc, file=upload)
+        audit.record("attachment.add", "document", doc.pk, actor=audit.actor_name(user),
+                     after=audit.state_of(attachment), detail={"name": attachment.name, "size": attachment.size})
+    return attachment
 
 
 def interpretations_of(doc: Document) -> list[Document]:

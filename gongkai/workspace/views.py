@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from gongkai.catalog import lifecycle, selectors as catalog_selectors
-from gongkai.catalog.models import INTERPRETATION_GENRE, Attachment, Document
+from gongkai.catalog.models import INTERPRETATION_GENRE, Document
 from gongkai.core import permissions
 from gongkai.core import services as core_services
 from gongkai.core.models import Membership, Organisation, review_level_name
@@ -120,7 +120,7 @@ def document_edit(request, pk: int | None = None):
                             raise ValidationError({"organisation": "草稿的发布机构不能更改；请在目标机构重新起草。"})
                         saved = publishing.save_draft(doc, user=request.user, **data)
                     if upload is not None:
-                        Attachment.objects.create(document=saved, file=upload)
+                        publishing.add_attachment(saved, upload, user=request.user)
             except ValidationError as exc:
                 _errors_to_form(form, exc, {"body": "body_html"})
             except PermissionDenied as exc:

@@ -157,3 +157,27 @@ def test_workspace_pages_are_accessible(org_tree, county_staff, client):
         for table in tree.xpath("//main//table"):
             assert table.xpath("./caption") and all(th.get("scope") in ("row", "col") for th in table.xpath(".//th")), url
         assert not tree.xpath("//script") and not tree.xpath("//*[@style]"), url
+
+
+def test_api_writes_need_the_csrf_token(org_tree, county_staff):
+    doc = services.save_draft(None, user=county_staff["drafter"], organisation=org_tree["county"], title="关于秋冬季防火的通知")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(county_staff["drafter"])
+    response = client.post(f"/api/staff/documents/{doc.pk}/actions", {"action": "submit"}, content_type="application/json")
+    assert response.status_code == 403
+    doc.refresh_from_db()
+    assert doc.status == "draft"
+
+
+def test_superuser_flag_changes_are_audited(county_staff):
+    from gongkai.core import audit
+
+    user = county_staff["nobody"]
+    user.is_superuser = True
+    user.save()
+    entry = AuditEntry.objects.filter(action="user.flags").latest("seq")
+    assert entry.detail["changed"] == ["is_superuser"] and entry.detail["username"] == "nobody"
+    user.first_name = "名字"
+    user.save()  # not a permission change: no entry
+    assert AuditEntry.objects.filter(action="user.flags").count() == 1
+    assert audit.verify().ok
