@@ -64,3 +64,18 @@ def county_staff(org_tree, make_user):
         "office_admin": make_user("office_admin", (county, "office_admin")),
         "nobody": make_user("nobody"),
     }
+
+
+@pytest.fixture
+def normative(db):
+    """The genre of normative documents (行政规范性文件)."""
+    from gongkai.catalog.models import Genre
+
+    return Genre.objects.get(name="行政规范性文件")
+
+
+@pytest.fixture
+def notice(db):
+    from gongkai.catalog.models import Genre
+
+    return Genre.objects.get(name="通知")

@@ -20,8 +20,21 @@ class OrganisationAdmin(admin.ModelAdmin):
     )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never added, changed or deleted through the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
     """Read only here: roles are granted and revoked in the workspace
     (/staff/members/), where each change is checked and audited."""
 
@@ -30,30 +43,12 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "organisation__name")
     list_select_related = ("user", "organisation")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read only: nobody adds, edits or deletes audit entries through a screen."""
 
     list_display = ("seq", "at", "actor", "action", "object_type", "object_id")
     list_filter = ("action", "object_type")
     search_fields = ("actor", "object_id", "action")
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -55,6 +55,18 @@ def _errors_to_form(form, exc: ValidationError, mapping: dict | None = None) -> 
         form.add_error(None, exc.messages)
 
 
+def _attempt(request, success: str, service, *args, **kwargs) -> bool:
+    """Call a service; its refusal becomes error messages, its success one message."""
+    try:
+        service(*args, **kwargs)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return False
+    messages.success(request, success)
+    return True
+
+
 def _document_or_404(user, pk: int) -> Document:
     doc = selectors.visible_documents(user).filter(pk=pk).first()
     if doc is None:
@@ -254,13 +266,8 @@ def link_interpretation(request, pk: int):
     if not form.is_valid():
         messages.error(request, "请选择一份解读材料。")
         return _back(doc)
-    try:
-        publishing.link_interpretation(doc, form.cleaned_data["interpretation"], user=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, "已关联解读材料；两份文件的页面将互相链接。")
+    _attempt(request, "已关联解读材料；两份文件的页面将互相链接。",
+             publishing.link_interpretation, doc, form.cleaned_data["interpretation"], user=request.user)
     return _back(doc)
 
 
@@ -272,14 +279,8 @@ def change_validity(request, pk: int):
     if not form.is_valid():
         messages.error(request, "请选择有效性，日期格式为 YYYY-MM-DD。")
         return _back(doc)
-    try:
-        lifecycle.change_validity(doc, form.cleaned_data["validity"], on=form.cleaned_data["on"],
-                                  user=request.user, note=form.cleaned_data["note"])
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, "有效性已更新。")
+    _attempt(request, "有效性已更新。", lifecycle.change_validity, doc, form.cleaned_data["validity"],
+             on=form.cleaned_data["on"], user=request.user, note=form.cleaned_data["note"])
     return _back(doc)
 
 

@@ -18,16 +18,6 @@ V = Document.Validity
 
 
 @pytest.fixture
-def normative(db):
-    return Genre.objects.get(name="行政规范性文件")
-
-
-@pytest.fixture
-def notice(db):
-    return Genre.objects.get(name="通知")
-
-
-@pytest.fixture
 def county_admin(org_tree, make_user):
     return make_user("gongkaiban", (org_tree["county"], "office_admin"))
 

@@ -20,11 +20,6 @@ V = Document.Validity
 
 
 @pytest.fixture
-def normative(db):
-    return Genre.objects.get(name="行政规范性文件")
-
-
-@pytest.fixture
 def people(org_tree, make_user):
     county = org_tree["county"]
     return {
