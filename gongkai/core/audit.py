@@ -73,7 +73,11 @@ def record(action: str, object_type: str, object_id="", *, actor: str = "", befo
            after: dict | None = None, detail: dict | None = None) -> AuditEntry:
     """Append one entry. Call it inside the transaction of the change itself,
     so the change and its entry commit (or roll back) together."""
-    head = locked_row(AuditHead, {"pk": HEAD_ID}, {"last_seq": 0, "last_hash": GENESIS})
+    # The head row exists after the first entry: lock it in one statement
+    # (this runs once per catalog change, imports included).
+    head = AuditHead.objects.select_for_update().filter(pk=HEAD_ID).first()
+    if head is None:
+        head = locked_row(AuditHead, {"pk": HEAD_ID}, {"last_seq": 0, "last_hash": GENESIS})
     entry = AuditEntry(
         seq=head.last_seq + 1,
         at=timezone.now(),
