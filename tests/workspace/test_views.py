@@ -181,3 +181,19 @@ def test_superuser_flag_changes_are_audited(county_staff):
     user.save()  # not a permission change: no entry
     assert AuditEntry.objects.filter(action="user.flags").count() == 1
     assert audit.verify().ok
+
+
+def test_workbench_lists_documents_citing_an_abolished_one(org_tree, county_staff, client, make_document, normative):
+    from gongkai.catalog import lifecycle
+    from gongkai.catalog import services as catalog
+
+    county = org_tree["county"]
+    old = make_document(county, "西昌市城市道路管理办法", "第一条 为加强城市道路管理。", genre=normative, document_number="西府发〔2015〕8号")
+    citing = make_document(county, "关于做好城市道路占用审批工作的通知", "依据《西昌市城市道路管理办法》办理。")
+    catalog.add_relation(citing, "cites", target=old)
+    lifecycle.change_validity(old, "abolished", on=None, user=county_staff["publisher"], note="已被新办法取代")
+    client.force_login(county_staff["drafter"])
+    panel = text_of(parse(client.get(reverse("workspace:home"))).get_element_by_id("panel-cited"))
+    assert "（1）" in panel and "关于做好城市道路占用审批工作的通知" in panel and "废止" in panel
+    client.force_login(county_staff["nobody"])
+    assert "所引用文件已失效或废止（0）" in client.get(reverse("workspace:home")).content.decode()
