@@ -1621,7 +1621,7 @@ def load_workspace(report: DemoReport, orgs: dict, seed: int) -> None:
     report.staff = [(username, labels[role] + (f"（第{level}级）" if level else ""))
                     for username, _, role, level in workflow_demo.STAFF]
     report.workflow = workflow_demo.create_examples(orgs["province"], staff)
-    report.guides = create_demo_guides(list(orgs.values()), system=True)
+    report.guides = create_demo_guides(list(orgs.values()))
 
 
 def import_samples(organisations: dict) -> list:

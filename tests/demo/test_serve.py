@@ -90,6 +90,7 @@ def test_serve_demo(tmp_path):
     env = _environment(tmp_path / "var")
     server = Server(["--demo", "--port", str(port)], env)
     try:
+        staff_password = server.wait_for(r"all with the password (\S+) ").group(1)
         password = server.wait_for(r"user 'admin', password (\S+)").group(1)
         url = server.wait_for(r"serving on (http://127\.0\.0\.1:\d+/)").group(1)
         assert url == f"http://127.0.0.1:{port}/"
@@ -102,9 +103,11 @@ def test_serve_demo(tmp_path):
         assert status == 200 and content_type.startswith("text/css") and "{" in text
         status, _, catalog = _get(url + "catalog/")
         assert status == 200 and "凉山彝族自治州人民政府" in catalog
+        status, _, login = _get(url + "staff/login/")
+        assert status == 200 and "工作人员登录" in login
     finally:
         output = server.stop()
-    assert output.count(password) == 1
+    assert output.count(password) == 1 and output.count(staff_password) == 1
     assert "Demo catalog loaded" in output and "60 documents" in output
     assert (tmp_path / "var" / "gongkai.sqlite3").exists()
 
@@ -116,7 +119,7 @@ def test_serve_demo(tmp_path):
         assert _get(f"http://127.0.0.1:{port}/")[0] == 200
     finally:
         output = server.stop()
-    assert "already holds 63 documents" in output
+    assert "already holds 71 documents" in output  # 60 generated, 3 samples, 8 along the workflow
     assert "password" not in output and password not in output
 
 

@@ -107,7 +107,7 @@ class Command(BaseCommand):
             raise CommandError(_bind_message(host, port, exc)) from None
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
         base = f"http://{shown_host}:{port}/"
-        self.say(f"Gongkai is serving on {base} (staff: {base}admin/). Press Ctrl+C to stop.")
+        self.say(f"Gongkai is serving on {base} (staff workspace: {base}staff/, admin: {base}admin/). Press Ctrl+C to stop.")
         if host in ("0.0.0.0", "::") and not os.environ.get("ALLOWED_HOSTS"):
             self.say("  Other machines reach it by a name that must be listed in ALLOWED_HOSTS "
                      "(e.g. ALLOWED_HOSTS=gongkai.example.gov.cn,127.0.0.1).")
