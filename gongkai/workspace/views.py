@@ -181,6 +181,7 @@ def document_detail(request, pk: int):
         "stage": stage,
         "body": mark_safe(catalog_selectors.safe_body(doc)),  # sanitised by nh3 on the way out
         "attachments": list(doc.attachments.all()),
+        "unchecked": findings.unchecked_attachments(doc) if doc.status not in (workflow.PUBLISHED, workflow.WITHDRAWN) else [],
         "findings": body_findings,
         "open_findings": sum(1 for f in body_findings if f.state == PrivacyFinding.State.OPEN),
         "can_mask": permissions.can(user, permissions.MASK, doc.organisation),

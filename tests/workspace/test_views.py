@@ -197,3 +197,12 @@ def test_workbench_lists_documents_citing_an_abolished_one(org_tree, county_staf
     assert "（1）" in panel and "关于做好城市道路占用审批工作的通知" in panel and "废止" in panel
     client.force_login(county_staff["nobody"])
     assert "所引用文件已失效或废止（0）" in client.get(reverse("workspace:home")).content.decode()
+
+
+def test_unreadable_attachments_are_flagged_for_a_person(org_tree, county_staff, client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    doc = services.save_draft(None, user=county_staff["drafter"], organisation=org_tree["county"], title="关于公示名单的通知")
+    services.add_attachment(doc, SimpleUploadedFile("名单扫描件.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64), user=county_staff["drafter"])
+    client.force_login(county_staff["drafter"])
+    section = text_of(parse(client.get(reverse("workspace:document", args=[doc.pk]))).xpath("//section[@aria-labelledby='privacy-h']")[0])
+    assert "无法自动检查" in section and "名单扫描件.png" in section
