@@ -1,12 +1,42 @@
 """Organisations in the Django admin (Chinese, through the model's verbose names)."""
 
 from django.contrib import admin
+from django.db import transaction
 
+from . import audit
 from .models import AuditEntry, Membership, Organisation
 
 
+class AuditedAdmin(admin.ModelAdmin):
+    """Saves and deletions through the admin append an audit entry in the
+    same transaction (who, what, before/after hashes)."""
+
+    audit_type = ""
+
+    def _type(self) -> str:
+        return self.audit_type or self.model._meta.model_name
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            before = audit.state_of(self.model.objects.get(pk=obj.pk)) if change and obj.pk else None
+            super().save_model(request, obj, form, change)
+            audit.record(f"{self._type()}.{'edit' if change else 'create'}", self._type(), obj.pk,
+                         actor=audit.actor_name(request.user), before=before, after=audit.state_of(obj),
+                         detail={"changed": list(form.changed_data)})
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            before, pk = audit.state_of(obj), obj.pk
+            super().delete_model(request, obj)
+            audit.record(f"{self._type()}.delete", self._type(), pk, actor=audit.actor_name(request.user), before=before)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin):
     list_display = ("name", "short_name", "level", "parent", "issuer_code", "index_prefix", "sort_order")
     list_filter = ("level",)
     search_fields = ("name", "short_name", "issuer_code", "index_prefix", "credit_code")

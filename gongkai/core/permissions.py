@@ -135,3 +135,12 @@ def review_levels_held(user, organisation: Organisation) -> set[int]:
     if is_superuser(user):
         return set(range(1, organisation.review_levels + 1))
     return {m.review_level for m in _memberships(user) if m.role == Role.REVIEWER and m.organisation_id == organisation.pk}
+
+
+def can_edit_wording_dictionary(user) -> bool:
+    """The wording dictionary serves the whole installation: the office
+    administrators of a top-level organisation (the openness office at the
+    top of the tree) and the system administrator edit it."""
+    if is_superuser(user):
+        return True
+    return any(m.role == Role.OFFICE_ADMIN and m.organisation.parent_id is None for m in _memberships(user))

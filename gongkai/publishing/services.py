@@ -15,7 +15,7 @@ from gongkai.core.models import Organisation
 
 from . import findings, workflow
 from .models import ReviewStep, WordingRule
-from .wording import Checker, Rule, WordingFinding, shipped_rules
+from .wording import KIND_LABELS, Checker, Rule, WordingFinding, shipped_rules
 
 EXCEPTION_SEPARATORS = "、,，;；"
 
@@ -27,6 +27,38 @@ def install_wording_rules(model=WordingRule) -> None:
             phrase=rule.phrase,
             defaults={"kind": rule.kind, "suggestion": rule.suggestion, "exceptions": "、".join(rule.exceptions)},
         )
+
+
+def save_wording_rule(rule: WordingRule | None, *, user, phrase: str, kind: str, suggestion: str = "",
+                      exceptions: str = "", active: bool = True) -> WordingRule:
+    """Add or change one entry of the office's wording dictionary (audited)."""
+    if not permissions.can_edit_wording_dictionary(user):
+        raise PermissionDenied("只有本级政务公开办管理员可以维护表述检查词库。")
+    phrase = (phrase or "").strip()
+    errors = {}
+    if not phrase:
+        errors["phrase"] = "词语不能为空。"
+    elif len(phrase) > 100:
+        errors["phrase"] = "词语不能超过100字。"
+    elif WordingRule.objects.filter(phrase=phrase).exclude(pk=rule.pk if rule else None).exists():
+        errors["phrase"] = f"词库中已有“{phrase}”。"
+    if kind not in KIND_LABELS:
+        errors["kind"] = "请选择类别。"
+    if len(suggestion or "") > 200:
+        errors["suggestion"] = "建议表述不能超过200字。"
+    if len(exceptions or "") > 300:
+        errors["exceptions"] = "例外不能超过300字。"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        before = audit.state_of(rule) if rule else None
+        rule = rule or WordingRule()
+        rule.phrase, rule.kind, rule.suggestion = phrase, kind, (suggestion or "").strip()
+        rule.exceptions, rule.active = (exceptions or "").strip(), bool(active)
+        rule.save()
+        audit.record("wording_rule.edit" if before else "wording_rule.create", "wording_rule", rule.pk,
+                     actor=audit.actor_name(user), before=before, after=audit.state_of(rule), detail={"phrase": phrase})
+    return rule
 
 
 def wording_checker() -> Checker:

@@ -8,6 +8,7 @@ from gongkai.catalog.models import Document, Genre, Topic, validate_attachment
 from gongkai.core.models import Membership, Organisation, Role
 from gongkai.core.statute import ON_REQUEST_GROUND_CHOICES, WITHHOLDING_GROUND_CHOICES
 from gongkai.publishing.models import PrivacyFinding
+from gongkai.publishing.wording import KIND_LABELS as WORDING_KINDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -131,3 +132,11 @@ class RevokeForm(forms.Form):
         super().__init__(*args, **kwargs)
         if memberships is not None:
             self.fields["membership"].queryset = memberships
+
+
+class WordingRuleForm(forms.Form):
+    phrase = forms.CharField(label="词语", max_length=100)
+    kind = forms.ChoiceField(label="类别", choices=list(WORDING_KINDS.items()))
+    suggestion = forms.CharField(label="建议表述", max_length=200, required=False)
+    exceptions = forms.CharField(label="例外（含该词的正确表述，用顿号分隔）", max_length=300, required=False)
+    active = forms.BooleanField(label="启用", required=False, initial=True)

@@ -16,5 +16,6 @@ urlpatterns = [
     path("documents/<int:pk>/interpretation/", views.link_interpretation, name="link_interpretation"),
     path("documents/<int:pk>/validity/", views.change_validity, name="validity"),
     path("members/", views.members, name="members"),
+    path("wording/", views.wording, name="wording"),
     path("cleanup/", include("gongkai.workspace.cleanup_urls")),
 ]

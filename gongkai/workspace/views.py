@@ -23,11 +23,12 @@ from gongkai.core import permissions
 from gongkai.core import services as core_services
 from gongkai.core.models import Membership, Organisation, review_level_name
 from gongkai.publishing import findings, services as publishing, workflow
-from gongkai.publishing.models import PrivacyFinding
+from gongkai.publishing.models import PrivacyFinding, WordingRule
 
 from . import selectors
 from .auth import require, staff_view
-from .forms import ActionForm, DraftForm, GrantForm, InterpretationLinkForm, RevokeForm, ValidityForm, WaiveForm
+from .forms import (ActionForm, DraftForm, GrantForm, InterpretationLinkForm, RevokeForm, ValidityForm, WaiveForm,
+                    WordingRuleForm)
 
 PER_PAGE = 30
 
@@ -323,6 +324,40 @@ def members(request):
                     return redirect("workspace:members")
     return render(request, "workspace/members.html", {
         "memberships": memberships, "grant_form": grant_form, "crumbs": _crumbs(("人员与角色", "")),
+    })
+
+
+@staff_view
+def wording(request):
+    """The wording dictionary (表述检查词库): add, change, switch off entries."""
+    require(permissions.can_edit_wording_dictionary(request.user), "只有本级政务公开办管理员可以维护表述检查词库。")
+    rule = None
+    if request.GET.get("edit") or request.POST.get("pk"):
+        rule = WordingRule.objects.filter(pk=(request.POST.get("pk") or request.GET.get("edit") or "0")).first()
+        if rule is None:
+            raise Http404("词条不存在。")
+    if request.method == "POST":
+        form = WordingRuleForm(request.POST)
+        if form.is_valid():
+            try:
+                saved = publishing.save_wording_rule(rule, user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, f"已保存词条“{saved.phrase}”。")
+                return redirect("workspace:wording")
+    elif rule is not None:
+        form = WordingRuleForm(initial={"phrase": rule.phrase, "kind": rule.kind, "suggestion": rule.suggestion,
+                                        "exceptions": rule.exceptions, "active": rule.active})
+    else:
+        form = WordingRuleForm()
+    kind = request.GET.get("kind", "")
+    rules = WordingRule.objects.all()
+    if kind:
+        rules = rules.filter(kind=kind)
+    return render(request, "workspace/wording.html", {
+        "form": form, "rule": rule, "rules": rules, "kind": kind, "kinds": WordingRuleForm.base_fields["kind"].choices,
+        "crumbs": _crumbs(("表述检查词库", "")),
     })
 
 

@@ -206,3 +206,50 @@ def test_unreadable_attachments_are_flagged_for_a_person(org_tree, county_staff,
     client.force_login(county_staff["drafter"])
     section = text_of(parse(client.get(reverse("workspace:document", args=[doc.pk]))).xpath("//section[@aria-labelledby='privacy-h']")[0])
     assert "无法自动检查" in section and "名单扫描件.png" in section
+
+
+def test_openapi_schema_is_served_and_no_docs_page_loads_a_cdn(client):
+    schema = client.get("/api/openapi.json").json()
+    assert "/api/staff/documents/{pk}/actions" in schema["paths"]
+    assert client.get("/api/docs").status_code == 404
+
+
+def test_wording_dictionary_is_edited_by_the_top_office_and_warns_at_once(org_tree, county_staff, make_user, client):
+    from gongkai.core import audit
+    from gongkai.publishing.models import WordingRule
+
+    client.force_login(county_staff["office_admin"])  # the county is not the top of the tree
+    assert client.get(reverse("workspace:wording")).status_code == 403
+    top = make_user("province.office", (org_tree["province"], "office_admin"))
+    client.force_login(top)
+    assert "中华人民共合国" in client.get(reverse("workspace:wording")).content.decode()
+    response = client.post(reverse("workspace:wording"), {"phrase": "", "kind": "error"})
+    assert response.status_code == 200 and "词语" in text_of(parse(response).xpath("//*[@role='alert']")[0])
+    response = client.post(reverse("workspace:wording"), {"phrase": "西昌市城乡规划局", "kind": "outdated",
+                                                          "suggestion": "西昌市自然资源局", "active": "on"})
+    assert response.status_code == 302
+    rule = WordingRule.objects.get(phrase="西昌市城乡规划局")
+    assert AuditEntry.objects.filter(action="wording_rule.create", object_id=str(rule.pk), actor="province.office").exists()
+    report = services.wording_report(Document(title="通知", body_text="第一段。\n请向西昌市城乡规划局报送材料。"))
+    assert [(w["place"], w["text"], w["suggestion"]) for w in report] == [("正文第2段", "西昌市城乡规划局", "西昌市自然资源局")]
+    client.post(reverse("workspace:wording"), {"pk": rule.pk, "phrase": "西昌市城乡规划局", "kind": "outdated"})  # switched off
+    assert services.wording_report(Document(title="通知", body_text="请向西昌市城乡规划局报送材料。")) == []
+    assert audit.verify().ok
+
+
+def test_organisation_changes_in_the_admin_are_audited(org_tree, admin_client):
+    from gongkai.core import audit
+
+    county = org_tree["county"]
+    url = reverse("admin:core_organisation_change", args=[county.pk])
+    response = admin_client.post(url, {
+        "name": county.name, "short_name": county.short_name, "level": county.level, "parent": county.parent_id,
+        "sort_order": county.sort_order, "issuer_code": county.issuer_code, "credit_code": "",
+        "index_prefix": county.index_prefix, "review_levels": 2,
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    county.refresh_from_db()
+    assert county.review_levels == 2
+    entry = AuditEntry.objects.get(action="organisation.edit", object_id=str(county.pk))
+    assert entry.detail["changed"] == ["review_levels"] and entry.before_hash != entry.after_hash
+    assert audit.verify().ok
