@@ -224,3 +224,16 @@ def test_bad_draft_input_names_the_field_and_saves_nothing(org_tree, county_staf
                               body_html='<p onclick="steal()">防汛<script>alert(1)</script></p>')
     assert "script" not in doc.body and "onclick" not in doc.body
     assert Document.objects.count() == before[0] + 2
+
+
+def test_audit_verify_finds_a_tampered_workflow_entry(org_tree, county_staff, capsys):
+    doc = services.act(to_ready(draft(county_staff, org_tree["county"]), county_staff), workflow.PUBLISH, user=county_staff["publisher"])
+    call_command("audit", "verify")
+    assert "The audit log is whole" in capsys.readouterr().out
+    # someone rewrites who passed the secrecy review
+    entry = AuditEntry.objects.get(action="workflow.pass", actor="secrecy", object_id=str(doc.pk))
+    AuditEntry.objects.filter(pk=entry.pk).update(actor="publisher")
+    with pytest.raises(SystemExit) as exited:
+        call_command("audit", "verify")
+    assert exited.value.code == 1
+    assert f"entry #{entry.seq} was altered" in capsys.readouterr().out
