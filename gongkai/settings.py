@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "gongkai.publishing",
     "gongkai.portal",
     "gongkai.guides",
+    "gongkai.applications",
     "gongkai.workspace",
     "gongkai.api",
     "axes",

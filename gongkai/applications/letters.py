@@ -1,0 +1,99 @@
+"""Reply letters (政府信息公开申请答复告知书). The outcome picks the template
+(gongkai.core.statute.OUTCOME_LETTER); the office may reword each template
+(LetterTemplate rows); the shipped wording below is used otherwise."""
+
+from __future__ import annotations
+
+from gongkai.core.statute import OUTCOME_ARTICLE, OUTCOME_LABEL, OUTCOME_LETTER, REMEDY_CLAUSE
+
+DEFAULT_TEMPLATES = {
+    "disclosed": ("政府信息公开申请答复告知书",
+                  "{applicant}：\n本机关于{received}收到您提出的政府信息公开申请，您申请获取{request}。\n"
+                  "经审查，您申请获取的信息属于公开范围，根据《中华人民共和国政府信息公开条例》{article}的规定，现予以公开。{provided}{where}"),
+    "partial": ("政府信息部分公开告知书",
+                "{applicant}：\n本机关于{received}收到您提出的政府信息公开申请，您申请获取{request}。\n"
+                "经审查，您申请获取的信息中部分内容不应当公开（{reasons}），根据《中华人民共和国政府信息公开条例》第三十七条的规定，"
+                "本机关对可以公开的部分予以提供。{provided}"),
+    "withheld": ("政府信息不予公开告知书",
+                 "{applicant}：\n本机关于{received}收到您提出的政府信息公开申请，您申请获取{request}。\n"
+                 "经审查，您申请获取的信息{reasons}，根据《中华人民共和国政府信息公开条例》{article}的规定，决定不予公开。"),
+    "not_exist": ("政府信息不存在告知书",
+                  "{applicant}：\n本机关于{received}收到您提出的政府信息公开申请，您申请获取{request}。\n"
+                  "经检索，本机关未制作或获取该政府信息，根据《中华人民共和国政府信息公开条例》第三十六条第（四）项的规定，告知您该政府信息不存在。{reasons}"),
+    "not_responsible": ("非本机关负责公开告知书",
+                        "{applicant}：\n本机关于{received}收到您提出的政府信息公开申请，您申请获取{request}。\n"
+                        "经审查，该信息不属于本机关负责公开（{reasons}），根据《中华人民共和国政府信息公开条例》第三十六条第（五）项的规定，"
+                        "请您向{responsible}咨询或申请。"),
+    "unable": ("政府信息无法提供告知书",
+               "{applicant}：\n本机关于{received}收到您提出的政府信息公开申请，您申请获取{request}。\n"
+               "经审查，{reasons}，根据《中华人民共和国政府信息公开条例》{article}的规定，本机关无法提供。"),
+    "not_processed": ("政府信息公开申请不予处理告知书",
+                      "{applicant}：\n本机关于{received}收到您提出的政府信息公开申请，您申请获取{request}。\n"
+                      "经审查，{outcome}，根据《中华人民共和国政府信息公开条例》{article}的规定，本机关不作为政府信息公开申请处理。{reasons}"),
+    "closed": ("政府信息公开申请终止处理告知书",
+               "{applicant}：\n本机关于{received}收到您提出的政府信息公开申请，您申请获取{request}。\n{outcome}。{reasons}"),
+}
+
+
+def _date(value) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else "（日期未确认）"
+
+
+def template_for(key: str) -> tuple[str, str]:
+    from .models import LetterTemplate
+
+    row = LetterTemplate.objects.filter(key=key).first()
+    if row is not None:
+        return row.title, row.body
+    return DEFAULT_TEMPLATES[key]
+
+
+def request_text(app) -> str:
+    parts = []
+    if app.info_title:
+        parts.append(f"“{app.info_title}”")
+    if app.info_number:
+        parts.append(f"（文号：{app.info_number}）")
+    if app.info_description:
+        parts.append(f"（{app.info_description[:300]}）")
+    return "".join(parts) or "相关政府信息"
+
+
+def fields(app, reply) -> dict:
+    organisation = app.organisation
+    parent = organisation.parent
+    return {
+        "applicant": app.applicant_name,
+        "received": _date(app.received_on),
+        "request": request_text(app),
+        "reasons": reply.reasons,
+        "provided": f"\n提供的信息：{reply.provided}" if reply.provided else "",
+        "where": f"\n该信息已主动公开，您可以通过以下途径获取：{reply.where_published}" if reply.where_published else "",
+        "responsible": reply.responsible_organ,
+        "article": OUTCOME_ARTICLE.get(reply.outcome, ""),
+        "outcome": OUTCOME_LABEL.get(reply.outcome, ""),
+        "remedy": REMEDY_CLAUSE.format(reconsideration_body=(parent.name if parent else "上一级行政机关")),
+        "organisation": organisation.name,
+        "date": _date(reply.issued_on),
+        "number": reply.letter_number,
+    }
+
+
+class _Safe(dict):
+    def __missing__(self, key):  # an office template naming an unknown placeholder keeps it as typed
+        return "{" + key + "}"
+
+
+def render_parts(app, reply) -> dict:
+    """Title, number, body paragraphs, remedy clause, signature and date."""
+    title, body = template_for(OUTCOME_LETTER[reply.outcome])
+    values = fields(app, reply)
+    text = body.format_map(_Safe(values))
+    return {"title": title, "number": values["number"], "paragraphs": [p for p in text.split("\n") if p.strip()],
+            "remedy": values["remedy"], "organisation": values["organisation"], "date": values["date"]}
+
+
+def render_text(app, reply) -> str:
+    parts = render_parts(app, reply)
+    lines = [parts["title"], parts["number"], *parts["paragraphs"], parts["remedy"], parts["organisation"], parts["date"]]
+    return "\n".join(lines)

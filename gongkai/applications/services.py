@@ -1,0 +1,523 @@
+"""Disclosure-application use cases. Each one locks the application's row
+(two handlers acting at once cannot both win), checks the rule it enforces
+and the user's permission, appends its event and an audit entry in the same
+transaction, and refuses with a message that says the rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from gongkai.core import audit, calendar, permissions
+from gongkai.core.db import ensure_row
+from gongkai.core.models import Organisation
+from gongkai.core.statute import (
+    APPLICANT_TYPES, EXTENSION_MAX_WORKDAYS, OUTCOME_REPORT_ROW, REPLY_OUTCOMES, THIRD_PARTY_WORKDAYS,
+)
+
+from . import deadlines, fees, letters
+from .models import Application, ApplicationCounter, Event, Fee, Reply, ReviewCase
+
+K = Event.Kind
+S = Application.State
+CODE_BYTES = 16  # 128 bits: tracking codes cannot be guessed or enumerated
+APPLICANT_FIELDS = ("applicant_type", "applicant_name", "id_document", "legal_representative", "contact_person",
+                    "phone", "email", "address", "postcode", "info_title", "info_number", "info_description",
+                    "form", "delivery")
+# The only fields an application's audit entries hash: never the applicant's personal data in clear.
+AUDITED = ("state", "outcome", "handler_id", "received_on", "closed_on", "organisation_id", "year", "serial")
+
+
+def tracking_hash(code: str) -> str:
+    return hashlib.sha256((code or "").strip().encode("utf-8")).hexdigest()
+
+
+def _state(app: Application) -> dict:
+    return {name: getattr(app, name) for name in AUDITED}
+
+
+def _actor(user) -> str:
+    return audit.actor_name(user)
+
+
+def _check(user, app_or_org, action: str = permissions.APPLICATIONS) -> None:
+    org_id = app_or_org.organisation_id if isinstance(app_or_org, Application) else app_or_org.pk
+    if not permissions.can(user, action, org_id):
+        label = permissions.ACTION_LABELS.get(action, action)
+        raise PermissionDenied(f"您没有{label}的权限。")
+
+
+def _lock(app: Application) -> Application:
+    return Application.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=app.pk)
+
+
+def _event(app: Application, kind: str, on: dt.date, user, *, note: str = "", public_note: str = "", **detail) -> Event:
+    event = Event.objects.create(application=app, kind=kind, on=on, actor=_actor(user), note=note,
+                                 public_note=public_note, detail=detail)
+    return event
+
+
+def _record(action: str, app: Application, user, before: dict | None, **detail) -> None:
+    audit.record(f"application.{action}", "application", app.pk, actor=_actor(user), before=before,
+                 after=_state(app), detail=detail)
+
+
+def clock(app: Application) -> deadlines.Clock:
+    return deadlines.compute(deadlines.steps_of(app.events.all()))
+
+
+def _require_open(app: Application) -> None:
+    if not app.is_open:
+        raise ValidationError(f"该申请已{app.get_state_display()}，不能再办理。")
+
+
+# --- intake -----------------------------------------------------------------
+
+def validate_applicant(data: dict) -> dict:
+    """Art. 29: who applies (name, identity document, contact), what they seek
+    (title, number or a description), and in what form. Chinese messages by field."""
+    clean = {name: (data.get(name) or "").strip() if isinstance(data.get(name, ""), str) else data.get(name)
+             for name in APPLICANT_FIELDS}
+    errors = {}
+    if clean["applicant_type"] not in dict(APPLICANT_TYPES):
+        errors["applicant_type"] = "请选择申请人类型。"
+    if not clean["applicant_name"]:
+        errors["applicant_name"] = "请填写申请人姓名或名称（条例第二十九条）。"
+    if not clean["id_document"]:
+        errors["id_document"] = "请填写身份证明（证件号码或统一社会信用代码，条例第二十九条）。"
+    if not clean["phone"] and not clean["email"] and not clean["address"]:
+        errors["phone"] = "请至少填写一种联系方式（条例第二十九条）。"
+    if not (clean["info_title"] or clean["info_number"] or clean["info_description"]):
+        errors["info_description"] = "请填写所需信息的名称、文号或便于查询的特征性描述（条例第二十九条）。"
+    if clean["form"] not in Application.Form.values:
+        errors["form"] = "请选择信息的载体形式。"
+    if clean["delivery"] not in Application.Delivery.values:
+        errors["delivery"] = "请选择获取信息的方式。"
+    for name, limit in (("applicant_name", 100), ("id_document", 100), ("phone", 30), ("info_title", 300),
+                        ("address", 200), ("info_description", 4000)):
+        if clean[name] and len(clean[name]) > limit:
+            errors[name] = f"不能超过{limit}字。"
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _next_serial(organisation_id: int, year: int) -> int:
+    sql = (f"UPDATE {ApplicationCounter._meta.db_table} SET last_serial = last_serial + 1 "
+           "WHERE organisation_id = %s AND year = %s RETURNING last_serial")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organisation_id, year])
+        row = cursor.fetchone()
+        if row is None:
+            ensure_row(ApplicationCounter, organisation_id=organisation_id, year=year, last_serial=0)
+            cursor.execute(sql, [organisation_id, year])
+            row = cursor.fetchone()
+    return row[0]
+
+
+@transaction.atomic
+def _create(organisation: Organisation, data: dict, *, channel: str, received_on: dt.date | None,
+            submitted_at: dt.datetime, user) -> tuple[Application, str]:
+    clean = validate_applicant(data)
+    code = secrets.token_urlsafe(CODE_BYTES)
+    year = (received_on or timezone.localdate(submitted_at)).year
+    app = Application(organisation=organisation, year=year, serial=_next_serial(organisation.pk, year),
+                      tracking_hash=tracking_hash(code), channel=channel, submitted_at=submitted_at,
+                      received_on=received_on, state=S.PROCESSING if received_on else S.PENDING, **clean)
+    app.save()
+    if received_on:
+        _event(app, K.RECEIVED, received_on, user, public_note="已收到申请")
+    _record("create", app, user, None, channel=channel)
+    return app, code
+
+
+def submit_online(organisation: Organisation, data: dict, *, now: dt.datetime | None = None) -> tuple[Application, str]:
+    """An application from the public site. The platform confirms receipt to
+    the applicant at once (the tracking code), which is the mutual
+    confirmation of Art. 31 for the internet: the date of receipt is the day
+    of submission. Returns the application and its tracking code (shown once)."""
+    now = now or timezone.now()
+    return _create(organisation, data, channel=Application.Channel.ONLINE, received_on=timezone.localdate(now),
+                   submitted_at=now, user=None)
+
+
+def register(organisation: Organisation, data: dict, *, channel: str, user, received_on: dt.date | None,
+             submitted_at: dt.datetime | None = None) -> tuple[Application, str]:
+    """Staff register an application that came in person, by post, letter or
+    fax. Art. 31: in person, the day it is handed in; by post, the day it is
+    signed for; an ordinary letter or a fax, the day receipt is confirmed with
+    the applicant (leave the date empty until then: confirm_receipt)."""
+    _check(user, organisation)
+    if channel not in Application.Channel.values:
+        raise ValidationError({"channel": "请选择申请渠道。"})
+    if received_on and received_on > timezone.localdate():
+        raise ValidationError({"received_on": "收到申请日期不能晚于今天。"})
+    if channel in (Application.Channel.IN_PERSON, Application.Channel.POST) and not received_on:
+        raise ValidationError({"received_on": "当面提交以提交之日、邮寄以签收之日为收到申请日期，请填写（条例第三十一条）。"})
+    return _create(organisation, data, channel=channel, received_on=received_on,
+                   submitted_at=submitted_at or timezone.now(), user=user)
+
+
+@transaction.atomic
+def confirm_receipt(app: Application, *, on: dt.date, user) -> Application:
+    """Art. 31: the day receipt of a letter, fax or online application is confirmed with the applicant."""
+    app = _lock(app)
+    _check(user, app)
+    if app.state != S.PENDING:
+        raise ValidationError("该申请已确认收到。")
+    if on > timezone.localdate():
+        raise ValidationError({"on": "确认日期不能晚于今天。"})
+    before = _state(app)
+    app.received_on, app.state = on, S.PROCESSING
+    app.save(update_fields=["received_on", "state", "updated_at"])
+    _event(app, K.RECEIVED, on, user, public_note="已确认收到申请")
+    _record("receive", app, user, before)
+    return app
+
+
+def find_by_code(code: str) -> Application | None:
+    code = (code or "").strip()
+    if not code or len(code) > 64:
+        return None
+    return Application.objects.filter(tracking_hash=tracking_hash(code)).select_related("organisation").first()
+
+
+# --- processing ---------------------------------------------------------------
+
+@transaction.atomic
+def assign(app: Application, handler, *, user) -> Application:
+    app = _lock(app)
+    _check(user, app)
+    _require_open(app)
+    if not permissions.can(handler, permissions.APPLICATIONS, app.organisation_id):
+        raise ValidationError({"handler": f"{handler.get_username()} 不是本机关的依申请公开承办人。"})
+    before = _state(app)
+    app.handler = handler
+    app.save(update_fields=["handler", "updated_at"])
+    _event(app, K.ASSIGNED, timezone.localdate(), user, note=f"分办给 {handler.get_username()}")
+    _record("assign", app, user, before, handler=handler.get_username())
+    return app
+
+
+@transaction.atomic
+def request_correction(app: Application, *, user, items: str, period_workdays: int = 15,
+                       on: dt.date | None = None) -> Application:
+    """Art. 30: one request, within 7 working days of receipt, naming what to
+    correct and a reasonable period; the clock stands until the correction arrives."""
+    app = _lock(app)
+    _check(user, app)
+    on = on or timezone.localdate()
+    if app.state != S.PROCESSING:
+        raise ValidationError(f"“{app.get_state_display()}”的申请不能告知补正。")
+    items = (items or "").strip()
+    if not items:
+        raise ValidationError({"items": "请写明需要补正的事项（条例第三十条）。"})
+    if not 1 <= period_workdays <= 60:
+        raise ValidationError({"period_workdays": "补正期限应为1至60个工作日。"})
+    current = clock(app)
+    if current.gap_year:
+        raise ValidationError(f"工作日历缺少{current.gap_year}年的数据，无法计算期限，请先录入该年度节假日安排。")
+    if app.events.filter(kind=K.CORRECTION_REQUESTED).exists() and not app.events.filter(kind=K.CORRECTED).exists():
+        raise ValidationError("补正应一次性告知；申请人尚未补正。")
+    if current.correction_notice_by and on > current.correction_notice_by and not app.events.filter(kind=K.CORRECTED).exists():
+        raise ValidationError(
+            f"补正告知应自收到申请之日起7个工作日内作出（条例第三十条），本申请最迟为{current.correction_notice_by:%Y年%m月%d日}，已过期限。")
+    by = calendar.add_workdays(on, period_workdays)
+    before = _state(app)
+    app.state = S.CORRECTION
+    app.save(update_fields=["state", "updated_at"])
+    _event(app, K.CORRECTION_REQUESTED, on, user, note=items, public_note=f"请于{by:%Y年%m月%d日}前补正：{items}",
+           by=by.isoformat(), workdays=period_workdays)
+    _record("correction_request", app, user, before, by=by.isoformat())
+    return app
+
+
+@transaction.atomic
+def receive_correction(app: Application, *, user, on: dt.date) -> Application:
+    app = _lock(app)
+    _check(user, app)
+    if app.state != S.CORRECTION:
+        raise ValidationError("该申请不在待补正状态。")
+    before = _state(app)
+    app.state = S.PROCESSING
+    app.save(update_fields=["state", "updated_at"])
+    _event(app, K.CORRECTED, on, user, public_note="已收到补正，答复期限自收到补正之日起重新计算")
+    _record("corrected", app, user, before)
+    return app
+
+
+@transaction.atomic
+def extend(app: Application, *, user, days: int, reason: str, on: dt.date | None = None) -> Application:
+    """Art. 33: once, at most 20 working days, approved by the office's head
+    (the office administrator), before the deadline, with notice to the applicant."""
+    app = _lock(app)
+    _check(user, app, permissions.APPROVE_EXTENSION)
+    on = on or timezone.localdate()
+    _require_open(app)
+    if app.events.filter(kind=K.EXTENDED).exists():
+        raise ValidationError("答复期限只能延长一次（条例第三十三条）。")
+    if not 1 <= days <= EXTENSION_MAX_WORKDAYS:
+        raise ValidationError({"days": f"延长期限最长不得超过{EXTENSION_MAX_WORKDAYS}个工作日（条例第三十三条）。"})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请说明延期理由。"})
+    current = clock(app)
+    if current.due is None:
+        raise ValidationError("当前无法确定答复期限（待补正、征求意见、待缴费或日历缺少数据），不能延期。")
+    if on > current.due:
+        raise ValidationError(f"延期须在原答复期限（{current.due:%Y年%m月%d日}）届满前告知申请人，已超过期限。")
+    before = _state(app)
+    _event(app, K.EXTENDED, on, user, note=reason, days=days,
+           public_note=f"经批准延长答复期限{days}个工作日")
+    app.save(update_fields=["updated_at"])
+    _record("extend", app, user, before, days=days)
+    return app
+
+
+def _pause(app: Application, kind: str, answer_kind: str, *, user, on: dt.date, note: str, public: str) -> Application:
+    app = _lock(app)
+    _check(user, app)
+    if app.state not in (S.PROCESSING, S.PAUSED):
+        raise ValidationError(f"“{app.get_state_display()}”的申请不能{Event.Kind(kind).label}。")
+    open_ = app.events.filter(kind=kind).count() > app.events.filter(kind=answer_kind).count()
+    if open_:
+        raise ValidationError(f"已{Event.Kind(kind).label}，尚未收到答复。")
+    before = _state(app)
+    app.state = S.PAUSED
+    app.save(update_fields=["state", "updated_at"])
+    _event(app, kind, on, user, note=note, public_note=public)
+    _record(kind, app, user, before)
+    return app
+
+
+def _resume(app: Application, kind: str, answer_kind: str, *, user, on: dt.date, note: str, **detail) -> Application:
+    app = _lock(app)
+    _check(user, app)
+    sent = app.events.filter(kind=kind).order_by("-on", "-id").first()
+    if sent is None or app.events.filter(kind=kind).count() <= app.events.filter(kind=answer_kind).count():
+        raise ValidationError(f"没有待答复的{Event.Kind(kind).label}。")
+    if on < sent.on:
+        raise ValidationError({"on": "答复日期不能早于发出征求意见的日期。"})
+    before = _state(app)
+    _event(app, answer_kind, on, user, note=note, **detail)
+    if not (app.events.filter(kind=K.THIRD_PARTY_SENT).count() > app.events.filter(kind=K.THIRD_PARTY_ANSWERED).count()
+            or app.events.filter(kind=K.ORGAN_SENT).count() > app.events.filter(kind=K.ORGAN_ANSWERED).count()
+            or app.events.filter(kind=K.FEE_NOTICE).count() > app.events.filter(kind=K.FEE_PAID).count()):
+        app.state = S.PROCESSING
+    app.save(update_fields=["state", "updated_at"])
+    _record(answer_kind, app, user, before, **detail)
+    return app
+
+
+@transaction.atomic
+def consult_third_party(app, *, user, party: str, on: dt.date | None = None) -> Application:
+    """Art. 32: a written consultation; the third party has 15 working days;
+    the time does not count toward the reply period."""
+    if not (party or "").strip():
+        raise ValidationError({"party": "请填写第三方名称。"})
+    on = on or timezone.localdate()
+    return _pause(app, K.THIRD_PARTY_SENT, K.THIRD_PARTY_ANSWERED, user=user, on=on, note=party,
+                  public=f"依法征求第三方意见（第三方应于{THIRD_PARTY_WORKDAYS}个工作日内答复，所需时间不计入答复期限）")
+
+
+@transaction.atomic
+def third_party_answer(app, *, user, on: dt.date, agrees: bool | None, note: str = "") -> Application:
+    """The third party's answer (agrees / refuses with reasons / none in time: agrees=None)."""
+    return _resume(app, K.THIRD_PARTY_SENT, K.THIRD_PARTY_ANSWERED, user=user, on=on, note=note, agrees=agrees)
+
+
+@transaction.atomic
+def consult_organ(app, *, user, organ: str, on: dt.date | None = None) -> Application:
+    if not (organ or "").strip():
+        raise ValidationError({"organ": "请填写被征求意见的机关。"})
+    on = on or timezone.localdate()
+    return _pause(app, K.ORGAN_SENT, K.ORGAN_ANSWERED, user=user, on=on, note=organ,
+                  public="依法征求其他机关意见（所需时间不计入答复期限）")
+
+
+@transaction.atomic
+def organ_answer(app, *, user, on: dt.date, agrees: bool | None, note: str = "") -> Application:
+    return _resume(app, K.ORGAN_SENT, K.ORGAN_ANSWERED, user=user, on=on, note=note, agrees=agrees)
+
+
+@transaction.atomic
+def notify_fee(app, *, user, basis: str, quantity: int, reason: str, on: dt.date | None = None) -> Fee:
+    """Art. 42: a fee only where the number or frequency clearly exceeds a reasonable range."""
+    if basis not in Fee.Basis.values:
+        raise ValidationError({"basis": "请选择计收方式。"})
+    if quantity <= 0:
+        raise ValidationError({"quantity": "件数或页数应大于0。"})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请说明收费理由（申请数量、频次明显超过合理范围，条例第四十二条）。"})
+    amount = fees.per_item(quantity) if basis == Fee.Basis.PER_ITEM else fees.per_page(quantity)
+    if amount <= 0:
+        raise ValidationError({"quantity": "该数量在免费范围内，不收取信息处理费。"})
+    on = on or timezone.localdate()
+    app = _pause(app, K.FEE_NOTICE, K.FEE_PAID, user=user, on=on, note=reason,
+                 public=f"收费通知：信息处理费{amount}元，请于20个工作日内缴纳，逾期视为放弃申请")
+    return Fee.objects.create(application=app, basis=basis, quantity=quantity, amount=amount, notified_on=on)
+
+
+@transaction.atomic
+def pay_fee(app, *, user, on: dt.date) -> Application:
+    app = _resume(app, K.FEE_NOTICE, K.FEE_PAID, user=user, on=on, note="已缴费")
+    Fee.objects.filter(application=app).update(paid_on=on)
+    return app
+
+
+# --- endings ------------------------------------------------------------------
+
+def _close(app: Application, *, user, on: dt.date, outcome: str, kind: str, public: str, **detail) -> Application:
+    before = _state(app)
+    app.state, app.outcome, app.closed_on = S.CLOSED, outcome, on
+    app.save(update_fields=["state", "outcome", "closed_on", "updated_at"])
+    _event(app, kind, on, user, public_note=public, outcome=outcome)
+    _record("close", app, user, before, outcome=outcome, **detail)
+    return app
+
+
+@transaction.atomic
+def reply(app: Application, *, user, outcome: str, on: dt.date | None = None, reasons: str = "",
+          provided: str = "", where_published: str = "", responsible_organ: str = "") -> Reply:
+    """Answer with one of the statutory outcomes; the outcome decides the
+    letter's template and the annual report's row."""
+    app = _lock(app)
+    _check(user, app)
+    on = on or timezone.localdate()
+    if not outcome:
+        raise ValidationError({"outcome": "请选择办理结果：答复必须有条例规定的结果。"})
+    if outcome not in OUTCOME_REPORT_ROW:
+        raise ValidationError({"outcome": "办理结果不在条例规定的范围内。"})
+    if app.state not in (S.PROCESSING, S.PAUSED):
+        raise ValidationError(f"“{app.get_state_display()}”的申请不能答复。")
+    if app.state == S.PAUSED:
+        raise ValidationError("征求意见或缴费尚未结束，请先登记答复或缴费情况。")
+    if outcome.startswith("withheld_") or outcome in ("partial", "needs_creation", "still_unclear", "not_responsible"):
+        if not (reasons or "").strip():
+            raise ValidationError({"reasons": "不予公开、部分公开或无法提供的，应当说明理由和依据（条例第三十六条、第三十七条）。"})
+    if outcome == "proactive" and not (where_published or "").strip():
+        raise ValidationError({"where_published": "已主动公开的，应告知获取的方式和途径（条例第三十六条第（一）项）。"})
+    if outcome == "not_responsible" and not (responsible_organ or "").strip():
+        raise ValidationError({"responsible_organ": "能够确定负责公开机关的，应告知其名称和联系方式（条例第三十六条第（五）项）。"})
+    before = _state(app)
+    record = Reply(application=app, outcome=outcome, issued_on=on, reasons=reasons.strip(), provided=provided.strip(),
+                   where_published=where_published.strip(), responsible_organ=responsible_organ.strip(),
+                   letter_number=f"{app.number}答", created_by=user if getattr(user, "is_authenticated", False) else None)
+    record.body = letters.render_text(app, record)
+    record.save()
+    app.state, app.outcome, app.closed_on = S.REPLIED, outcome, on
+    app.save(update_fields=["state", "outcome", "closed_on", "updated_at"])
+    _event(app, K.REPLIED, on, user, public_note="已作出答复，可查看告知书", outcome=outcome)
+    _record("reply", app, user, before, outcome=outcome)
+    return record
+
+
+@transaction.atomic
+def close_without_correction(app: Application, *, user=None, on: dt.date | None = None) -> Application:
+    """Art. 30: no correction within the period given: deemed withdrawn."""
+    app = _lock(app)
+    on = on or timezone.localdate()
+    if user is not None:
+        _check(user, app)
+    if app.state != S.CORRECTION:
+        raise ValidationError("该申请不在待补正状态。")
+    request = app.events.filter(kind=K.CORRECTION_REQUESTED).order_by("-on", "-id").first()
+    by = dt.date.fromisoformat(request.detail["by"])
+    if on <= by:
+        raise ValidationError(f"补正期限至{by:%Y年%m月%d日}，尚未届满。")
+    return _close(app, user=user, on=on, outcome="no_correction", kind=K.CORRECTION_EXPIRED,
+                  public="申请人无正当理由逾期不补正，视为放弃申请（条例第三十条）")
+
+
+@transaction.atomic
+def close_without_payment(app: Application, *, user=None, on: dt.date | None = None) -> Application:
+    app = _lock(app)
+    on = on or timezone.localdate()
+    if user is not None:
+        _check(user, app)
+    current = clock(app)
+    if current.fee_due is None or app.events.filter(kind=K.FEE_PAID).exists():
+        raise ValidationError("该申请没有未缴的信息处理费。")
+    if on <= current.fee_due:
+        raise ValidationError(f"缴费期限至{current.fee_due:%Y年%m月%d日}，尚未届满。")
+    return _close(app, user=user, on=on, outcome="no_payment", kind=K.FEE_EXPIRED,
+                  public="申请人逾期未缴纳信息处理费，不再处理该申请")
+
+
+@transaction.atomic
+def transfer(app: Application, *, user, to: Organisation, on: dt.date | None = None, note: str = "") -> Application:
+    """Send an application to the organisation responsible, telling the applicant."""
+    app = _lock(app)
+    _check(user, app)
+    _require_open(app)
+    if to.pk == app.organisation_id:
+        raise ValidationError({"to": "不能转送给本机关。"})
+    before = _state(app)
+    app.state, app.transferred_to, app.closed_on = S.TRANSFERRED, to, on or timezone.localdate()
+    app.save(update_fields=["state", "transferred_to", "closed_on", "updated_at"])
+    _event(app, K.TRANSFERRED, app.closed_on, user, note=note, public_note=f"已转送{to.name}办理，并告知申请人")
+    _record("transfer", app, user, before, to=to.pk)
+    return app
+
+
+@transaction.atomic
+def merge(app: Application, *, into: Application, user) -> Application:
+    """A duplicate handled with another application of the same applicant."""
+    app = _lock(app)
+    _check(user, app)
+    _require_open(app)
+    if into.pk == app.pk or into.organisation_id != app.organisation_id:
+        raise ValidationError({"into": "只能合并到本机关的另一件申请。"})
+    before = _state(app)
+    app.state, app.merged_into, app.closed_on = S.MERGED, into, timezone.localdate()
+    app.save(update_fields=["state", "merged_into", "closed_on", "updated_at"])
+    _event(app, K.MERGED, app.closed_on, user, public_note=f"与{into.number}合并办理")
+    _record("merge", app, user, before, into=into.pk)
+    return app
+
+
+@transaction.atomic
+def record_review_case(*, user, organisation: Organisation, kind: str, filed_on: dt.date,
+                       application: Application | None = None, result: str = ReviewCase.Result.PENDING,
+                       decided_on: dt.date | None = None, note: str = "") -> ReviewCase:
+    _check(user, organisation)
+    if kind not in ReviewCase.Kind.values:
+        raise ValidationError({"kind": "请选择行政复议或行政诉讼类型。"})
+    if result not in ReviewCase.Result.values:
+        raise ValidationError({"result": "请选择结果。"})
+    if result != ReviewCase.Result.PENDING and not decided_on:
+        raise ValidationError({"decided_on": "已审结的案件请填写审结日期。"})
+    case = ReviewCase.objects.create(organisation=organisation, application=application, kind=kind, filed_on=filed_on,
+                                     result=result, decided_on=decided_on, note=note)
+    audit.record("review_case.create", "review_case", case.pk, actor=_actor(user), after=audit.state_of(case))
+    return case
+
+
+# --- the daily job -------------------------------------------------------------------
+
+def daily(today: dt.date | None = None) -> dict:
+    """Record each overdue application once (an event the workbench and the
+    assessment read), and close those whose correction or payment period has
+    run out. Returns counts."""
+    today = today or timezone.localdate()
+    counts = {"overdue": 0, "no_correction": 0, "no_payment": 0}
+    for app in Application.objects.filter(state__in=[S.PROCESSING, S.CORRECTION, S.PAUSED]).select_related("organisation"):
+        current = clock(app)
+        if app.state == S.CORRECTION:
+            request = app.events.filter(kind=K.CORRECTION_REQUESTED).order_by("-on", "-id").first()
+            if request and today > dt.date.fromisoformat(request.detail["by"]):
+                close_without_correction(app, on=today)
+                counts["no_correction"] += 1
+        elif app.state == S.PAUSED and current.fee_due and today > current.fee_due and not app.events.filter(kind=K.FEE_PAID).exists():
+            close_without_payment(app, on=today)
+            counts["no_payment"] += 1
+        elif current.overdue(today) and not app.events.filter(kind=K.OVERDUE).exists():
+            with transaction.atomic():
+                _event(app, K.OVERDUE, today, None, note=f"答复期限{current.due:%Y-%m-%d}已过")
+                audit.record("application.overdue", "application", app.pk, actor="system", detail={"due": current.due.isoformat()})
+            counts["overdue"] += 1
+    return counts
