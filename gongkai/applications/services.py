@@ -212,6 +212,8 @@ def request_correction(app: Application, *, user, items: str, period_workdays: i
     app = _lock(app)
     _check(user, app)
     on = on or timezone.localdate()
+    if app.state == S.CORRECTION:
+        raise ValidationError("补正应一次性告知（条例第三十条）；申请人尚未补正。")
     if app.state != S.PROCESSING:
         raise ValidationError(f"“{app.get_state_display()}”的申请不能告知补正。")
     items = (items or "").strip()
@@ -222,8 +224,6 @@ def request_correction(app: Application, *, user, items: str, period_workdays: i
     current = clock(app)
     if current.gap_year:
         raise ValidationError(f"工作日历缺少{current.gap_year}年的数据，无法计算期限，请先录入该年度节假日安排。")
-    if app.events.filter(kind=K.CORRECTION_REQUESTED).exists() and not app.events.filter(kind=K.CORRECTED).exists():
-        raise ValidationError("补正应一次性告知；申请人尚未补正。")
     if current.correction_notice_by and on > current.correction_notice_by and not app.events.filter(kind=K.CORRECTED).exists():
         raise ValidationError(
             f"补正告知应自收到申请之日起7个工作日内作出（条例第三十条），本申请最迟为{current.correction_notice_by:%Y年%m月%d日}，已过期限。")

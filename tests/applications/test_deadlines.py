@@ -11,6 +11,9 @@ import pytest
 from gongkai.applications import deadlines
 from gongkai.applications.deadlines import Step
 
+# The calendar reads the office's own entries (none here) from the database.
+pytestmark = pytest.mark.django_db
+
 D = dt.date
 RECEIVED = D(2024, 9, 27)  # a Friday, before the National Day holiday
 
@@ -80,7 +83,6 @@ def test_an_ended_application_has_no_running_clock():
     assert c.state == "stopped" and not c.overdue(D(2025, 1, 1))
 
 
-@pytest.mark.django_db
 def test_a_year_without_calendar_data_is_flagged_not_guessed():
     from gongkai.core import calendar
 

@@ -1,0 +1,209 @@
+"""Disclosure-application services: the statute's rules as refusals that say
+the rule, the outcomes, the closures, the daily job, personal data kept out
+of the audit log, and two handlers racing on one application."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from gongkai.applications import services
+from gongkai.applications.models import Application, Event, Fee
+from gongkai.core import audit
+from gongkai.core.models import AuditEntry
+
+D = dt.date
+PERSON = {
+    "applicant_type": "natural", "applicant_name": "王小明", "id_document": "居民身份证 513401199001011234",
+    "phone": "13812345678", "email": "wxm@example.com", "address": "四川省西昌市胜利路1号",
+    "info_title": "2024年西昌市城区道路改造项目批准文件", "info_number": "", "info_description": "",
+    "form": "electronic", "delivery": "email",
+}
+
+
+@pytest.fixture
+def people(org_tree, make_user):
+    county = org_tree["county"]
+    return {
+        "handler": make_user("chengban", (county, "handler")),
+        "head": make_user("gongkaiban", (county, "office_admin")),
+        "drafter": make_user("qicao", (county, "drafter")),
+        "outsider": make_user("caizheng", (org_tree["department"], "handler")),
+    }
+
+
+def received(org, people, on=D(2024, 9, 27), channel="in_person"):
+    app, code = services.register(org, PERSON, channel=channel, user=people["handler"], received_on=on)
+    return app
+
+
+@pytest.mark.django_db
+def test_register_numbers_per_organisation_and_year_and_keeps_personal_data_out_of_the_log(org_tree, people):
+    county = org_tree["county"]
+    first = received(county, people)
+    second = received(county, people, on=D(2024, 10, 8))
+    assert (first.year, first.serial, second.serial) == (2024, 1, 2)
+    assert first.number.endswith("依申〔2024〕1号")
+    assert services.clock(first).due == D(2024, 10, 30)
+    for entry in AuditEntry.objects.all():
+        text = str(entry.detail) + entry.actor
+        assert "王小明" not in text and "513401199001011234" not in text and "13812345678" not in text
+    assert audit.verify().ok
+
+
+@pytest.mark.django_db
+def test_intake_rules(org_tree, people):
+    county = org_tree["county"]
+    with pytest.raises(ValidationError) as refused:
+        services.register(county, {**PERSON, "applicant_name": "", "phone": "", "email": "", "address": "", "info_title": ""},
+                          channel="post", user=people["handler"], received_on=D(2024, 9, 27))
+    assert set(refused.value.message_dict) >= {"applicant_name", "phone", "info_description"}
+    assert "第二十九条" in refused.value.message_dict["applicant_name"][0]
+    with pytest.raises(ValidationError, match="签收之日"):
+        services.register(county, PERSON, channel="post", user=people["handler"], received_on=None)
+    letter, _ = services.register(county, PERSON, channel="letter", user=people["handler"], received_on=None)
+    assert letter.state == "pending" and services.clock(letter).due is None
+    services.confirm_receipt(letter, on=D(2024, 9, 27), user=people["handler"])
+    assert services.clock(Application.objects.get(pk=letter.pk)).due == D(2024, 10, 30)
+    with pytest.raises(PermissionDenied):
+        services.register(county, PERSON, channel="post", user=people["drafter"], received_on=D(2024, 9, 27))
+    with pytest.raises(PermissionDenied):
+        services.register(county, PERSON, channel="post", user=people["outsider"], received_on=D(2024, 9, 27))
+    assert Application.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_tracking_code_is_unguessable_and_stored_only_as_a_hash(org_tree):
+    app, code = services.submit_online(org_tree["county"], PERSON)
+    assert len(code) >= 20 and code not in app.tracking_hash
+    assert services.find_by_code(code) == app
+    assert services.find_by_code(code[:-1] + ("A" if code[-1] != "A" else "B")) is None
+    assert not Application.objects.filter(tracking_hash=code).exists()
+
+
+@pytest.mark.django_db
+def test_correction_rules(org_tree, people):
+    app = received(org_tree["county"], people)
+    with pytest.raises(ValidationError, match="第三十条.*已过期限"):
+        services.request_correction(app, user=people["handler"], items="请明确所需文件的名称", on=D(2024, 10, 14))
+    services.request_correction(app, user=people["handler"], items="请明确所需文件的名称", period_workdays=10, on=D(2024, 10, 9))
+    with pytest.raises(ValidationError, match="一次性告知"):
+        services.request_correction(app, user=people["handler"], items="再补一项", on=D(2024, 10, 10))
+    with pytest.raises(ValidationError, match="不能答复"):
+        services.reply(app, user=people["handler"], outcome="disclosed", on=D(2024, 10, 10))
+    services.receive_correction(app, user=people["handler"], on=D(2024, 10, 21))
+    assert services.clock(Application.objects.get(pk=app.pk)).due == D(2024, 11, 18)
+
+
+@pytest.mark.django_db
+def test_no_correction_in_time_closes_the_application(org_tree, people):
+    app = received(org_tree["county"], people)
+    services.request_correction(app, user=people["handler"], items="请提供身份证明", period_workdays=5, on=D(2024, 9, 30))
+    by = D(2024, 10, 12)  # 5 working days after 09-30: 10-08, 09, 10, 11, 12 (worked Saturday)
+    assert Event.objects.get(kind="correction_requested").detail["by"] == by.isoformat()
+    assert services.daily(by) == {"overdue": 0, "no_correction": 0, "no_payment": 0}
+    assert services.daily(by + dt.timedelta(days=2))["no_correction"] == 1
+    app.refresh_from_db()
+    assert (app.state, app.outcome) == ("closed", "no_correction")
+
+
+@pytest.mark.django_db
+def test_extension_rules(org_tree, people):
+    app = received(org_tree["county"], people)
+    with pytest.raises(PermissionDenied):
+        services.extend(app, user=people["handler"], days=10, reason="涉及多个部门", on=D(2024, 10, 20))
+    with pytest.raises(ValidationError, match="最长不得超过20个工作日"):
+        services.extend(app, user=people["head"], days=25, reason="涉及多个部门", on=D(2024, 10, 20))
+    with pytest.raises(ValidationError, match="届满前"):
+        services.extend(app, user=people["head"], days=10, reason="涉及多个部门", on=D(2024, 10, 31))
+    services.extend(app, user=people["head"], days=10, reason="涉及多个部门", on=D(2024, 10, 28))
+    assert services.clock(app).due == D(2024, 11, 13)  # 10 working days after 10-30
+    with pytest.raises(ValidationError, match="只能延长一次"):
+        services.extend(app, user=people["head"], days=5, reason="再延", on=D(2024, 10, 29))
+
+
+@pytest.mark.django_db
+def test_third_party_partial_disclosure(org_tree, people):
+    app = received(org_tree["county"], people)
+    services.consult_third_party(app, user=people["handler"], party="西昌市某建筑有限公司", on=D(2024, 10, 9))
+    with pytest.raises(ValidationError, match="征求意见或缴费尚未结束"):
+        services.reply(app, user=people["handler"], outcome="partial", reasons="涉及商业秘密", on=D(2024, 10, 10))
+    services.third_party_answer(app, user=people["handler"], on=D(2024, 10, 16), agrees=False, note="涉及报价，不同意公开")
+    app.refresh_from_db()
+    assert app.state == "processing" and services.clock(app).due == D(2024, 11, 7)
+    with pytest.raises(ValidationError) as refused:
+        services.reply(app, user=people["handler"], outcome="", on=D(2024, 10, 20))
+    assert "必须有条例规定的结果" in refused.value.message_dict["outcome"][0]
+    with pytest.raises(ValidationError, match="说明理由"):
+        services.reply(app, user=people["handler"], outcome="partial", on=D(2024, 10, 20))
+    reply = services.reply(app, user=people["handler"], outcome="partial", reasons="报价部分涉及第三方商业秘密",
+                           provided="项目批准文件（已删除报价部分）", on=D(2024, 10, 20))
+    app.refresh_from_db()
+    assert (app.state, app.outcome, app.closed_on) == ("replied", "partial", D(2024, 10, 20))
+    assert "第三十七条" in reply.body and "60日内" in reply.body and "6个月内" in reply.body and "王小明" in reply.body
+
+
+@pytest.mark.django_db
+def test_fee_notice_pauses_and_unpaid_fee_closes(org_tree, people):
+    app = received(org_tree["county"], people)
+    with pytest.raises(ValidationError, match="免费范围"):
+        services.notify_fee(app, user=people["handler"], basis="page", quantity=30, reason="数量明显超过合理范围", on=D(2024, 10, 14))
+    fee = services.notify_fee(app, user=people["handler"], basis="page", quantity=120, reason="数量明显超过合理范围", on=D(2024, 10, 14))
+    assert fee.amount == 70 * 10 + 20 * 20  # pages 31-100 at 10 yuan, 101-120 at 20 yuan
+    assert services.daily(D(2024, 11, 11))["no_payment"] == 0  # the 20th working day
+    assert services.daily(D(2024, 11, 12))["no_payment"] == 1
+    app.refresh_from_db()
+    assert app.outcome == "no_payment" and Fee.objects.get().paid_on is None
+
+
+@pytest.mark.django_db
+def test_daily_job_records_overdue_once(org_tree, people):
+    app = received(org_tree["county"], people)
+    assert services.daily(D(2024, 10, 30))["overdue"] == 0
+    assert services.daily(D(2024, 10, 31))["overdue"] == 1
+    assert services.daily(D(2024, 11, 1))["overdue"] == 0
+    assert Event.objects.filter(application=app, kind="overdue").count() == 1
+
+
+@pytest.mark.django_db
+def test_transfer_and_merge(org_tree, people):
+    county = org_tree["county"]
+    app, other = received(county, people), received(county, people)
+    services.merge(other, into=app, user=people["handler"])
+    with pytest.raises(ValidationError, match="不能再办理"):
+        services.assign(other, people["handler"], user=people["handler"])
+    services.transfer(app, user=people["handler"], to=org_tree["township"], on=D(2024, 9, 30))
+    app.refresh_from_db()
+    assert app.state == "transferred" and "已转送" in app.events.get(kind="transferred").public_note
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_handlers_replying_at_once_cannot_both_win(org_tree, people):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers itself; the row lock is what PostgreSQL needs")
+    app = received(org_tree["county"], people)
+    results, barrier = [], threading.Barrier(2)
+
+    def answer(outcome):
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            services.reply(app, user=people["handler"], outcome=outcome, reasons="理由", on=D(2024, 10, 20))
+            results.append(("ok", outcome))
+        except ValidationError as exc:
+            results.append(("refused", exc.messages[0]))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=answer, args=(o,)) for o in ("disclosed", "withheld_third_party")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r[0] for r in results) == ["ok", "refused"], results
+    app.refresh_from_db()
+    winner = next(o for status, o in results if status == "ok")
+    assert app.outcome == winner and app.events.filter(kind="replied").count() == 1
