@@ -19,17 +19,27 @@ class TickReport:
     published: int = 0
     expired: int = 0
     held: list[str] = field(default_factory=list)
+    applications: dict = field(default_factory=dict)
 
     def summary(self) -> str:
         text = f"published {self.published} scheduled document(s), expired {self.expired} document(s)"
+        if self.applications:
+            a = self.applications
+            text += (f"; applications: {a['overdue']} newly overdue, {a['no_correction']} closed without correction, "
+                     f"{a['no_payment']} closed without payment")
         if self.held:
             text += f"; {len(self.held)} held back: " + " | ".join(self.held)
         return text
 
 
+_daily_done_on: dt.date | None = None
+
+
 def tick(now: dt.datetime | None = None) -> TickReport:
-    """Publish the documents whose scheduled time has come, and make the
-    documents whose expiry date has come 失效."""
+    """Publish the documents whose scheduled time has come, make the
+    documents whose expiry date has come 失效, and run the applications'
+    daily job (record overdue ones, close expired corrections and fees)."""
+    from gongkai.applications import services as applications
     from gongkai.catalog import lifecycle
     from gongkai.publishing import services
 
@@ -37,6 +47,11 @@ def tick(now: dt.datetime | None = None) -> TickReport:
     report = TickReport()
     report.published, report.held = services.publish_due(now)
     report.expired = lifecycle.expire_due(timezone.localdate(now))
+    today = timezone.localdate(now)
+    global _daily_done_on
+    if _daily_done_on != today:  # once a day per worker (the job is idempotent anyway)
+        report.applications = applications.daily(today)
+        _daily_done_on = today
     for message in report.held:
         logger.warning("scheduled publication held back: %s", message)
     return report

@@ -13,7 +13,8 @@ from gongkai.publishing import jobs
 
 
 class Command(BaseCommand):
-    help = "Run the background jobs: publish scheduled documents when their time comes, expire documents on their expiry date."
+    help = ("Run the background jobs: publish scheduled documents when their time comes, expire documents on "
+            "their expiry date, and once a day record overdue applications and close expired corrections and fees.")
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run one tick (catching up anything missed) and exit")
