@@ -82,3 +82,39 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ("action", "object_type")
     search_fields = ("actor", "object_id", "action")
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+
+# --- The working-day calendar (gongkai.core.calendar) -------------------------
+
+from .models import CalendarDay, CalendarYear  # noqa: E402
+
+_WEEKDAYS = "一二三四五六日"
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(AuditedAdmin):
+    """A year whose official schedule the office has entered in full: the
+    deadlines then count working days in it (a year neither the package nor
+    the office covers stops every deadline that reaches it)."""
+
+    audit_type = "calendar_year"
+    list_display = ("year", "note", "declared_at")
+    ordering = ("-year",)
+    search_fields = ("year", "note")
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(AuditedAdmin):
+    """The office's own entry for one date: a holiday, an adjusted working
+    weekend (调休上班) or a local holiday, overriding the national calendar."""
+
+    audit_type = "calendar_day"
+    list_display = ("date", "weekday", "is_workday", "name", "note")
+    list_filter = ("is_workday",)
+    search_fields = ("name", "note")
+    date_hierarchy = "date"
+    ordering = ("-date",)
+
+    @admin.display(description="星期", ordering="date")
+    def weekday(self, obj):
+        return f"星期{_WEEKDAYS[obj.date.weekday()]}"

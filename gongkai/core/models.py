@@ -107,6 +107,7 @@ class Role(models.TextChoices):
     REVIEWER = "reviewer", "审核人"
     SECRECY_REVIEWER = "secrecy", "保密审查人"
     PUBLISHER = "publisher", "发布人"
+    HANDLER = "handler", "依申请公开承办人"
     OFFICE_ADMIN = "office_admin", "政务公开办管理员"
 
 
@@ -195,3 +196,51 @@ class AuditHead(models.Model):
 
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, blank=True)
+
+
+# --- The working-day calendar (see gongkai.core.calendar) ---------------------
+
+
+class CalendarYear(models.Model):
+    """The office has entered this year's official schedule (the State
+    Council's notice of holidays and adjusted working days) as CalendarDay
+    rows: the calendar then covers the year even where the chinese_calendar
+    package has no data for it."""
+
+    year = models.PositiveSmallIntegerField(
+        "年份", unique=True, validators=[MinValueValidator(1949), MaxValueValidator(2199)]
+    )
+    note = models.CharField(
+        "依据", max_length=200, blank=True,
+        help_text="如：国务院办公厅关于该年部分节假日安排的通知（国办发明电〔〕号）",
+    )
+    declared_at = models.DateTimeField("确认时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "工作日历年度"
+        verbose_name_plural = "工作日历年度"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年"
+
+
+class CalendarDay(models.Model):
+    """One date as the office works it, overriding the chinese_calendar
+    package: a holiday (春节), an adjusted working weekend (调休上班), a local
+    holiday (地方节假日)."""
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField(
+        "上班", default=False, help_text="勾选：当天上班（如调休上班日）；不勾选：当天休息（如节假日）。"
+    )
+    name = models.CharField("名称", max_length=50, help_text="如：春节、调休上班、地方节假日")
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "工作日历日期"
+        verbose_name_plural = "工作日历日期"
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.name}（{'上班' if self.is_workday else '休息'}）"

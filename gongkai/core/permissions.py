@@ -31,6 +31,8 @@ MANAGE_MEMBERS = "manage_members"
 CLEANUP = "cleanup"        # run a clean-up campaign of normative documents
 VALIDITY = "validity"      # declare a document expired / abolished / amended
 GUIDE_EDIT = "guide_edit"  # write and change service guides
+APPLICATIONS = "applications"  # see and handle disclosure applications (applicants' personal data included)
+APPROVE_EXTENSION = "approve_extension"  # the office head's approval of a longer reply period
 
 ACTION_ROLES: dict[str, frozenset[str]] = {
     VIEW: frozenset(Role.values),
@@ -46,12 +48,15 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     CLEANUP: frozenset({Role.OFFICE_ADMIN}),
     VALIDITY: frozenset({Role.OFFICE_ADMIN, Role.PUBLISHER}),
     GUIDE_EDIT: frozenset({Role.DRAFTER, Role.OFFICE_ADMIN}),
+    APPLICATIONS: frozenset({Role.HANDLER, Role.OFFICE_ADMIN}),
+    APPROVE_EXTENSION: frozenset({Role.OFFICE_ADMIN}),
 }
 
 ACTION_LABELS = {
     VIEW: "查看", EDIT: "编辑草稿", SUBMIT: "提交审核", REVIEW: "审核", SECRECY: "保密审查",
     PUBLISH: "发布", WITHDRAW: "撤回", MASK: "去标识化", WAIVE: "依法保留个人信息",
     MANAGE_MEMBERS: "管理人员角色", CLEANUP: "规范性文件清理", VALIDITY: "变更有效性", GUIDE_EDIT: "编辑办事指南",
+    APPLICATIONS: "办理依申请公开", APPROVE_EXTENSION: "批准延期答复",
 }
 
 

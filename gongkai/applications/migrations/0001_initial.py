@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('core', '0005_initial'),
+        ('core', '0005_handler_role'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
