@@ -88,6 +88,11 @@ def workbench(user) -> list[Panel]:
         panels.append(Panel(key, title, qs.count(), list(qs[:LIST_LIMIT]), empty))
     cited = lifecycle.cited_invalid_for(user)
     panels.append(Panel("cited", "所引用文件已失效或废止", len(cited), cited[:LIST_LIMIT], "没有引用已失效或废止文件的文件。"))
+    if permissions.can_anywhere(user, permissions.APPLICATIONS):
+        from gongkai.applications import selectors as applications
+
+        count, items = applications.workbench_panel(user)
+        panels.insert(0, Panel("applications", "依申请公开（按答复期限）", count, items[:LIST_LIMIT], "没有待办理的政府信息公开申请。"))
     return panels
 
 
