@@ -1466,6 +1466,7 @@ class DemoReport:
     staff_password: str = ""
     workflow: int = 0  # documents created at the steps of the review workflow
     guides: int = 0
+    applications: int = 0
 
     def staff_summary(self) -> str:
         if not self.staff:
@@ -1482,7 +1483,8 @@ class DemoReport:
             f"Demo catalog loaded in {self.seconds:.1f} s: {self.organisations} organisations, "
             f"{self.documents} documents ({self.published} published, {self.drafts} draft(s), "
             f"{self.withdrawn} withdrawn), {self.relations} relations, {samples} of {len(self.samples)} sample pages imported, "
-            f"{self.workflow} documents along the review workflow, {self.guides} service guides."
+            f"{self.workflow} documents along the review workflow, {self.guides} service guides, "
+            f"{self.applications} disclosure applications."
         )
 
 
@@ -1622,6 +1624,9 @@ def load_workspace(report: DemoReport, orgs: dict, seed: int) -> None:
                     for username, _, role, level in workflow_demo.STAFF]
     report.workflow = workflow_demo.create_examples(orgs["province"], staff)
     report.guides = create_demo_guides(list(orgs.values()))
+    from gongkai.applications.demo import create_examples as create_applications
+
+    report.applications = create_applications(orgs["province"], staff[Role.HANDLER], staff[Role.OFFICE_ADMIN])
 
 
 def import_samples(organisations: dict) -> list:

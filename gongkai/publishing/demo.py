@@ -21,6 +21,7 @@ STAFF = [
     ("liu.yang", "刘洋", Role.REVIEWER, 3),
     ("chen.jing", "陈静", Role.SECRECY_REVIEWER, None),
     ("zhao.min", "赵敏", Role.PUBLISHER, None),
+    ("zhou.jie", "周杰", Role.HANDLER, None),
     ("sun.li", "孙丽", Role.OFFICE_ADMIN, None),
 ]
 

@@ -139,7 +139,7 @@ def test_demo_has_a_full_audit_trail_and_every_workflow_step(loaded):
     assert verdict.ok and verdict.checked == AuditEntry.objects.count()
     created = AuditEntry.objects.filter(object_type="document", action__in=["document.create", "document.publish"])
     assert created.values("object_id").distinct().count() == Document.objects.count()
-    assert AuditEntry.objects.filter(action="membership.grant").count() == Membership.objects.count() == 7
+    assert AuditEntry.objects.filter(action="membership.grant").count() == Membership.objects.count() == 8
     states = set(Document.objects.exclude(created_by=None).values_list("status", flat=True))
     assert states == {"draft", "review", "secrecy", "ready", "published", "stopped"}
     assert Document.objects.filter(status="ready", scheduled_at__isnull=False).count() == 1
