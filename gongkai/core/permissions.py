@@ -33,6 +33,7 @@ VALIDITY = "validity"      # declare a document expired / abolished / amended
 GUIDE_EDIT = "guide_edit"  # write and change service guides
 APPLICATIONS = "applications"  # see and handle disclosure applications (applicants' personal data included)
 APPROVE_EXTENSION = "approve_extension"  # the office head's approval of a longer reply period
+APPLICANT_DATA = "applicant_data"  # read applicants' personal data: the receiving organisation's own staff only
 
 ACTION_ROLES: dict[str, frozenset[str]] = {
     VIEW: frozenset(Role.values),
@@ -50,13 +51,18 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     GUIDE_EDIT: frozenset({Role.DRAFTER, Role.OFFICE_ADMIN}),
     APPLICATIONS: frozenset({Role.HANDLER, Role.OFFICE_ADMIN}),
     APPROVE_EXTENSION: frozenset({Role.OFFICE_ADMIN}),
+    APPLICANT_DATA: frozenset({Role.HANDLER, Role.OFFICE_ADMIN}),
 }
+# Actions an office administrator's role does not carry down to the
+# organisations below: an applicant's personal data stays with the
+# organisation that received the application.
+OWN_ORGANISATION_ONLY = frozenset({APPLICANT_DATA})
 
 ACTION_LABELS = {
     VIEW: "查看", EDIT: "编辑草稿", SUBMIT: "提交审核", REVIEW: "审核", SECRECY: "保密审查",
     PUBLISH: "发布", WITHDRAW: "撤回", MASK: "去标识化", WAIVE: "依法保留个人信息",
     MANAGE_MEMBERS: "管理人员角色", CLEANUP: "规范性文件清理", VALIDITY: "变更有效性", GUIDE_EDIT: "编辑办事指南",
-    APPLICATIONS: "办理依申请公开", APPROVE_EXTENSION: "批准延期答复",
+    APPLICATIONS: "办理依申请公开", APPROVE_EXTENSION: "批准延期答复", APPLICANT_DATA: "查看申请人个人信息",
 }
 
 
@@ -103,7 +109,7 @@ def organisations_for(user, action: str = VIEW, *, review_level: int | None = No
             continue
         if action == REVIEW and review_level is not None and m.review_level != review_level:
             continue
-        if m.role == Role.OFFICE_ADMIN:
+        if m.role == Role.OFFICE_ADMIN and action not in OWN_ORGANISATION_ONLY:
             subtree_roots.add(m.organisation_id)
         else:
             direct.add(m.organisation_id)

@@ -207,3 +207,19 @@ def test_two_handlers_replying_at_once_cannot_both_win(org_tree, people):
     app.refresh_from_db()
     winner = next(o for status, o in results if status == "ok")
     assert app.outcome == winner and app.events.filter(kind="replied").count() == 1
+
+
+@pytest.mark.django_db
+def test_applicant_data_stays_with_the_receiving_organisation(org_tree, make_user):
+    from gongkai.core import permissions
+
+    county_office = make_user("county.office", (org_tree["county"], "office_admin"))
+    township_handler = make_user("township.handler", (org_tree["township"], "handler"))
+    township = org_tree["township"]
+    # the county's office supervises the township's applications ...
+    assert permissions.can(county_office, permissions.APPLICATIONS, township)
+    # ... but the applicants' personal data is for the township's own staff
+    assert not permissions.can(county_office, permissions.APPLICANT_DATA, township)
+    assert permissions.can(county_office, permissions.APPLICANT_DATA, org_tree["county"])
+    assert permissions.can(township_handler, permissions.APPLICANT_DATA, township)
+    assert not permissions.can(township_handler, permissions.APPLICANT_DATA, org_tree["county"])
