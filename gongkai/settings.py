@@ -166,6 +166,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# Files with personal data (disclosure applications): never under MEDIA_ROOT,
+# served only through views that check who asks.
+PRIVATE_MEDIA_ROOT = DATA_DIR / "private"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -187,6 +190,24 @@ CSRF_COOKIE_SECURE = PRODUCTION
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Cache: files under the data folder, shared by every process and thread on
+# the machine, so the public forms' rate limits (django-ratelimit, which
+# counts in this cache) hold across waitress threads and workers.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+        "TIMEOUT": 3 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 10000},
+    }
+}
+RATELIMIT_USE_CACHE = "default"
+# Behind a reverse proxy every request comes from the proxy: name the header
+# holding the client's address (e.g. HTTP_X_REAL_IP), set by the proxy only.
+RATELIMIT_IP_META_KEY = os.environ.get("GONGKAI_CLIENT_IP_META_KEY") or None
+# A broken cache must not stop citizens from applying: without a counter, let through.
+RATELIMIT_FAIL_OPEN = True
 
 # Catalog limits
 GONGKAI_ATTACHMENT_MAX_BYTES = int(os.environ.get("GONGKAI_ATTACHMENT_MAX_BYTES", 50 * 1024 * 1024))

@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve as static_serve
 
 from gongkai.api.api import api
+from gongkai.portal import views as portal_views
 
 admin.site.site_header = "政务公开平台管理"
 admin.site.site_title = "政务公开平台管理"
@@ -11,11 +10,14 @@ admin.site.index_title = "后台管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("media/<path:path>", static_serve, {"document_root": settings.MEDIA_ROOT}),
+    path("media/<path:path>", portal_views.media, name="media"),
     path("api/", api.urls),
     path("staff/guides/", include("gongkai.guides.staff_urls")),
+    path("staff/application-stats/", include("gongkai.applications.stats_urls")),
+    path("staff/applications/", include("gongkai.applications.staff_urls")),
     path("staff/", include("gongkai.workspace.urls")),
     path("guides/", include("gongkai.guides.urls")),
+    path("apply/", include("gongkai.applications.urls")),
     path("", include("gongkai.portal.urls")),
 ]
 

@@ -146,6 +146,14 @@ class Event(models.Model):
         indexes = [models.Index(fields=["application", "on"], name="event_app_on")]
 
 
+def private_storage():
+    """Applicants' files hold personal data: kept outside MEDIA_ROOT (which
+    /media/ serves) and handed out only by views that check who asks."""
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
 def application_file_path(instance, filename: str) -> str:
     return f"applications/{instance.application_id}/{filename}"
 
@@ -161,7 +169,7 @@ class ApplicationFile(models.Model):
 
     application = models.ForeignKey(Application, verbose_name="申请", on_delete=models.CASCADE, related_name="files")
     role = models.CharField("类别", max_length=12, choices=Role.choices)
-    file = models.FileField("文件", upload_to=application_file_path)
+    file = models.FileField("文件", upload_to=application_file_path, storage=private_storage)
     name = models.CharField("名称", max_length=200)
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 

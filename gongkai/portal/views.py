@@ -2,6 +2,7 @@
 forms.read_query, ask catalog selectors or the search service, and render."""
 
 import logging
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -230,3 +231,29 @@ def server_error(request=None):
         logger.exception("500 page failed to render")
         html = _FALLBACK_500
     return HttpResponseServerError(html, content_type="text/html; charset=utf-8")
+
+
+ATTACHMENT_PATH = re.compile(r"^attachments/(?P<doc>\d+)/[^/]+$")
+
+
+def media(request, path: str):
+    """Uploaded files. Only catalog attachments are served here, and only when
+    their document has a public page or the signed-in user may see it in the
+    workspace: a draft's attachment must not leak by a guessed URL. Files of
+    disclosure applications live elsewhere and are never served from /media/."""
+    from django.views.static import serve
+
+    from gongkai.core import permissions
+
+    match = ATTACHMENT_PATH.match(path)
+    if not match:
+        raise Http404("文件不存在。")
+    doc = Document.objects.filter(pk=int(match["doc"])).select_related("organisation").first()
+    if doc is None:
+        raise Http404("文件不存在。")
+    if not doc.is_public and not permissions.can(request.user, permissions.VIEW, doc.organisation_id):
+        raise Http404("文件不存在。")
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "attachment"
+    return response

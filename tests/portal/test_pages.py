@@ -302,3 +302,21 @@ def test_withdrawal_removes_a_document_from_search_and_catalog(client, portal_ca
     assert hits() == []
     assert doc.title not in listed_titles(parse(client.get(reverse("portal:catalog"))))
     assert Document.objects.get(pk=doc.pk).index_number == doc.index_number
+
+
+def test_attachments_of_drafts_are_not_served_to_the_public(org_tree, make_document, make_user, client, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from gongkai.catalog.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path
+    draft = make_document(org_tree["county"], "内部草稿", "草稿正文", publish=False)
+    public = make_document(org_tree["county"], "已公开的通知", "正文")
+    hidden = Attachment.objects.create(document=draft, file=ContentFile(b"secret list", name="names.txt"))
+    shown = Attachment.objects.create(document=public, file=ContentFile(b"public list", name="list.txt"))
+    assert client.get(shown.file.url).status_code == 200
+    assert client.get(hidden.file.url).status_code == 404
+    assert client.get("/media/applications/1/id-card.pdf").status_code == 404
+    client.force_login(make_user("drafter", (org_tree["county"], "drafter")))
+    response = client.get(hidden.file.url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"secret list"
