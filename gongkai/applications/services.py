@@ -71,6 +71,15 @@ def clock(app: Application) -> deadlines.Clock:
     return deadlines.compute(deadlines.steps_of(app.events.all()))
 
 
+def _check_date(app: Application, on: dt.date, *, not_before: dt.date | None = None) -> None:
+    """A step's date: not in the future, not before the application was received (or `not_before`)."""
+    if on > timezone.localdate():
+        raise ValidationError({"on": "日期不能晚于今天。"})
+    floor = max(d for d in (app.received_on, not_before) if d) if (app.received_on or not_before) else None
+    if floor and on < floor:
+        raise ValidationError({"on": f"日期不能早于{floor:%Y年%m月%d日}。"})
+
+
 def _require_open(app: Application) -> None:
     if not app.is_open:
         raise ValidationError(f"该申请已{app.get_state_display()}，不能再办理。")
@@ -212,8 +221,8 @@ def request_correction(app: Application, *, user, items: str, period_workdays: i
     app = _lock(app)
     _check(user, app)
     on = on or timezone.localdate()
-    if app.state == S.CORRECTION:
-        raise ValidationError("补正应一次性告知（条例第三十条）；申请人尚未补正。")
+    if app.events.filter(kind=K.CORRECTION_REQUESTED).exists():
+        raise ValidationError("补正应一次性告知（条例第三十条）；补正后仍不明确的，请以“补正后申请内容仍不明确”答复。")
     if app.state != S.PROCESSING:
         raise ValidationError(f"“{app.get_state_display()}”的申请不能告知补正。")
     items = (items or "").strip()
@@ -243,6 +252,8 @@ def receive_correction(app: Application, *, user, on: dt.date) -> Application:
     _check(user, app)
     if app.state != S.CORRECTION:
         raise ValidationError("该申请不在待补正状态。")
+    request = app.events.filter(kind=K.CORRECTION_REQUESTED).order_by("-on", "-id").first()
+    _check_date(app, on, not_before=request.on if request else None)
     before = _state(app)
     app.state = S.PROCESSING
     app.save(update_fields=["state", "updated_at"])
@@ -283,6 +294,7 @@ def _pause(app: Application, kind: str, answer_kind: str, *, user, on: dt.date, 
     _check(user, app)
     if app.state not in (S.PROCESSING, S.PAUSED):
         raise ValidationError(f"“{app.get_state_display()}”的申请不能{Event.Kind(kind).label}。")
+    _check_date(app, on)
     open_ = app.events.filter(kind=kind).count() > app.events.filter(kind=answer_kind).count()
     if open_:
         raise ValidationError(f"已{Event.Kind(kind).label}，尚未收到答复。")
@@ -302,6 +314,7 @@ def _resume(app: Application, kind: str, answer_kind: str, *, user, on: dt.date,
         raise ValidationError(f"没有待答复的{Event.Kind(kind).label}。")
     if on < sent.on:
         raise ValidationError({"on": "答复日期不能早于发出征求意见的日期。"})
+    _check_date(app, on)
     before = _state(app)
     _event(app, answer_kind, on, user, note=note, **detail)
     if not (app.events.filter(kind=K.THIRD_PARTY_SENT).count() > app.events.filter(kind=K.THIRD_PARTY_ANSWERED).count()
@@ -357,6 +370,8 @@ def notify_fee(app, *, user, basis: str, quantity: int, reason: str, on: dt.date
     if amount <= 0:
         raise ValidationError({"quantity": "该数量在免费范围内，不收取信息处理费。"})
     on = on or timezone.localdate()
+    if Fee.objects.filter(application=app).exists():
+        raise ValidationError("同一申请只发出一次收费通知（信息处理费按申请计收一次）。")
     app = _pause(app, K.FEE_NOTICE, K.FEE_PAID, user=user, on=on, note=reason,
                  public=f"收费通知：信息处理费{amount}元，请于20个工作日内缴纳，逾期视为放弃申请")
     return Fee.objects.create(application=app, basis=basis, quantity=quantity, amount=amount, notified_on=on)
@@ -392,10 +407,13 @@ def reply(app: Application, *, user, outcome: str, on: dt.date | None = None, re
         raise ValidationError({"outcome": "请选择办理结果：答复必须有条例规定的结果。"})
     if outcome not in OUTCOME_REPORT_ROW:
         raise ValidationError({"outcome": "办理结果不在条例规定的范围内。"})
+    if outcome in ("no_correction", "no_payment"):
+        raise ValidationError({"outcome": "逾期不补正或逾期不缴费的，请在期限届满后使用“终止处理”，不作为答复。"})
     if app.state not in (S.PROCESSING, S.PAUSED):
         raise ValidationError(f"“{app.get_state_display()}”的申请不能答复。")
     if app.state == S.PAUSED:
         raise ValidationError("征求意见或缴费尚未结束，请先登记答复或缴费情况。")
+    _check_date(app, on)
     if outcome.startswith("withheld_") or outcome in ("partial", "needs_creation", "still_unclear", "not_responsible"):
         if not (reasons or "").strip():
             raise ValidationError({"reasons": "不予公开、部分公开或无法提供的，应当说明理由和依据（条例第三十六条、第三十七条）。"})
@@ -472,6 +490,9 @@ def merge(app: Application, *, into: Application, user) -> Application:
     _require_open(app)
     if into.pk == app.pk or into.organisation_id != app.organisation_id:
         raise ValidationError({"into": "只能合并到本机关的另一件申请。"})
+    into = _lock(into)
+    if not into.is_open:
+        raise ValidationError({"into": f"{into.number}已{into.get_state_display()}，不能合并到已办结的申请。"})
     before = _state(app)
     app.state, app.merged_into, app.closed_on = S.MERGED, into, timezone.localdate()
     app.save(update_fields=["state", "merged_into", "closed_on", "updated_at"])
@@ -489,6 +510,8 @@ def record_review_case(*, user, organisation: Organisation, kind: str, filed_on:
         raise ValidationError({"kind": "请选择行政复议或行政诉讼类型。"})
     if result not in ReviewCase.Result.values:
         raise ValidationError({"result": "请选择结果。"})
+    if application is not None and application.organisation_id != organisation.pk:
+        raise ValidationError({"application": "所涉申请不是该机关受理的申请。"})
     if result != ReviewCase.Result.PENDING and not decided_on:
         raise ValidationError({"decided_on": "已审结的案件请填写审结日期。"})
     case = ReviewCase.objects.create(organisation=organisation, application=application, kind=kind, filed_on=filed_on,
