@@ -253,3 +253,17 @@ def test_organisation_changes_in_the_admin_are_audited(org_tree, admin_client):
     entry = AuditEntry.objects.get(action="organisation.edit", object_id=str(county.pk))
     assert entry.detail["changed"] == ["review_levels"] and entry.before_hash != entry.after_hash
     assert audit.verify().ok
+
+
+def test_workbench_lists_applications_by_due_date_for_handlers(org_tree, make_user, client):
+    import datetime as dt
+
+    from gongkai.applications import services as applications
+
+    handler = make_user("chengban", (org_tree["county"], "handler"))
+    data = {"applicant_type": "natural", "applicant_name": "王小明", "id_document": "身份证 51340119900101123X",
+            "phone": "13812345678", "info_title": "道路改造批复", "form": "electronic", "delivery": "email"}
+    late, _ = applications.register(org_tree["county"], data, channel="in_person", user=handler, received_on=dt.date(2024, 9, 27))
+    client.force_login(handler)
+    panel = text_of(parse(client.get(reverse("workspace:home"))).get_element_by_id("panel-applications"))
+    assert late.number in panel and "已超期" in panel and "王小明" in panel
