@@ -30,6 +30,11 @@ DEFAULT_TEMPLATES = {
     "not_processed": ("政府信息公开申请不予处理告知书",
                       "{applicant}：\n本机关于{received}收到您提出的政府信息公开申请，您申请获取{request}。\n"
                       "经审查，{outcome}，根据《中华人民共和国政府信息公开条例》{article}的规定，本机关不作为政府信息公开申请处理。{reasons}"),
+    # Not a reply: the written consultation of a third party (Art. 32).
+    "third_party": ("政府信息公开征求第三方意见书",
+                    "{party}：\n本机关于{received}收到政府信息公开申请，申请公开{request}。该信息可能涉及你方商业秘密、个人隐私等合法权益，"
+                    "根据《中华人民共和国政府信息公开条例》第三十二条的规定，现征求你方意见。\n"
+                    "请自收到本意见书之日起15个工作日内书面提出意见；不同意公开的，请说明理由。逾期未提出意见的，本机关将依照条例的规定决定是否公开。"),
     "closed": ("政府信息公开申请终止处理告知书",
                "{applicant}：\n本机关于{received}收到您提出的政府信息公开申请，您申请获取{request}。\n{outcome}。{reasons}"),
 }
@@ -97,3 +102,14 @@ def render_text(app, reply) -> str:
     parts = render_parts(app, reply)
     lines = [parts["title"], parts["number"], *parts["paragraphs"], parts["remedy"], parts["organisation"], parts["date"]]
     return "\n".join(lines)
+
+
+def consultation_parts(app, event) -> dict:
+    """The written consultation of a third party (Art. 32), from the
+    consultation event (its note names the third party). No applicant's
+    personal data goes to the third party: only what was asked."""
+    title, body = template_for("third_party")
+    values = {"party": event.note or "第三方", "received": _date(app.received_on), "request": request_text(app)}
+    text = body.format_map(_Safe(values))
+    return {"title": title, "number": f"{app.number}征", "paragraphs": [p for p in text.split("\n") if p.strip()],
+            "remedy": "", "organisation": app.organisation.name, "date": _date(event.on)}

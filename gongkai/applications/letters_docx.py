@@ -85,8 +85,19 @@ def _paragraph(doc, text: str, *, align=None, indent: bool = False, font: str = 
 
 
 def build(app, reply) -> bytes:
-    """The letter as .docx bytes."""
-    parts = letter_parts(app, reply)
+    """The reply letter as .docx bytes."""
+    return render(letter_parts(app, reply), issued_on=reply.issued_on, attachments=disclosed_names(app),
+                  keywords="政府信息公开申请答复")
+
+
+def build_consultation(app, event) -> bytes:
+    """The third-party consultation letter (征求第三方意见书) as .docx bytes."""
+    return render(letters.consultation_parts(app, event), issued_on=event.on, attachments=[],
+                  keywords="政府信息公开征求第三方意见")
+
+
+def render(parts: dict, *, issued_on, attachments: list[str], keywords: str) -> bytes:
+    """A letter's parts laid out as an official letter."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -100,8 +111,8 @@ def build(app, reply) -> bytes:
     props.last_modified_by = parts["organisation"]
     props.subject = parts["number"]
     props.comments = ""
-    props.keywords = "政府信息公开申请答复"
-    issued = dt.datetime.combine(reply.issued_on, dt.time(9, 0)) if reply.issued_on else None
+    props.keywords = keywords
+    issued = dt.datetime.combine(issued_on, dt.time(9, 0)) if issued_on else None
     if issued is not None:
         props.created = props.modified = issued
 
@@ -112,11 +123,12 @@ def build(app, reply) -> bytes:
         # The addressee line (申请人：) stands flush left; every other paragraph is indented.
         salutation = position == 0 and text.rstrip().endswith("：")
         _paragraph(doc, text, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=not salutation)
-    _paragraph(doc, parts["remedy"], align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
+    if parts["remedy"]:
+        _paragraph(doc, parts["remedy"], align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
     _paragraph(doc, "", space_after=Pt(0))
     _paragraph(doc, parts["organisation"], align=WD_ALIGN_PARAGRAPH.RIGHT, right_indent=INDENT)
     _paragraph(doc, parts["date"], align=WD_ALIGN_PARAGRAPH.RIGHT, right_indent=INDENT)
-    names = disclosed_names(app)
+    names = attachments
     if names:
         _paragraph(doc, "")
         _paragraph(doc, "附件：", indent=True)

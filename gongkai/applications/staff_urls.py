@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/letter/", staff_views.letter_html, name="letter"),
     path("<int:pk>/letter.docx", staff_views.letter_docx, name="letter_docx"),
     path("<int:pk>/files/<int:file_id>/", staff_views.file_download, name="file"),
+    path("<int:pk>/consultation/<int:event_id>.docx", staff_views.consultation_docx, name="consultation_docx"),
 ]

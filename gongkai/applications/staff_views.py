@@ -452,6 +452,20 @@ def letter_docx(request, pk: int):
 
 
 @staff_view
+def consultation_docx(request, pk: int, event_id: int):
+    """The written consultation sent to a third party (Art. 32)."""
+    app = _application_or_404(request.user, pk)
+    event = app.events.filter(pk=event_id, kind=Event.Kind.THIRD_PARTY_SENT).first()
+    if event is None:
+        raise Http404("没有该征求意见记录。")
+    response = HttpResponse(letters_docx.build_consultation(app, event),
+                            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response["Content-Disposition"] = _attachment_header(f"{app.number}征求第三方意见书.docx")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_view
 def file_download(request, pk: int, file_id: int):
     app = _application_or_404(request.user, pk)
     item = app.files.filter(pk=file_id).first()

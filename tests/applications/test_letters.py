@@ -153,3 +153,31 @@ def test_no_letter_before_the_reply(org_tree, handler, client):
     client.force_login(handler)
     assert client.get(reverse("applications_staff:letter", args=[app.pk])).status_code == 404
     assert client.get(reverse("applications_staff:letter_docx", args=[app.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_third_party_consultation_letter(org_tree, make_user, client):
+    import datetime as dt
+    import io
+
+    import docx
+    from django.urls import reverse
+
+    from gongkai.applications import services
+
+    handler = make_user("consult.handler", (org_tree["county"], "handler"))
+    data = {"applicant_type": "natural", "applicant_name": "王小明", "id_document": "身份证 51340119900101123X",
+            "phone": "13812345678", "info_title": "道路改造项目招标文件", "form": "electronic", "delivery": "email"}
+    app, _ = services.register(org_tree["county"], data, channel="in_person", user=handler, received_on=dt.date(2024, 9, 27))
+    services.consult_third_party(app, user=handler, party="西昌市某建筑工程有限公司", on=dt.date(2024, 10, 9))
+    event = app.events.get(kind="third_party_sent")
+    client.force_login(handler)
+    page = client.get(reverse("applications_staff:detail", args=[app.pk])).content.decode()
+    url = reverse("applications_staff:consultation_docx", args=[app.pk, event.pk])
+    assert url in page
+    response = client.get(url)
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)
+    assert "征求第三方意见书" in text and "西昌市某建筑工程有限公司" in text and "第三十二条" in text and "15个工作日" in text
+    assert "王小明" not in text and "13812345678" not in text  # the applicant stays unnamed to the third party
+    client.force_login(make_user("other.handler", (org_tree["department"], "handler")))
+    assert client.get(url).status_code == 404
