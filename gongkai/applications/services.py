@@ -63,12 +63,37 @@ def _event(app: Application, kind: str, on: dt.date, user, *, note: str = "", pu
 
 
 def _record(action: str, app: Application, user, before: dict | None, **detail) -> None:
+    _stamp_due(app)
     audit.record(f"application.{action}", "application", app.pk, actor=_actor(user), before=before,
                  after=_state(app), detail=detail)
 
 
 def clock(app: Application) -> deadlines.Clock:
     return deadlines.compute(deadlines.steps_of(app.events.all()))
+
+
+def _stamp_due(app: Application) -> None:
+    """Note on the latest event the due date as computed now, so that a later
+    change of the calendar (the office entering a holiday) that moves it can
+    be flagged instead of passing unnoticed (see calendar_changed)."""
+    latest = app.events.order_by("-id").first()
+    if latest is None:
+        return
+    due = clock(app).due
+    latest.detail = {**latest.detail, "due_then": due.isoformat() if due else None}
+    latest.save(update_fields=["detail"])
+
+
+def calendar_changed(app: Application, current: deadlines.Clock | None = None) -> tuple[dt.date, dt.date | None] | None:
+    """(due date when last computed, due date now) when the working-day
+    calendar changed since the application's last step and moved its due date."""
+    latest = app.events.order_by("-id").first()
+    then = (latest.detail or {}).get("due_then") if latest else None
+    if not then:
+        return None
+    now = (current or clock(app)).due
+    then_date = dt.date.fromisoformat(then)
+    return (then_date, now) if now != then_date else None
 
 
 def _check_date(app: Application, on: dt.date, *, not_before: dt.date | None = None) -> None:

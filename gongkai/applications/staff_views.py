@@ -364,6 +364,7 @@ def _render_detail(request, app: Application, bound: dict | None = None):
     files = list(app.files.all())
     return render(request, "applications/staff_detail.html", {
         "app": app, "row": row, "clock": row.clock, "events": events, "fee": fee, "reply": _reply_of(app),
+        "moved": services.calendar_changed(app, row.clock) if app.is_open else None,
         "correction_by": (correction.detail or {}).get("by") if correction and app.state == S.CORRECTION else None,
         "disclosed": [f for f in files if f.role == ApplicationFile.Role.DISCLOSED],
         "other_files": [f for f in files if f.role != ApplicationFile.Role.DISCLOSED],

@@ -223,3 +223,18 @@ def test_applicant_data_stays_with_the_receiving_organisation(org_tree, make_use
     assert permissions.can(county_office, permissions.APPLICANT_DATA, org_tree["county"])
     assert permissions.can(township_handler, permissions.APPLICANT_DATA, township)
     assert not permissions.can(township_handler, permissions.APPLICANT_DATA, org_tree["county"])
+
+
+@pytest.mark.django_db
+def test_a_calendar_change_that_moves_a_deadline_is_flagged(org_tree, people, client):
+    from django.urls import reverse
+
+    from gongkai.core.models import CalendarDay
+
+    app = received(org_tree["county"], people)
+    assert services.calendar_changed(app) is None
+    CalendarDay.objects.create(date=D(2024, 10, 14), is_workday=False, name="地方节假日")
+    assert services.calendar_changed(app) == (D(2024, 10, 30), D(2024, 10, 31))
+    client.force_login(people["handler"])
+    page = client.get(reverse("applications_staff:detail", args=[app.pk])).content.decode()
+    assert "工作日历已调整" in page and "2024年10月31日" in page
