@@ -18,3 +18,5 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # the lock as they do in production instead of failing at once.
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(DATA_DIR, f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Each test process counts rate limits on its own (tests clear it as they need).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongkai-tests"}}

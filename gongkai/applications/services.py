@@ -10,6 +10,7 @@ import hashlib
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -25,7 +26,12 @@ from .models import Application, ApplicationCounter, Event, Fee, Reply, ReviewCa
 
 K = Event.Kind
 S = Application.State
-CODE_BYTES = 16  # 128 bits: tracking codes cannot be guessed or enumerated
+# Tracking codes: 24 characters from an alphabet without look-alikes (no 0/O,
+# 1/I/L): 120 bits, cannot be guessed or enumerated, and survive being copied
+# by hand from a printout. Shown in groups of four; case, spaces and dashes
+# do not matter when it is typed back.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 24
 APPLICANT_FIELDS = ("applicant_type", "applicant_name", "id_document", "legal_representative", "contact_person",
                     "phone", "email", "address", "postcode", "info_title", "info_number", "info_description",
                     "form", "delivery")
@@ -33,8 +39,17 @@ APPLICANT_FIELDS = ("applicant_type", "applicant_name", "id_document", "legal_re
 AUDITED = ("state", "outcome", "handler_id", "received_on", "closed_on", "organisation_id", "year", "serial")
 
 
+def new_tracking_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
 def tracking_hash(code: str) -> str:
-    return hashlib.sha256((code or "").strip().encode("utf-8")).hexdigest()
+    return hashlib.sha256(normalise_code(code).encode("utf-8")).hexdigest()
 
 
 def _state(app: Application) -> dict:
@@ -115,8 +130,7 @@ def _require_open(app: Application) -> None:
 def validate_applicant(data: dict) -> dict:
     """Art. 29: who applies (name, identity document, contact), what they seek
     (title, number or a description), and in what form. Chinese messages by field."""
-    clean = {name: (data.get(name) or "").strip() if isinstance(data.get(name, ""), str) else data.get(name)
-             for name in APPLICANT_FIELDS}
+    clean = {name: str(data.get(name) or "").strip() for name in APPLICANT_FIELDS}
     errors = {}
     if clean["applicant_type"] not in dict(APPLICANT_TYPES):
         errors["applicant_type"] = "请选择申请人类型。"
@@ -132,10 +146,17 @@ def validate_applicant(data: dict) -> dict:
         errors["form"] = "请选择信息的载体形式。"
     if clean["delivery"] not in Application.Delivery.values:
         errors["delivery"] = "请选择获取信息的方式。"
-    for name, limit in (("applicant_name", 100), ("id_document", 100), ("phone", 30), ("info_title", 300),
-                        ("address", 200), ("info_description", 4000)):
-        if clean[name] and len(clean[name]) > limit:
-            errors[name] = f"不能超过{limit}字。"
+    if clean["email"]:
+        try:
+            validate_email(clean["email"])
+        except ValidationError:
+            errors["email"] = "请填写有效的电子邮箱地址。"
+    for name, limit in (("applicant_name", 100), ("id_document", 100), ("legal_representative", 50),
+                        ("contact_person", 50), ("phone", 30), ("email", 254), ("address", 200), ("postcode", 10),
+                        ("info_title", 300), ("info_number", 80), ("info_description", 4000)):
+        if len(clean[name]) > limit:
+            label = Application._meta.get_field(name).verbose_name
+            errors[name] = f"{label}不能超过{limit}字。"
     if errors:
         raise ValidationError(errors)
     return clean
@@ -158,7 +179,7 @@ def _next_serial(organisation_id: int, year: int) -> int:
 def _create(organisation: Organisation, data: dict, *, channel: str, received_on: dt.date | None,
             submitted_at: dt.datetime, user) -> tuple[Application, str]:
     clean = validate_applicant(data)
-    code = secrets.token_urlsafe(CODE_BYTES)
+    code = new_tracking_code()
     year = (received_on or timezone.localdate(submitted_at)).year
     app = Application(organisation=organisation, year=year, serial=_next_serial(organisation.pk, year),
                       tracking_hash=tracking_hash(code), channel=channel, submitted_at=submitted_at,
@@ -215,8 +236,8 @@ def confirm_receipt(app: Application, *, on: dt.date, user) -> Application:
 
 
 def find_by_code(code: str) -> Application | None:
-    code = (code or "").strip()
-    if not code or len(code) > 64:
+    code = normalise_code(code)
+    if len(code) != CODE_LENGTH:
         return None
     return Application.objects.filter(tracking_hash=tracking_hash(code)).select_related("organisation").first()
 

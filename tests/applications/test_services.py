@@ -238,3 +238,22 @@ def test_a_calendar_change_that_moves_a_deadline_is_flagged(org_tree, people, cl
     client.force_login(people["handler"])
     page = client.get(reverse("applications_staff:detail", args=[app.pk])).content.decode()
     assert "工作日历已调整" in page and "2024年10月31日" in page
+
+
+@pytest.mark.django_db
+def test_tracking_codes_survive_being_copied_by_hand(org_tree):
+    app, code = services.submit_online(org_tree["county"], PERSON)
+    assert len(code.replace("-", "")) == services.CODE_LENGTH and not set("01ILO") & set(code)
+    assert services.find_by_code(code.lower().replace("-", " ")) == app
+
+
+@pytest.mark.django_db
+def test_applicant_fields_are_checked_for_length_and_format(org_tree, people):
+    with pytest.raises(ValidationError) as refused:
+        services.register(org_tree["county"], {**PERSON, "email": "not-an-email", "postcode": "1" * 11,
+                                               "legal_representative": "长" * 51, "info_number": None},
+                          channel="in_person", user=people["handler"], received_on=D(2024, 9, 27))
+    errors = refused.value.message_dict
+    assert set(errors) == {"email", "postcode", "legal_representative"}
+    assert "邮政编码不能超过10字" in errors["postcode"][0]
+    assert not Application.objects.exists()

@@ -1,0 +1,254 @@
+"""Forms of the public side of disclosure applications: the application form
+(Art. 29 contents, spam defence without CAPTCHA, checked files) and the
+tracking-code lookup.
+
+The Art. 29 rules themselves live in services.validate_applicant: the form
+hands it the typed values and puts its Chinese messages on the fields."""
+
+from __future__ import annotations
+
+import os
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from gongkai.catalog.models import validate_attachment
+from gongkai.core.models import Organisation
+from gongkai.core.statute import APPLICANT_TYPES
+
+from . import services
+from .models import Application
+
+# --- spam defence -------------------------------------------------------------
+
+TOKEN_SALT = "gongkai.applications.apply-form"
+MIN_SECONDS = 3            # a person does not fill the form in less
+MAX_SECONDS = 2 * 3600     # a form older than this is stale (or replayed)
+HONEYPOT = "website"       # the field people never see; bots fill every field
+SPAM_MESSAGE = "提交未成功，请检查填写的内容后重新提交（如已选择附件，请重新选择）。"
+
+
+def issue_token(now=None) -> str:
+    """A signed timestamp put in the form when it is shown."""
+    now = now or timezone.now()
+    return signing.dumps(now.timestamp(), salt=TOKEN_SALT)
+
+
+def token_ok(value: str, now=None) -> bool:
+    """The form was shown by this site between MAX_SECONDS and MIN_SECONDS ago."""
+    try:
+        shown = float(signing.loads(value or "", salt=TOKEN_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return False
+    elapsed = (now or timezone.now()).timestamp() - shown
+    return MIN_SECONDS <= elapsed <= MAX_SECONDS
+
+
+def looks_like_spam(data) -> bool:
+    """The honeypot is filled in, or the timestamp is missing, forged, too fresh or too old."""
+    return bool((data.get(HONEYPOT) or "").strip()) or not token_ok(data.get("started", ""))
+
+
+# --- files ----------------------------------------------------------------------
+
+MAX_FILES = 5
+# Ten megabytes each unless the site sets GONGKAI_APPLICATION_FILE_MAX_BYTES.
+MAX_FILE_BYTES = getattr(settings, "GONGKAI_APPLICATION_FILE_MAX_BYTES", 10 * 1024 * 1024)
+FILE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".ofd")
+
+
+def validate_applicant_file(upload) -> None:
+    """Type by extension and by content, and size. The catalog's
+    validate_attachment checks the magic bytes it knows (and its own larger
+    limit); an OFD file is a ZIP package, which it does not know."""
+    name = os.path.basename(upload.name or "")
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in FILE_TYPES:
+        raise ValidationError(f"文件“{name}”的类型不允许上传，只接受 PDF、JPG、PNG、DOC、DOCX、OFD 格式。")
+    if upload.size > MAX_FILE_BYTES:
+        raise ValidationError(f"文件“{name}”超过{MAX_FILE_BYTES // 1048576}MB，请压缩或分开后再提交。")
+    if upload.size == 0:
+        raise ValidationError(f"文件“{name}”是空文件。")
+    try:
+        validate_attachment(upload)
+    except ValidationError as exc:
+        raise ValidationError(f"文件“{name}”：{'；'.join(exc.messages)}") from exc
+    if ext == ".ofd":
+        head = upload.read(4)
+        upload.seek(0)
+        if not head.startswith(b"PK"):
+            raise ValidationError(f"文件“{name}”：附件内容与扩展名“.ofd”不符，请检查文件。")
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Zero to MAX_FILES uploads, each checked by validate_applicant_file."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        uploads = [d for d in (data if isinstance(data, (list, tuple)) else [data]) if d]
+        if len(uploads) > MAX_FILES:
+            raise ValidationError(f"最多上传{MAX_FILES}个文件，您选择了{len(uploads)}个。")
+        errors, cleaned = [], []
+        for upload in uploads:
+            try:
+                single = super().clean(upload, initial)
+            except ValidationError as exc:  # Django's own checks (empty file, name too long)
+                errors.extend(f"文件“{os.path.basename(upload.name or '')}”：{message}" for message in exc.messages)
+                continue
+            try:
+                validate_applicant_file(single)
+                cleaned.append(single)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+# --- the application form -----------------------------------------------------------
+
+NATURAL = "natural"
+ORGANISATION_TYPES = [code for code, _ in APPLICANT_TYPES if code != NATURAL]
+# Shown with a required marker: what Art. 29 asks for (contact: one of three).
+STATUTORY = ("organisation", "applicant_type", "applicant_name", "id_document", "form", "delivery", "consent")
+# The error summary names the field; where one message covers several fields, by this name.
+SUMMARY_LABELS = {"phone": "联系方式", "info_description": "所需信息"}
+
+
+class ApplicationForm(forms.Form):
+    use_required_attribute = False  # the page validates on the server, with an error summary
+
+    organisation = forms.ModelChoiceField(
+        label="受理机关", queryset=Organisation.objects.order_by("sort_order", "id"), empty_label="请选择受理机关",
+        error_messages={"required": "请选择受理机关。", "invalid_choice": "请从列表中选择受理机关。"},
+        help_text="向制作或保存该政府信息的机关提出申请。")
+    applicant_type = forms.ChoiceField(
+        label="申请人类型", choices=APPLICANT_TYPES, widget=forms.RadioSelect, required=False)
+    applicant_name = forms.CharField(
+        label="姓名或名称", max_length=100, required=False,
+        help_text="自然人填写本人姓名；法人或其他组织填写全称。")
+    id_document = forms.CharField(
+        label="身份证明", max_length=100, required=False,
+        help_text="自然人填写证件名称及号码（如：居民身份证 510…）；法人或其他组织填写统一社会信用代码。")
+    legal_representative = forms.CharField(label="法定代表人或负责人（法人或其他组织填写）", max_length=50, required=False)
+    contact_person = forms.CharField(label="联系人（法人或其他组织填写）", max_length=50, required=False)
+    phone = forms.CharField(label="联系电话", max_length=30, required=False,
+                            help_text="联系电话、电子邮箱、通信地址至少填写一项。")
+    email = forms.EmailField(label="电子邮箱", max_length=254, required=False,
+                             error_messages={"invalid": "请填写有效的电子邮箱地址，例如 name@example.com。"})
+    address = forms.CharField(label="通信地址", max_length=200, required=False)
+    postcode = forms.RegexField(label="邮政编码", regex=r"^\d{6}$", max_length=6, required=False,
+                                error_messages={"invalid": "邮政编码应为6位数字。"})
+    info_title = forms.CharField(label="所需信息的名称", max_length=300, required=False)
+    info_number = forms.CharField(label="文号", max_length=80, required=False)
+    info_description = forms.CharField(
+        label="所需信息的特征性描述", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="名称、文号、描述至少填写一项；描述越具体（时间、地点、事项、制作机关等），越便于查找。")
+    form = forms.ChoiceField(label="信息的载体形式", choices=Application.Form.choices, widget=forms.RadioSelect,
+                             required=False)
+    delivery = forms.ChoiceField(label="获取信息的方式", choices=Application.Delivery.choices,
+                                 widget=forms.RadioSelect, required=False)
+    files = MultipleFileField(
+        label="身份证明等材料（可选）", required=False,
+        help_text=f"最多{MAX_FILES}个文件，每个不超过{MAX_FILE_BYTES // 1048576}MB；格式：PDF、JPG、PNG、DOC、DOCX、OFD。")
+    consent = forms.BooleanField(
+        label="本人承诺所填写的信息真实、准确，并同意受理机关为办理本申请使用这些信息。",
+        error_messages={"required": "请勾选承诺：确认所填写的信息真实、准确。"})
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+    website = forms.CharField(
+        label="网址（此项用于识别自动程序，请保持为空；使用读屏软件的用户请跳过）", required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["started"].initial = issue_token()
+        self.fields["files"].widget.attrs["accept"] = ",".join(FILE_TYPES)
+        for name in STATUTORY:
+            self.fields[name].widget.attrs["aria-required"] = "true"
+        for name in ("form", "delivery", "applicant_type"):  # the fieldset carries it, not each radio
+            self.fields[name].widget.attrs.pop("aria-required", None)
+
+    # The applicant-type radios in two groups: 自然人, and the five kinds of 法人或其他组织.
+    def natural_radios(self):
+        return [radio for radio in self["applicant_type"] if radio.data["value"] == NATURAL]
+
+    def organisation_radios(self):
+        return [radio for radio in self["applicant_type"] if radio.data["value"] != NATURAL]
+
+    def clean(self):
+        data = super().clean()
+        # A field Django refused (a malformed e-mail) still counts as typed for the Art. 29 checks.
+        values = {name: (self.data.get(name) if name in self.errors else data.get(name)) or ""
+                  for name in services.APPLICANT_FIELDS}
+        if values["applicant_type"] == NATURAL:
+            values["legal_representative"] = values["contact_person"] = ""
+        try:
+            clean = services.validate_applicant(values)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                if name not in self.errors:
+                    self.add_error(name if name in self.fields else None, messages)
+            return data
+        if clean["delivery"] == Application.Delivery.EMAIL and not clean["email"] and "email" not in self.errors:
+            self.add_error("email", "选择通过电子邮件获取信息的，请填写电子邮箱。")
+        if clean["delivery"] == Application.Delivery.POST and not clean["address"] and "address" not in self.errors:
+            self.add_error("address", "选择邮寄方式获取信息的，请填写通信地址。")
+        if clean["form"] == Application.Form.PAPER and clean["delivery"] in (
+                Application.Delivery.EMAIL, Application.Delivery.ONLINE):
+            self.add_error("delivery", "纸质形式的信息只能邮寄或当面领取，请重新选择获取方式或载体形式。")
+        data["applicant"] = clean
+        return data
+
+    def mark_errors(self) -> None:
+        """aria-invalid and aria-describedby (the error's id) on each field in error."""
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            bound = self[name]
+            attrs = self.fields[name].widget.attrs
+            described = [f"{bound.auto_id}_error"]
+            if self.fields[name].help_text:
+                described.append(f"{bound.auto_id}_helptext")
+            attrs["aria-invalid"] = "true"
+            attrs["aria-describedby"] = " ".join(described)
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(anchor, message naming the field) for every error, in page order."""
+        summary = [("apply-form", message) for message in self.non_field_errors()]
+        for name in self.fields:
+            if name not in self.errors:
+                continue
+            bound = self[name]
+            anchor = f"{bound.auto_id}_0" if isinstance(self.fields[name].widget, forms.RadioSelect) else bound.id_for_label
+            label = SUMMARY_LABELS.get(name, self.fields[name].label.split("（")[0])
+            if name == "consent":
+                label = "承诺"
+            summary += [(anchor, f"{label}：{message}") for message in bound.errors]
+        return summary
+
+
+def initial_from(data) -> dict:
+    """What a person typed, to show again after a refused (spam-suspected)
+    submission without marking anything as an error."""
+    skip = {"started", HONEYPOT, "files", "consent", "csrfmiddlewaretoken"}
+    return {name: data.get(name) for name in ApplicationForm.base_fields if name not in skip and data.get(name)}
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(label="查询码", max_length=200, error_messages={"required": "请输入查询码。"},
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                                         "autocapitalize": "off"}),
+                           help_text="提交申请时页面上显示的查询码，区分大小写。")
+    use_required_attribute = False
+
+    def clean_code(self) -> str:
+        return "".join(self.cleaned_data["code"].split())  # a code copied with spaces or line breaks
