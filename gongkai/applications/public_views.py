@@ -34,7 +34,7 @@ from gongkai.core.models import Organisation
 from gongkai.core.statute import CORRECTION_NOTICE_WORKDAYS, EXTENSION_MAX_WORKDAYS, REPLY_WORKDAYS
 from gongkai.portal.views import Crumb
 
-from . import letters, letters_docx, services
+from . import letters_docx, services
 from .forms import SPAM_MESSAGE, ApplicationForm, LookupForm, initial_from, looks_like_spam
 from .models import Application, ApplicationFile
 

@@ -11,14 +11,14 @@ import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from gongkai.core import audit, calendar, permissions
-from gongkai.core.db import ensure_row
+from gongkai.core.db import next_number
 from gongkai.core.models import Organisation
 from gongkai.core.statute import (
-    APPLICANT_TYPES, EXTENSION_MAX_WORKDAYS, OUTCOME_REPORT_ROW, REPLY_OUTCOMES, THIRD_PARTY_WORKDAYS,
+    APPLICANT_TYPES, EXTENSION_MAX_WORKDAYS, OUTCOME_REPORT_ROW, THIRD_PARTY_WORKDAYS,
 )
 
 from . import deadlines, fees, letters
@@ -162,26 +162,13 @@ def validate_applicant(data: dict) -> dict:
     return clean
 
 
-def _next_serial(organisation_id: int, year: int) -> int:
-    sql = (f"UPDATE {ApplicationCounter._meta.db_table} SET last_serial = last_serial + 1 "
-           "WHERE organisation_id = %s AND year = %s RETURNING last_serial")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [organisation_id, year])
-        row = cursor.fetchone()
-        if row is None:
-            ensure_row(ApplicationCounter, organisation_id=organisation_id, year=year, last_serial=0)
-            cursor.execute(sql, [organisation_id, year])
-            row = cursor.fetchone()
-    return row[0]
-
-
 @transaction.atomic
 def _create(organisation: Organisation, data: dict, *, channel: str, received_on: dt.date | None,
             submitted_at: dt.datetime, user) -> tuple[Application, str]:
     clean = validate_applicant(data)
     code = new_tracking_code()
     year = (received_on or timezone.localdate(submitted_at)).year
-    app = Application(organisation=organisation, year=year, serial=_next_serial(organisation.pk, year),
+    app = Application(organisation=organisation, year=year, serial=next_number(ApplicationCounter, organisation_id=organisation.pk, year=year),
                       tracking_hash=tracking_hash(code), channel=channel, submitted_at=submitted_at,
                       received_on=received_on, state=S.PROCESSING if received_on else S.PENDING, **clean)
     app.save()

@@ -6,11 +6,11 @@ import hashlib
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from gongkai.core import audit, docnumber
-from gongkai.core.db import ensure_row, locked_row
+from gongkai.core.db import locked_row, next_number
 from gongkai.core.models import Organisation
 
 from . import text
@@ -163,21 +163,8 @@ def update_document(doc: Document, *, document_number: str | None = None, body_h
 
 
 def _next_serial(organisation_id: int, year: int) -> int:
-    # One statement takes the row lock and the number: concurrent publications
-    # queue on the row until this transaction ends (RETURNING: SQLite 3.35+,
-    # PostgreSQL). The first publication of a year creates the row.
-    sql = (
-        f"UPDATE {IndexNumberCounter._meta.db_table} SET last_serial = last_serial + 1 "
-        "WHERE organisation_id = %s AND year = %s RETURNING last_serial"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [organisation_id, year])
-        row = cursor.fetchone()
-        if row is None:
-            ensure_row(IndexNumberCounter, organisation_id=organisation_id, year=year, last_serial=0)
-            cursor.execute(sql, [organisation_id, year])
-            row = cursor.fetchone()
-    return row[0]
+    # Concurrent publications queue on the counter row until this transaction ends.
+    return next_number(IndexNumberCounter, organisation_id=organisation_id, year=year)
 
 
 @transaction.atomic

@@ -12,3 +12,24 @@ def locked_row(model, key: dict, defaults: dict | None = None):
     the transaction ends: concurrent writers queue on it."""
     ensure_row(model, **key, **(defaults or {}))
     return model.objects.select_for_update().get(**key)
+
+
+def next_number(model, field: str = "last_serial", **key) -> int:
+    """Take the next number of a counter row (created at 0 on first use) in
+    one statement that also locks the row until the transaction ends:
+    concurrent callers queue and never get the same number (UPDATE ..
+    RETURNING: SQLite 3.35+, PostgreSQL)."""
+    from django.db import connection
+
+    columns = list(key)
+    where = " AND ".join(f"{model._meta.get_field(c).column} = %s" for c in columns)
+    sql = f"UPDATE {model._meta.db_table} SET {field} = {field} + 1 WHERE {where} RETURNING {field}"
+    params = [key[c].pk if hasattr(key[c], "pk") else key[c] for c in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            ensure_row(model, **key, **{field: 0})
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    return row[0]

@@ -7,6 +7,8 @@ the services (permission-checked and audited)."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
+from gongkai.core.admin import ReadOnlyAdmin
+
 from . import services
 from .models import GuideMaterial, ServiceGuide, ServiceGuideVersion
 
@@ -40,7 +42,7 @@ class ServiceGuideVersionInline(ReadOnlyInline):
 
 
 @admin.register(ServiceGuide)
-class ServiceGuideAdmin(admin.ModelAdmin):
+class ServiceGuideAdmin(ReadOnlyAdmin):
     list_display = ("item_name", "item_code", "organisation", "published", "version", "updated_at")
     list_filter = ("published", "organisation__level")
     search_fields = ("item_name", "item_code", "organisation__name")
@@ -69,28 +71,11 @@ class ServiceGuideAdmin(admin.ModelAdmin):
     def unpublish(self, request, queryset):
         self._apply(request, queryset, services.unpublish_guide, "已撤下")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ServiceGuideVersion)
-class ServiceGuideVersionAdmin(admin.ModelAdmin):
+class ServiceGuideVersionAdmin(ReadOnlyAdmin):
     list_display = ("guide", "number", "saved_at", "saved_by", "note")
     search_fields = ("guide__item_name", "guide__item_code", "saved_by", "note")
     list_select_related = ("guide",)
     readonly_fields = [f.name for f in ServiceGuideVersion._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

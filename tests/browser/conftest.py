@@ -52,3 +52,16 @@ def page(chromium, live_server):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+PASSWORD = "correct-horse-battery-9"  # what tests/conftest.py's make_user gives every user
+
+
+def sign_in(page, base: str, username: str) -> None:
+    """Sign in through the staff login form, as a person would."""
+    page.context.clear_cookies()
+    page.goto(base + "/staff/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    assert page.locator("h1").inner_text() == "工作台", page.content()[:2000]

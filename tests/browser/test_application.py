@@ -10,9 +10,10 @@ import pytest
 
 from gongkai.applications.models import Application
 
+from tests.browser.conftest import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct-horse-battery-9"
 
 
 def field(scope, label):
@@ -20,13 +21,6 @@ def field(scope, label):
     return scope.get_by_label(re.compile("^" + re.escape(label) + r"\s*\*?\s*(（必填）)?$"))
 
 
-def sign_in(page, base, username):
-    page.context.clear_cookies()
-    page.goto(base + "/staff/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    assert page.locator("h1").inner_text() == "工作台"
 
 
 def act(page, key, fill: dict, button: str, radio: str | None = None):

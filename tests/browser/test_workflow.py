@@ -11,20 +11,14 @@ import pytest
 from gongkai.core import audit
 from gongkai.core.models import AuditEntry
 
+from tests.browser.conftest import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct-horse-battery-9"
 POLICY = "西昌市城乡居民临时救助实施办法"
 READING = "《西昌市城乡居民临时救助实施办法》政策解读"
 
 
-def sign_in(page, base, username):
-    page.context.clear_cookies()
-    page.goto(base + "/staff/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    assert page.locator("h1").inner_text() == "工作台", page.content()[:2000]
 
 
 def draft(page, base, *, title, genre, body, number="", form=""):

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from gongkai.catalog import lifecycle, services
-from gongkai.catalog.models import CleanupCampaign, CleanupItem, Document, Genre, Relation
+from gongkai.catalog.models import CleanupCampaign, CleanupItem, Document, Relation
 from gongkai.core import audit
 from gongkai.core.models import AuditEntry
 

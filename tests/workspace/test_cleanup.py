@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gongkai.catalog import lifecycle
-from gongkai.catalog.models import CleanupCampaign, CleanupItem, Document, Genre
+from gongkai.catalog.models import CleanupCampaign, CleanupItem, Document
 from gongkai.core import audit
 from tests.portal.helpers import parse, text_of
 
