@@ -399,7 +399,17 @@ def notify_fee(app, *, user, basis: str, quantity: int, reason: str, on: dt.date
         raise ValidationError({"quantity": "件数或页数应大于0。"})
     if not (reason or "").strip():
         raise ValidationError({"reason": "请说明收费理由（申请数量、频次明显超过合理范围，条例第四十二条）。"})
-    amount = fees.per_item(quantity) if basis == Fee.Basis.PER_ITEM else fees.per_page(quantity)
+    if basis == Fee.Basis.PER_ITEM:
+        # Items are counted per applicant over the calendar month: the
+        # applicant's earlier applications to this organisation that month
+        # come first (fee measures, 按件计收).
+        received = app.received_on or timezone.localdate()
+        earlier = Application.objects.filter(
+            organisation_id=app.organisation_id, id_document=app.id_document, pk__lt=app.pk,
+            received_on__year=received.year, received_on__month=received.month).count()
+        amount = fees.per_item(quantity, already_this_month=earlier)
+    else:
+        amount = fees.per_page(quantity)
     if amount <= 0:
         raise ValidationError({"quantity": "该数量在免费范围内，不收取信息处理费。"})
     on = on or timezone.localdate()

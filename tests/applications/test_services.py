@@ -257,3 +257,25 @@ def test_applicant_fields_are_checked_for_length_and_format(org_tree, people):
     assert set(errors) == {"email", "postcode", "legal_representative"}
     assert "邮政编码不能超过10字" in errors["postcode"][0]
     assert not Application.objects.exists()
+
+
+def test_fee_tiers():
+    from decimal import Decimal
+
+    from gongkai.applications import fees
+
+    assert fees.per_page(30) == 0 and fees.per_page(31) == 10 and fees.per_page(100) == 700
+    assert fees.per_page(201) == 700 + 100 * 20 + 40
+    assert fees.per_item(10) == 0 and fees.per_item(11) == 100 and fees.per_item(30) == 2000
+    assert fees.per_item(31) == 2000 + 200 and fees.per_item(41) == 2000 + 10 * 200 + 300
+    assert fees.per_item(5, already_this_month=8) == Decimal(300)  # items 9..13: 9, 10 free, 11-13 at 100
+
+
+@pytest.mark.django_db
+def test_per_item_fee_counts_the_applicants_month(org_tree, people):
+    county = org_tree["county"]
+    for day in (2, 3, 8):
+        received(county, people, on=D(2024, 10, day))
+    app = received(county, people, on=D(2024, 10, 9))
+    fee = services.notify_fee(app, user=people["handler"], basis="item", quantity=10, reason="一个月内大量申请", on=D(2024, 10, 10))
+    assert fee.amount == 300  # three earlier applications this month: items 4..13, of which 11, 12, 13 cost 100
