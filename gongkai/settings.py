@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "gongkai.portal",
     "gongkai.guides",
     "gongkai.applications",
+    "gongkai.monitor",
     "gongkai.workspace",
     "gongkai.api",
     "axes",

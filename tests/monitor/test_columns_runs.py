@@ -1,0 +1,59 @@
+"""Stale and empty catalog columns, and runs compared with the run before."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+
+from gongkai.catalog.models import Genre
+from gongkai.monitor import columns, services
+from gongkai.monitor.models import ColumnRule, Site
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2024, 7, 1)
+
+
+def test_stale_columns_follow_the_national_defaults_and_the_offices_rules(org_tree, make_document):
+    county, city = org_tree["county"], org_tree["city"]
+    news, notice = Genre.objects.get(name="工作动态"), Genre.objects.get(name="通知")
+    make_document(county, "西昌市召开防汛工作会议", "会议要求。", genre=news, published_date=TODAY - dt.timedelta(days=15))
+    make_document(county, "关于做好防汛工作的通知", "通知。", genre=notice, published_date=TODAY - dt.timedelta(days=170))
+    make_document(city, "凉山州政务动态", "动态。", genre=news, published_date=TODAY - dt.timedelta(days=3))
+    found = {(c.organisation, c.genre): c for c in columns.problems(TODAY)}
+    assert set(found) == {("西昌市人民政府", "工作动态")}  # news older than two weeks; the notice within six months
+    assert found[("西昌市人民政府", "工作动态")].age_days == 15 and found[("西昌市人民政府", "工作动态")].max_days == 14
+    # the office tightens the notices' column to 90 days and requires a 规划 column everywhere
+    ColumnRule.objects.create(genre=notice, max_days=90)
+    ColumnRule.objects.create(organisation=county, genre=Genre.objects.get(name="规划"), max_days=365, required=True)
+    found = {(c.organisation, c.genre): c.problem for c in columns.problems(TODAY)}
+    assert found == {("西昌市人民政府", "工作动态"): "stale", ("西昌市人民政府", "通知"): "stale",
+                     ("西昌市人民政府", "规划"): "empty"}
+    assert columns.problems(TODAY)[0].problem == "empty"
+
+
+def test_drafts_do_not_keep_a_column_fresh(org_tree, make_document):
+    news = Genre.objects.get(name="工作动态")
+    make_document(org_tree["county"], "旧动态", "内容。", genre=news, published_date=TODAY - dt.timedelta(days=40))
+    make_document(org_tree["county"], "未发布的新动态", "内容。", genre=news, publish=False, published_date=None)
+    assert [c.problem for c in columns.problems(TODAY)] == ["stale"]
+
+
+@dataclass
+class F:
+    kind: str
+    severity: str
+    evidence: str
+    context: str
+    url: str
+
+
+def test_runs_are_compared_with_the_previous_one():
+    site = Site.objects.create(name="西昌市人民政府门户网站", start_url="http://127.0.0.1:9/")
+    first = services.record_run(site, [F("dead_link", "warning", "http://x/a.pdf", "通知附件 (404)", "http://x/1"),
+                                       F("hidden_link", "serious", "http://bet.example/", "display:none", "http://x/2")], pages=10)
+    assert (first.new, first.still_open, first.fixed) == (2, 0, 0)
+    second = services.record_run(site, [F("hidden_link", "serious", "http://bet.example/", "display:none", "http://x/2"),
+                                        F("wording", "serious", "中华人民共合国", "…中华人民共合国…", "http://x/3")], pages=10)
+    assert (second.new, second.still_open, second.fixed) == (1, 1, 1)
+    assert {f.evidence: f.status for f in second.findings.all()} == {"http://bet.example/": "open", "中华人民共合国": "new"}
+    assert {f.evidence for f in services.open_findings()} == {"http://bet.example/", "中华人民共合国"}
