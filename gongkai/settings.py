@@ -210,6 +210,9 @@ RATELIMIT_IP_META_KEY = os.environ.get("GONGKAI_CLIENT_IP_META_KEY") or None
 # A broken cache must not stop citizens from applying: without a counter, let through.
 RATELIMIT_FAIL_OPEN = True
 
+# Website monitoring: how often the worker crawls each watched site.
+GONGKAI_MONITOR_INTERVAL_DAYS = int(os.environ.get("GONGKAI_MONITOR_INTERVAL_DAYS", 7))
+
 # Catalog limits
 GONGKAI_ATTACHMENT_MAX_BYTES = int(os.environ.get("GONGKAI_ATTACHMENT_MAX_BYTES", 50 * 1024 * 1024))
 GONGKAI_SITE_NAME = os.environ.get("GONGKAI_SITE_NAME", "政府信息公开平台")

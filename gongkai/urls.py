@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/guides/", include("gongkai.guides.staff_urls")),
     path("staff/application-stats/", include("gongkai.applications.stats_urls")),
     path("staff/applications/", include("gongkai.applications.staff_urls")),
+    path("staff/monitor/", include("gongkai.monitor.urls")),
     path("staff/", include("gongkai.workspace.urls")),
     path("guides/", include("gongkai.guides.urls")),
     path("apply/", include("gongkai.applications.urls")),

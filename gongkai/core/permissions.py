@@ -34,6 +34,7 @@ GUIDE_EDIT = "guide_edit"  # write and change service guides
 APPLICATIONS = "applications"  # see and handle disclosure applications (applicants' personal data included)
 APPROVE_EXTENSION = "approve_extension"  # the office head's approval of a longer reply period
 APPLICANT_DATA = "applicant_data"  # read applicants' personal data: the receiving organisation's own staff only
+MONITOR = "monitor"  # website monitoring reports
 
 ACTION_ROLES: dict[str, frozenset[str]] = {
     VIEW: frozenset(Role.values),
@@ -52,6 +53,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     APPLICATIONS: frozenset({Role.HANDLER, Role.OFFICE_ADMIN}),
     APPROVE_EXTENSION: frozenset({Role.OFFICE_ADMIN}),
     APPLICANT_DATA: frozenset({Role.HANDLER, Role.OFFICE_ADMIN}),
+    MONITOR: frozenset({Role.OFFICE_ADMIN}),
 }
 # Actions an office administrator's role does not carry down to the
 # organisations below: an applicant's personal data stays with the
@@ -62,7 +64,7 @@ ACTION_LABELS = {
     VIEW: "查看", EDIT: "编辑草稿", SUBMIT: "提交审核", REVIEW: "审核", SECRECY: "保密审查",
     PUBLISH: "发布", WITHDRAW: "撤回", MASK: "去标识化", WAIVE: "依法保留个人信息",
     MANAGE_MEMBERS: "管理人员角色", CLEANUP: "规范性文件清理", VALIDITY: "变更有效性", GUIDE_EDIT: "编辑办事指南",
-    APPLICATIONS: "办理依申请公开", APPROVE_EXTENSION: "批准延期答复", APPLICANT_DATA: "查看申请人个人信息",
+    APPLICATIONS: "办理依申请公开", APPROVE_EXTENSION: "批准延期答复", APPLICANT_DATA: "查看申请人个人信息", MONITOR: "网站监测",
 }
 
 

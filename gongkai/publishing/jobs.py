@@ -20,6 +20,7 @@ class TickReport:
     expired: int = 0
     held: list[str] = field(default_factory=list)
     applications: dict = field(default_factory=dict)
+    monitored: int = 0
 
     def summary(self) -> str:
         text = f"published {self.published} scheduled document(s), expired {self.expired} document(s)"
@@ -27,6 +28,8 @@ class TickReport:
             a = self.applications
             text += (f"; applications: {a['overdue']} newly overdue, {a['no_correction']} closed without correction, "
                      f"{a['no_payment']} closed without payment")
+        if self.monitored:
+            text += f"; crawled {self.monitored} watched site(s)"
         if self.held:
             text += f"; {len(self.held)} held back: " + " | ".join(self.held)
         return text
@@ -52,6 +55,11 @@ def tick(now: dt.datetime | None = None) -> TickReport:
     if _daily_done_on != today:  # once a day per worker (the job is idempotent anyway)
         report.applications = applications.daily(today)
         _daily_done_on = today
+        from gongkai.monitor import runner
+
+        for site in runner.due_sites(now):
+            runner.run_site(site)
+            report.monitored += 1
     for message in report.held:
         logger.warning("scheduled publication held back: %s", message)
     return report

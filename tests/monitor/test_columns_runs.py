@@ -57,3 +57,24 @@ def test_runs_are_compared_with_the_previous_one():
     assert (second.new, second.still_open, second.fixed) == (1, 1, 1)
     assert {f.evidence: f.status for f in second.findings.all()} == {"http://bet.example/": "open", "中华人民共合国": "new"}
     assert {f.evidence for f in services.open_findings()} == {"http://bet.example/", "中华人民共合国"}
+
+
+def test_report_page_and_workbook_for_the_office(org_tree, make_user, make_document, client):
+    import io
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    site = Site.objects.create(name="西昌市人民政府门户网站", start_url="http://127.0.0.1:9/")
+    services.record_run(site, [F("hidden_link", "serious", "http://bet.example/", "display:none 博彩", "http://x/2")], pages=3)
+    make_document(org_tree["county"], "旧动态", "内容。", genre=Genre.objects.get(name="工作动态"),
+                  published_date=dt.date(2020, 1, 1))
+    client.force_login(make_user("drafter", (org_tree["county"], "drafter")))
+    assert client.get(reverse("monitor:report")).status_code == 403
+    client.force_login(make_user("office", (org_tree["county"], "office_admin")))
+    page = client.get(reverse("monitor:report")).content.decode()
+    assert "暗链" in page and "http://bet.example/" in page and "旧动态" not in page and "未按时更新" in page
+    book = load_workbook(io.BytesIO(client.get(reverse("monitor:report_xlsx")).content))
+    rows = list(book["监测发现"].values)
+    assert rows[1][2] == "暗链" and rows[1][6] == "http://bet.example/"
+    assert list(book["栏目更新"].values)[1][:3] == ("西昌市人民政府", "工作动态", "未更新")
