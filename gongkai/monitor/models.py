@@ -40,6 +40,13 @@ class Run(models.Model):
         ordering = ["-started_at", "-id"]
 
 
+KIND_LABELS = {
+    "dead_link": "死链", "hidden_link": "暗链", "spam_link": "违规链接", "injected_text": "内容篡改",
+    "seo_rewrite": "内容篡改（关键词替换）", "wording": "严重表述错误",
+}
+SEVERITY_LABELS = {"serious": "严重", "warning": "一般"}
+
+
 class Finding(models.Model):
     class Status(models.TextChoices):
         NEW = "new", "新发现"
@@ -57,7 +64,15 @@ class Finding(models.Model):
     class Meta:
         verbose_name = "监测发现"
         verbose_name_plural = "监测发现"
-        ordering = ["run", "-severity", "kind", "id"]
+        ordering = ["run", "severity", "kind", "id"]
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def severity_label(self) -> str:
+        return SEVERITY_LABELS.get(self.severity, self.severity)
 
 
 class ColumnRule(models.Model):

@@ -42,11 +42,21 @@ def record_run(site: Site | None, findings, *, pages: int, started_at=None, erro
     return run
 
 
-def open_findings(limit: int = 50):
-    """The latest run of each active site: its findings (what the workbench shows)."""
+def _latest_runs() -> list[int]:
     latest = []
     for site in Site.objects.filter(active=True):
         run = site.runs.order_by("-started_at", "-id").first()
         if run:
             latest.append(run.pk)
-    return Finding.objects.filter(run_id__in=latest).select_related("run", "run__site").order_by("-severity", "kind")[:limit]
+    return latest
+
+
+def open_findings(limit: int = 50):
+    """The findings of each active site's latest run (what the workbench
+    shows), serious ones first ("serious" sorts before "warning")."""
+    return (Finding.objects.filter(run_id__in=_latest_runs()).select_related("run", "run__site")
+            .order_by("severity", "kind", "id")[:limit])
+
+
+def open_count() -> int:
+    return Finding.objects.filter(run_id__in=_latest_runs()).count()

@@ -14,13 +14,8 @@ from gongkai.core import permissions
 from gongkai.workspace.auth import require, staff_view
 
 from . import columns
-from .models import Finding, Run, Site
+from .models import Site
 
-KIND_LABELS = {
-    "dead_link": "死链", "hidden_link": "暗链", "spam_link": "违规链接", "injected_text": "内容篡改",
-    "seo_rewrite": "内容篡改（关键词替换）", "wording": "严重表述错误",
-}
-SEVERITY_LABELS = {"serious": "严重", "warning": "一般"}
 
 
 def _report(user):
@@ -29,9 +24,6 @@ def _report(user):
     for site in Site.objects.all():
         run = site.runs.order_by("-started_at", "-id").first()
         findings = list(run.findings.all()) if run else []
-        for f in findings:
-            f.kind_label = KIND_LABELS.get(f.kind, f.kind)
-            f.severity_label = SEVERITY_LABELS.get(f.severity, f.severity)
         sites.append({"site": site, "run": run, "findings": findings})
     scope = permissions.organisations_for(user, permissions.MONITOR)
     stale = columns.problems(organisations=None if scope is None else sorted(scope))

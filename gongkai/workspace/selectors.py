@@ -88,6 +88,11 @@ def workbench(user) -> list[Panel]:
         panels.append(Panel(key, title, qs.count(), list(qs[:LIST_LIMIT]), empty))
     cited = lifecycle.cited_invalid_for(user)
     panels.append(Panel("cited", "所引用文件已失效或废止", len(cited), cited[:LIST_LIMIT], "没有引用已失效或废止文件的文件。"))
+    if permissions.can_anywhere(user, permissions.MONITOR):
+        from gongkai.monitor import services as monitor
+
+        found = list(monitor.open_findings(limit=LIST_LIMIT + 1))
+        panels.append(Panel("monitor", "网站监测发现", monitor.open_count(), found[:LIST_LIMIT], "最近一次监测未发现问题。"))
     if permissions.can_anywhere(user, permissions.APPLICATIONS):
         from gongkai.applications import selectors as applications
 

@@ -78,3 +78,18 @@ def test_report_page_and_workbook_for_the_office(org_tree, make_user, make_docum
     rows = list(book["监测发现"].values)
     assert rows[1][2] == "暗链" and rows[1][6] == "http://bet.example/"
     assert list(book["栏目更新"].values)[1][:3] == ("西昌市人民政府", "工作动态", "未更新")
+
+
+def test_workbench_shows_open_monitor_findings_to_the_office(org_tree, make_user, client):
+    from django.urls import reverse
+
+    site = Site.objects.create(name="西昌市人民政府门户网站", start_url="http://127.0.0.1:9/")
+    services.record_run(site, [F("dead_link", "warning", "http://x/a.pdf", "附件 (404)", "http://x/1"),
+                               F("injected_text", "serious", "AG真人娱乐", "…县AG真人娱乐政府…", "http://x/2")], pages=3)
+    client.force_login(make_user("office", (org_tree["county"], "office_admin")))
+    from tests.portal.helpers import parse, text_of
+
+    panel = text_of(parse(client.get(reverse("workspace:home"))).get_element_by_id("panel-monitor"))
+    assert "网站监测发现（2）" in panel and panel.index("内容篡改") < panel.index("死链")
+    client.force_login(make_user("drafter", (org_tree["county"], "drafter")))
+    assert "panel-monitor" not in client.get(reverse("workspace:home")).content.decode()
