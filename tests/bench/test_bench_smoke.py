@@ -121,3 +121,12 @@ def test_one_pass_search_keeps_total_past_the_last_page(org_tree, make_document)
     assert last.total == 3 and len(last.hits) == 1
     beyond = search("防汛", per_page=2, page=5)
     assert beyond.total == 3 and beyond.hits == []
+
+
+def test_crawl_benchmark_runs_on_a_small_site(tmp_path):
+    import subprocess
+
+    out = subprocess.run([sys.executable, str(REPO / "bench" / "crawl_bench.py"), "--pages", "40", "--concurrency", "4"],
+                         capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "pages/s" in out.stdout + out.stderr and "40" in out.stdout + out.stderr

@@ -93,3 +93,18 @@ def test_workbench_shows_open_monitor_findings_to_the_office(org_tree, make_user
     assert "网站监测发现（2）" in panel and panel.index("内容篡改") < panel.index("死链")
     client.force_login(make_user("drafter", (org_tree["county"], "drafter")))
     assert "panel-monitor" not in client.get(reverse("workspace:home")).content.decode()
+
+
+def test_the_worker_crawls_a_due_site_and_stores_the_run():
+    from gongkai.monitor import runner
+    from tests.monitor.site import LoopbackSite
+
+    with LoopbackSite() as s:
+        s.page("/", '<html><head><title>门户</title></head><body><a href="/gone.html">通知附件</a>'
+                    '<div style="display:none"><a href="http://bet365.example.com/">博彩</a></div></body></html>')
+        site = Site.objects.create(name="门户", start_url=s.url("/"), max_pages=10)
+        assert runner.due_sites() == [site]
+        run = runner.run_site(site)
+    assert run.error == "" and run.pages == 1
+    assert {f.kind for f in run.findings.all()} >= {"dead_link", "hidden_link"}
+    assert runner.due_sites() == []

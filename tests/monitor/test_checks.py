@@ -1,0 +1,282 @@
+"""Website monitoring content checks: hidden links, spam links, injected
+text, SEO rewrites and wording errors — and the government pages that must
+stay clean."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gongkai.monitor import checks
+from gongkai.monitor.checks import Finding, Link, PageReport, SpamDictionary, check_page
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PAGE_URL = "https://www.xichang.gov.cn/zwgk/tzgg/202405/t20240520_1.html"
+
+
+def run(name: str, url: str = PAGE_URL, **kwargs) -> PageReport:
+    return check_page((FIXTURES / name).read_bytes(), url, **kwargs)
+
+
+def of_kind(report: PageReport, kind: str) -> list[Finding]:
+    return [f for f in report.findings if f.kind == kind]
+
+
+# --------------------------------------------------------------------------- clean pages
+
+@pytest.mark.parametrize("name", [
+    "clean_notice.html",               # nav drop-down, skip link, visually-hidden text, footer and script badges
+    "clean_lottery_regulation.html",   # 福利彩票 管理办法, 彩票 many times, 私彩/六合彩 next to 严禁/非法
+    "clean_gambling_crackdown.html",   # 打击网络赌博 news naming 百家乐 and 真人视讯 as crimes
+    "clean_abbreviations.html",        # GDP, CPI, PM2.5, 5G several times between Chinese words
+])
+def test_clean_government_pages_have_no_findings(name):
+    report = run(name)
+    assert report.findings == [], [f.as_dict() for f in report.findings]
+    assert report.verdict == "ok"
+    assert report.title
+
+
+def test_clean_notice_links_are_listed_resolved_and_hidden_menu_marked():
+    report = run("clean_notice.html")
+    by_url = {link.url: link for link in report.links}
+    assert by_url["https://www.xichang.gov.cn/zwgk/zfxxgkzd/"].hidden          # drop-down: own site, not flagged
+    assert not by_url["https://www.xichang.gov.cn/about/"].hidden
+    assert by_url["https://www.xichang.gov.cn/static/img/logo.png"].tag == "img"
+    assert all("#" not in link.url for link in report.links)                 # fragments dropped, skip link gone
+    assert "跳到主要内容" not in report.text and "无障碍浏览提示" not in report.text
+    assert "关于做好2024年政务公开工作的通知" in report.text
+
+
+# --------------------------------------------------------------------------- hidden links
+
+@pytest.mark.parametrize("name, url, words", [
+    ("hidden_style_block.html", "http://www.hg0088.com/", ["皇冠体育", "display:none", ".yqlj-ext"]),
+    ("hidden_inline_visibility.html", "http://www.pj8866.com/", ["葡京娱乐场官网", "visibility:hidden"]),
+    ("hidden_zero_size.html", "http://www.cdjiaju-chang.com/", ["成都家具厂", "zero size", "another site"]),
+    ("hidden_offscreen.html", "http://www.vns7788.com/", ["威尼斯人娱乐场", "off-screen", "-9999px"]),
+    ("hidden_opacity.html", "http://www.dfh5566.cc/", ["六合彩开奖结果", "opacity:0", "#gg-bottom"]),
+    ("hidden_colour.html", "http://www.hbzhuangxiu.com/", ["武汉装修公司", "colour equals the background", "#ffffff"]),
+    ("hidden_tiny_container.html", "http://www.xpj3344.com/", ["新葡京", "width:1px"]),
+    ("hidden_tiny_container.html", "http://www.yabo2024.vip/", ["亚博体育", "marquee"]),
+    ("hidden_font_zero.html", "http://www.kaiyun66.com/", ["开云体育", "font-size:0"]),
+    ("hidden_script_container.html", "http://www.hg3088.com/", ["皇冠足球", "document.write"]),
+    ("script_link.html", "http://www.bet365-cn.cc/", ["bet365体育在线", "written by an inline script"]),
+])
+def test_hidden_links_are_caught_with_reason(name, url, words):
+    report = run(name)
+    found = [f for f in of_kind(report, "hidden_link") if f.evidence == url]
+    assert found, [f.as_dict() for f in report.findings]
+    assert found[0].severity == "serious"
+    for word in words:
+        assert word in found[0].context, found[0].context
+    assert report.verdict == "tampered"
+    assert found[0].url == PAGE_URL
+    assert any(link.url == url and link.hidden for link in report.links)
+
+
+def test_script_written_obfuscated_link_is_decoded():
+    report = run("script_link.html")
+    found = [f for f in of_kind(report, "hidden_link") if f.evidence == "http://www.abcdmoney.com/"]
+    assert found and found[0].severity == "serious"
+    assert "obfuscated" in found[0].context and "赚钱" in found[0].context
+
+
+def test_hidden_tab_to_another_site_is_only_a_warning():
+    report = run("hidden_tab_offsite.html")
+    assert [(f.kind, f.severity, f.evidence) for f in report.findings] == [
+        ("hidden_link", "warning", "http://www.example-shop.com/")]
+    assert report.verdict == "warnings"
+
+
+def test_hidden_links_to_own_site_and_skip_links_are_not_flagged():
+    html = """<html><head><style>.sr{position:absolute;left:-9999px}.vh{clip:rect(0 0 0 0);position:absolute;
+    width:1px;height:1px;overflow:hidden}</style></head><body>
+    <a class="sr" href="#content">跳到主要内容</a><span class="vh"><a href="/wza/">无障碍说明</a></span>
+    <div style="display:none"><a href="https://www.sc.gov.cn/">四川省人民政府</a></div>
+    <main id="content"><p>正文</p></main></body></html>"""
+    report = check_page(html, PAGE_URL)
+    assert report.findings == []
+    assert any(link.hidden and link.url == "https://www.xichang.gov.cn/wza/" for link in report.links)
+
+
+def test_hidden_spam_link_to_own_site_is_flagged():
+    html = """<html><body><p>正文</p><div style="display:none"><a href="/bc/2024.html">澳门新葡京官网</a></div></body></html>"""
+    report = check_page(html, PAGE_URL)
+    assert [(f.kind, f.evidence) for f in report.findings] == [
+        ("hidden_link", "https://www.xichang.gov.cn/bc/2024.html")]
+
+
+def test_base_href_resolves_links():
+    html = """<html><head><base href="https://www.xichang.gov.cn/zwgk/"></head><body>
+    <a href="tzgg/1.html#top">通知</a></body></html>"""
+    assert [link.url for link in check_page(html).links] == ["https://www.xichang.gov.cn/zwgk/tzgg/1.html"]
+
+
+# --------------------------------------------------------------------------- spam links
+
+def test_spam_link_by_text():
+    report = run("spam_link_text.html")
+    assert [(f.kind, f.evidence) for f in report.findings] == [("spam_link", "http://www.tyjt-club.com/")]
+    assert "澳门新葡京娱乐场" in report.findings[0].context
+    assert report.verdict == "tampered"
+
+
+def test_spam_link_by_domain():
+    report = run("spam_domain.html")
+    assert [(f.kind, f.evidence) for f in report.findings] == [("spam_link", "http://www.dafa888.com/")]
+    assert "体育新闻" in report.findings[0].context and "dafa888" in report.findings[0].context
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.163.com/", "https://www.12306.cn/", "https://www.58.com/", "https://www.lottery.gov.cn/",
+    "https://www.cwl.gov.cn/", "http://pj.gov.cn/", "https://www.js.gov.cn/", "https://www.4399.com/",
+])
+def test_ordinary_domains_are_not_spam(url):
+    report = check_page(f'<html><body><p>相关链接：<a href="{url}">网站</a></p></body></html>', PAGE_URL)
+    assert report.findings == []
+
+
+@pytest.mark.parametrize("url", ["http://www.bet365.com/", "http://hg0088.com/", "http://www.amjs.cc/x",
+                                 "http://www.pj777.com/", "http://888pj.com/", "http://www.casino-online.net/"])
+def test_gambling_domains_are_spam(url):
+    report = check_page(f'<html><body><p>相关链接：<a href="{url}">网站</a></p></body></html>', PAGE_URL)
+    assert [f.kind for f in report.findings] in (["spam_link"],), url
+
+
+# --------------------------------------------------------------------------- injected text and SEO rewrite
+
+def test_injected_gambling_sentence_in_body():
+    report = run("injected_text.html")
+    found = of_kind(report, "injected_text")
+    assert {f.evidence for f in found} >= {"澳门新葡京", "真人娱乐", "在线赌场"}
+    assert all(f.severity == "serious" for f in found)
+    assert any("注册送38元彩金" in f.context for f in found)
+    assert report.verdict == "tampered"
+    assert {f.kind for f in report.findings} == {"injected_text"}
+
+
+def test_title_and_meta_keywords_hijack():
+    report = run("title_hijack.html")
+    contexts = [f.context for f in of_kind(report, "injected_text")]
+    assert any(c.startswith("<title>") and "澳门新葡京" in c for c in contexts)
+    assert any(c.startswith("<meta keywords>") for c in contexts)
+
+
+def test_seo_rewrite_inside_organisation_names_and_title():
+    report = run("seo_rewrite.html")
+    found = of_kind(report, "seo_rewrite")
+    assert found and all(f.evidence == "AG真人娱乐" for f in found)
+    assert any("西昌市AG真人娱乐政府" in f.context and f.detail == "inside an organisation name" for f in found)
+    assert any(f.context.startswith("<title>/<h1>") for f in found)
+    assert len(found) >= 5
+    assert report.verdict == "tampered"
+    # Each occurrence is reported once, as a rewrite (not again as injected text).
+    assert of_kind(report, "injected_text") == []
+
+
+def test_unknown_foreign_token_repeated_between_chinese_words_is_a_rewrite():
+    body = "".join(f"<p>{s}</p>" for s in (
+        "全县Kaiyun群众积极参与。", "县Kaiyun政府召开会议。", "坚持以Kaiyun为中心的发展思想。", "Kaiyun代表大会闭幕。"))
+    report = check_page(f"<html><head><title>县Kaiyun政府</title></head><body>{body}</body></html>", PAGE_URL)
+    found = of_kind(report, "seo_rewrite")
+    assert found and {f.evidence for f in found} == {"Kaiyun"} and report.verdict == "tampered"
+
+
+def test_unknown_abbreviation_repeated_is_only_a_warning_and_defined_one_is_clean():
+    text = "全市ETF规模扩大，ETF产品增加，投资ETF基金的人数上升。"
+    report = check_page(f"<html><body><p>{text.replace('ETF', 'QDII')}</p></body></html>", PAGE_URL)
+    assert {(f.kind, f.severity) for f in report.findings} == {("seo_rewrite", "warning")}
+    defined = "合格境内机构投资者（QDII）" + text.replace("ETF", "QDII")
+    assert check_page(f"<html><body><p>{defined}</p></body></html>", PAGE_URL).findings == []
+
+
+def test_regulatory_context_keeps_a_mention_clean_and_its_absence_does_not():
+    clean = "<p>市公安局依法打击网络赌博、百家乐等违法犯罪活动。</p>"
+    spam = "<p>百家乐在线玩，天天返水。</p>"
+    assert check_page(f"<html><body>{clean}</body></html>").findings == []
+    assert [f.evidence for f in check_page(f"<html><body>{spam}</body></html>").findings] == ["百家乐", "返水"]
+
+
+def test_hidden_spam_text_without_links_is_injected_text():
+    html = '<html><body><p>正文</p><div style="display:none">澳门新葡京 真人娱乐 在线赌场</div></body></html>'
+    found = of_kind(check_page(html), "injected_text")
+    assert found and found[0].context.startswith("hidden text (display:none")
+
+
+# --------------------------------------------------------------------------- wording
+
+def test_serious_wording_error_with_context():
+    report = run("wording_error.html")
+    assert [(f.kind, f.severity, f.evidence) for f in report.findings] == [("wording", "serious", "中华人民共合国")]
+    assert "政府信息公开条例" in report.findings[0].context
+    assert "中华人民共和国" in report.findings[0].detail
+    assert report.verdict == "tampered"
+
+
+def test_outdated_name_is_a_warning_and_wording_callable_is_used():
+    report = check_page("<html><body><p>原国家旅游局发布的通知。</p></body></html>")
+    assert [(f.kind, f.severity) for f in report.findings] == [("wording", "warning")]
+
+    calls = []
+
+    def office(text):
+        calls.append(text)
+        return []
+
+    assert check_page("<html><body><p>原国家旅游局发布的通知。</p></body></html>", wording=office).findings == []
+    assert calls and "国家旅游局" in calls[0]
+
+
+# --------------------------------------------------------------------------- input, API
+
+def test_gbk_bytes_are_decoded():
+    html = (FIXTURES / "injected_text.html").read_text(encoding="utf-8").replace('charset="utf-8"', 'charset="gbk"')
+    report = check_page(html.encode("gbk"), PAGE_URL)
+    assert report.title == "关于做好2024年政务公开工作的通知_西昌市人民政府"
+    assert "澳门新葡京" in {f.evidence for f in report.findings}
+    clean = (FIXTURES / "clean_notice.html").read_text(encoding="utf-8").replace('charset="utf-8"', 'charset="gbk"')
+    assert check_page(clean.encode("gbk"), PAGE_URL).verdict == "ok"
+
+
+def test_as_dict_is_json_serialisable():
+    report = run("hidden_style_block.html")
+    data = json.loads(json.dumps(report.as_dict(), ensure_ascii=False))
+    assert set(data) == {"url", "title", "verdict", "findings"}
+    assert data["verdict"] == "tampered"
+    assert {"kind", "severity", "evidence", "context", "url"} <= set(data["findings"][0])
+
+
+def test_custom_spam_dictionary_and_empty_pages():
+    spam = {"phrases": [{"phrase": "测试赌", "category": "gambling", "weight": 3}], "context_words": []}
+    report = check_page("<html><body><p>这是测试赌内容</p></body></html>", spam=spam)
+    assert [f.evidence for f in report.findings] == ["测试赌"]
+    assert isinstance(checks.shipped_spam(), SpamDictionary) and checks.shipped_spam() is checks.shipped_spam()
+    assert check_page("").verdict == "ok"
+    assert check_page(b"   ").findings == []
+    assert isinstance(Link("u", "t", "a"), Link)
+
+
+def test_shipped_spam_dictionary_is_documented():
+    data = json.loads(checks.DATA.read_text(encoding="utf-8"))
+    assert "compiled for gongkai" in data["source"].lower()
+    assert {p["category"] for p in data["phrases"]} == {"gambling", "lottery", "porn", "fake_invoice"}
+    assert {"打击", "整治", "监管", "管理办法", "违法", "取缔", "举报", "福利彩票发行"} <= set(data["context_words"])
+
+
+def test_search_engine_redirect_script_and_meta_refresh_to_spam():
+    html = """<html><head><meta http-equiv="refresh" content="5;url=http://www.pj888.com/"></head><body><p>正文</p>
+    <script>if (document.referrer.indexOf("baidu") > 0) { window.location.href = "http://www.hg0088.com/"; }</script>
+    </body></html>"""
+    assert {(f.kind, f.evidence) for f in check_page(html, PAGE_URL).findings} == {
+        ("spam_link", "http://www.pj888.com/"), ("spam_link", "http://www.hg0088.com/")}
+
+
+def test_white_text_on_background_image_is_not_hidden():
+    html = """<html><head><style>body{background:#fff}.banner{background:url(/img/banner.jpg) no-repeat}
+    .banner a{color:#fff}</style></head><body><div class="banner"><a href="https://www.people.com.cn/">人民网</a>
+    <a href="http://www.sohu.com/">搜狐</a></div></body></html>"""
+    report = check_page(html, PAGE_URL)
+    assert report.findings == [] and not any(link.hidden for link in report.links)
+    plain = html.replace("url(/img/banner.jpg) no-repeat", "#ffffff")
+    assert [f.evidence for f in check_page(plain, PAGE_URL).findings] == ["http://www.sohu.com/"]
