@@ -14,6 +14,6 @@ class SiteAdmin(AuditedAdmin):
 
 @admin.register(ColumnRule)
 class ColumnRuleAdmin(AuditedAdmin):
-    list_display = ("organisation", "genre", "max_days", "required")
+    list_display = ("organisation", "genre", "topic", "max_days", "required")
     list_filter = ("required", "genre")
     autocomplete_fields = ("organisation",)

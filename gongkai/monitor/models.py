@@ -4,7 +4,7 @@ rules for stale and empty catalog columns."""
 
 from django.db import models
 
-from gongkai.catalog.models import Genre
+from gongkai.catalog.models import Genre, Topic
 from gongkai.core.models import Organisation
 
 
@@ -76,17 +76,29 @@ class Finding(models.Model):
 
 
 class ColumnRule(models.Model):
-    """How old a catalog column (organisation × genre) may get before it is
-    stale, and whether it must not be empty. Without a rule: the national
-    indicators' defaults (news columns two weeks, others six months)."""
+    """How old a catalog column (organisation × genre, or organisation ×
+    topic) may get before it is stale, and whether it must not be empty.
+    Without a rule: the national indicators' defaults (news columns two
+    weeks, others six months)."""
 
     organisation = models.ForeignKey(Organisation, verbose_name="机构（留空为全部）", null=True, blank=True,
                                      on_delete=models.CASCADE, related_name="+")
-    genre = models.ForeignKey(Genre, verbose_name="栏目（体裁）", on_delete=models.CASCADE, related_name="+")
+    genre = models.ForeignKey(Genre, verbose_name="栏目（体裁）", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey(Topic, verbose_name="栏目（主题）", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     max_days = models.PositiveIntegerField("更新周期（天）")
     required = models.BooleanField("不得为空", default=False)
 
     class Meta:
         verbose_name = "栏目更新要求"
         verbose_name_plural = "栏目更新要求"
-        constraints = [models.UniqueConstraint(fields=["organisation", "genre"], name="column_rule_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "genre", "topic"], name="column_rule_unique"),
+            models.CheckConstraint(condition=models.Q(genre__isnull=True) ^ models.Q(topic__isnull=True),
+                                   name="column_rule_genre_or_topic"),
+        ]
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if bool(self.genre_id) == bool(self.topic_id):
+            raise ValidationError("请选择一个体裁栏目或一个主题栏目（二选一）。")

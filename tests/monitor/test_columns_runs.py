@@ -108,3 +108,17 @@ def test_the_worker_crawls_a_due_site_and_stores_the_run():
     assert run.error == "" and run.pages == 1
     assert {f.kind for f in run.findings.all()} >= {"dead_link", "hidden_link"}
     assert runner.due_sites() == []
+
+
+def test_topic_columns_follow_the_offices_rules(org_tree, make_document):
+    from gongkai.catalog.models import Topic
+
+    county = org_tree["county"]
+    topic = Topic.objects.filter(parent__isnull=False).first()
+    make_document(county, "关于某事项的公告", "内容。", topic=topic, published_date=TODAY - dt.timedelta(days=100))
+    assert [c for c in columns.problems(TODAY) if c.dimension == "topic"] == []  # no national default for topics
+    ColumnRule.objects.create(topic=topic, max_days=60)
+    stale = [c for c in columns.problems(TODAY) if c.dimension == "topic"]
+    assert [(c.organisation, c.genre, c.age_days) for c in stale] == [("西昌市人民政府", str(topic), 100)]
+    with pytest.raises(Exception):
+        ColumnRule.objects.create(topic=topic, genre=Genre.objects.get(name="通知"), max_days=30)
