@@ -14,7 +14,6 @@ alone (check_page over the same pages, no network).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import multiprocessing as mp
 import os
 import platform
@@ -94,7 +93,7 @@ def main() -> None:
             done[0] = d
 
         t0 = time.perf_counter()
-        report = asyncio.run(crawler.crawl(start, max_pages=args.pages + 10, concurrency=args.concurrency,
+        report = crawler.run_sync(crawler.crawl(start, max_pages=args.pages + 10, concurrency=args.concurrency,
                                            timeout=10, own_hosts=("127.0.0.1",), progress=progress))
         wall = time.perf_counter() - t0
         rss_peak = rss_mb()

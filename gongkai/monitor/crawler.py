@@ -634,4 +634,31 @@ async def check_html_async(body: bytes | str, url: str, *, timeout: float = 10.0
 
 def check_url(url: str, *, timeout: float = 10, wording=None):
     """Sync wrapper: fetch one page, run the content checks, check its links (dead_link findings added)."""
-    return asyncio.run(check_url_async(url, timeout=timeout, wording=wording))
+    return run_sync(check_url_async(url, timeout=timeout, wording=wording))
+
+
+def run_sync(coro):
+    """Run a coroutine to the end from synchronous code. When this thread
+    already runs an event loop (a caller inside async code, or Playwright's
+    sync API in the same process), asyncio.run() refuses: the coroutine then
+    runs on a fresh loop in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    import threading
+
+    result: dict = {}
+
+    def target():
+        try:
+            result["value"] = asyncio.run(coro)
+        except BaseException as exc:  # re-raised in the caller's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=target, name="gongkai-crawl")
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result["value"]

@@ -3,7 +3,6 @@ worker runs each active site once its interval has passed."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from urllib.parse import urlsplit
 
@@ -20,7 +19,7 @@ def run_site(site: Site, *, progress=None) -> Run:
     started = timezone.now()
     host = (urlsplit(site.start_url).hostname or "").lower()
     try:
-        report = asyncio.run(crawler.crawl(site.start_url, max_pages=site.max_pages,
+        report = crawler.run_sync(crawler.crawl(site.start_url, max_pages=site.max_pages,
                                            own_hosts=(host,) if site.own else (), progress=progress))
     except Exception as exc:  # a site that cannot be reached is a result too
         return services.record_run(site, [], pages=0, started_at=started, error=f"{type(exc).__name__}: {exc}")

@@ -92,7 +92,7 @@ def run_crawl(site, **kw):
     kw.setdefault("timeout", TIMEOUT)
     site.hits.clear()
     site.log.clear()
-    return asyncio.run(crawler.crawl(site.url("/"), **kw))
+    return crawler.run_sync(crawler.crawl(site.url("/"), **kw))
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +185,7 @@ def test_non_html_skipped_as_a_page_but_fine_as_a_link(site, own_crawl):
 def test_head_not_allowed_falls_back_to_get(site, own_crawl):
     report, *_ = own_crawl
     # /head405.html is crawled as a page (GET); as a plain link check it needs the fallback too:
-    result = asyncio.run(_check_one(site.url("/head405.html")))
+    result = crawler.run_sync(_check_one(site.url("/head405.html")))
     assert result.status == 200 and not result.dead
     assert site.hits[("HEAD", "/head405.html")] >= 1 and site.hits[("GET", "/head405.html")] >= 1
     assert not dead(report, "/head405.html", site)
@@ -204,7 +204,7 @@ async def _check_one(url):
 
 def test_dns_failure_is_a_dead_link():
     page = "<html><head><meta charset='utf-8'></head><body><a href='http://no-such-host.invalid/'>不存在的域名</a></body></html>"
-    report = asyncio.run(crawler.check_html_async(page, "http://127.0.0.1:9/", timeout=2))
+    report = crawler.run_sync(crawler.check_html_async(page, "http://127.0.0.1:9/", timeout=2))
     found = [f for f in report.findings if f.kind == "dead_link"]
     assert len(found) == 1 and found[0].evidence == "http://no-such-host.invalid/"
     assert found[0].context.startswith("不存在的域名 (DNS failure")
@@ -247,7 +247,7 @@ def test_user_agent(site, own_crawl):
 def test_max_pages_honoured():
     with LoopbackSite() as s:
         build_generated(s, n=60, images=3)
-        report = asyncio.run(crawler.crawl(s.url("/"), max_pages=10, timeout=TIMEOUT, own_hosts=("127.0.0.1",)))
+        report = crawler.run_sync(crawler.crawl(s.url("/"), max_pages=10, timeout=TIMEOUT, own_hosts=("127.0.0.1",)))
         page_gets = sum(n for (m, p), n in s.hits.items() if m == "GET" and p.startswith("/p/"))
     assert len(report.pages) == 10
     assert page_gets <= 10
@@ -258,7 +258,7 @@ def test_rate_cap():
     with LoopbackSite() as s:
         build_generated(s, n=8, images=1)
         t0 = time.perf_counter()
-        report = asyncio.run(crawler.crawl(s.url("/p/0.html"), max_pages=8, rate=20, timeout=TIMEOUT,
+        report = crawler.run_sync(crawler.crawl(s.url("/p/0.html"), max_pages=8, rate=20, timeout=TIMEOUT,
                                            own_hosts=("127.0.0.1",)))
         elapsed = time.perf_counter() - t0
     assert len(report.pages) == 8
@@ -396,7 +396,7 @@ def test_command_crawl_clean_site_exits_0():
 
 def test_unreachable_start_page_is_a_finding():
     start = "http://127.0.0.1:%d/" % refused_port()
-    report = asyncio.run(crawler.crawl(start, timeout=TIMEOUT))
+    report = crawler.run_sync(crawler.crawl(start, timeout=TIMEOUT))
     assert report.pages == []
     assert [(f.kind, f.evidence, f.context, f.url) for f in report.findings] == [
         ("dead_link", start, "start page (connection failed: connection refused)", start)]

@@ -16,7 +16,6 @@ Exit status: 0 no finding, 1 findings (or pages that could not be fetched), 2 ba
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 import time
@@ -88,7 +87,7 @@ class Command(BaseCommand):
                 if base:
                     if crawler.normalize_url(base) is None:
                         return self.fail(f"Not an http(s) URL: {base}")
-                    report = asyncio.run(crawler.check_html_async(body, base, timeout=timeout))
+                    report = crawler.run_sync(crawler.check_html_async(body, base, timeout=timeout))
                 else:
                     from gongkai.monitor import checks
 
@@ -131,7 +130,7 @@ class Command(BaseCommand):
                 last[0] = now
                 self.stderr.write(f"pages done {done}, queued {queued}")
 
-        report = asyncio.run(crawler.crawl(
+        report = crawler.run_sync(crawler.crawl(
             url, max_pages=options["max_pages"], concurrency=options["concurrency"], rate=options["rate"],
             timeout=options["timeout"], own_hosts=tuple(own), check_external=not options["no_external"],
             progress=progress))
