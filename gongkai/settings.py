@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "gongkai.guides",
     "gongkai.applications",
     "gongkai.monitor",
+    "gongkai.workplan",
     "gongkai.workspace",
     "gongkai.api",
     "axes",

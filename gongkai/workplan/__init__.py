@@ -1,0 +1,1 @@
+"""Yearly openness work plans (工作要点): extracting their tasks."""
