@@ -17,11 +17,13 @@ import argparse
 import multiprocessing as mp
 import os
 import platform
-import re
 import resource
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/hardware.py
+import hardware  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -46,19 +48,9 @@ def rss_mb() -> float:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) / 1024 / 1024
-        mem_s = f", {mem:.1f} GiB RAM"
-    except (OSError, AttributeError):
-        mem_s = ""
+    cpu = hardware.cpu_model()
+    gib = hardware.ram_gib()
+    mem_s = f", {gib:.1f} GiB RAM" if gib else ""
     import httpx
 
     return (f"{os.cpu_count()} cores, {cpu}{mem_s}; Python {platform.python_version()}, httpx {httpx.__version__}, "

@@ -37,6 +37,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/hardware.py
+import hardware  # noqa: E402
+
 TARGET_P95_MS = 50.0
 TARGET_RATIO = 2.0
 TARGET_DOCS_PER_SECOND = 200.0
@@ -297,20 +300,9 @@ def machine() -> dict[str, str]:
     import django
     from importlib.metadata import version
 
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = "unknown"
-    try:
-        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-        ram = f"{kb / 1024 / 1024:.1f} GiB"
-    except (OSError, AttributeError):
-        pass
+    cpu = hardware.cpu_model()
+    gib = hardware.ram_gib()
+    ram = f"{gib:.1f} GiB" if gib else "unknown"
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("SELECT sqlite_version()")
