@@ -150,7 +150,9 @@ def test_formats_without_text_give_none(ext, data):
     (".xlsx", b"PK\x03\x04\x14\x00garbage"),
     (".pdf", b"%PDF-1.4\n1 0 obj garbage"),
     (".html", b""),
-])
+# Named ids: a generated .docx carries its creation time, so ids made from the
+# bytes could differ between xdist workers collecting a second apart.
+], ids=["docx-not-zip", "docx-truncated", "xlsx-garbage", "pdf-garbage", "html-empty"])
 def test_damaged_files_give_none_and_are_logged(ext, data, caplog):
     with caplog.at_level(logging.WARNING, logger="gongkai.publishing.attachment_text"):
         result = attachment_text.extract(io.BytesIO(data), ext)
