@@ -25,7 +25,6 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
@@ -33,6 +32,7 @@ from django_ratelimit.core import is_ratelimited
 from gongkai.core.models import Organisation
 from gongkai.core.statute import CORRECTION_NOTICE_WORKDAYS, EXTENSION_MAX_WORKDAYS, REPLY_WORKDAYS
 from gongkai.portal.views import Crumb
+from gongkai.core.http import attachment_header
 
 from . import letters_docx, services
 from .forms import SPAM_MESSAGE, ApplicationForm, LookupForm, initial_from, looks_like_spam
@@ -280,7 +280,7 @@ def letter_docx(request):
     if reply is None or build is None:
         raise Http404("没有可下载的告知书")
     response = HttpResponse(build(app, reply), content_type=DOCX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, f"{reply.letter_number or '答复告知书'}.docx")
+    response["Content-Disposition"] = attachment_header(f"{reply.letter_number or '答复告知书'}.docx")
     return response
 
 

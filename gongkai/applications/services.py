@@ -115,7 +115,7 @@ def _check_date(app: Application, on: dt.date, *, not_before: dt.date | None = N
     """A step's date: not in the future, not before the application was received (or `not_before`)."""
     if on > timezone.localdate():
         raise ValidationError({"on": "日期不能晚于今天。"})
-    floor = max(d for d in (app.received_on, not_before) if d) if (app.received_on or not_before) else None
+    floor = max((d for d in (app.received_on, not_before) if d), default=None)
     if floor and on < floor:
         raise ValidationError({"on": f"日期不能早于{floor:%Y年%m月%d日}。"})
 

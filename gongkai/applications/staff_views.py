@@ -14,7 +14,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from typing import Callable
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -31,6 +30,7 @@ from gongkai.core.models import Membership, Organisation, Role
 from gongkai.core.statute import REPLY_OUTCOME_CHOICES, REPLY_OUTCOMES
 from gongkai.portal.middleware import SecurityHeadersMiddleware
 from gongkai.workspace.auth import require, staff_view
+from gongkai.core.http import attachment_header
 
 from . import letters, letters_docx, selectors, services
 from .models import Application, ApplicationFile, Event, Fee, LetterTemplate, Reply, ReviewCase
@@ -417,10 +417,6 @@ def _replied(user, pk: int):
     return app, reply
 
 
-def _attachment_header(filename: str) -> str:
-    return f"attachment; filename*=UTF-8''{quote(filename, safe='')}"
-
-
 def _letter_filename(app: Application, reply) -> str:
     name = reply.letter_number or app.number
     for bad in '\\/:*?"<>|\r\n':
@@ -447,7 +443,7 @@ def letter_docx(request, pk: int):
     app, reply = _replied(request.user, pk)
     response = HttpResponse(letters_docx.build(app, reply),
                             content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    response["Content-Disposition"] = _attachment_header(_letter_filename(app, reply))
+    response["Content-Disposition"] = attachment_header(_letter_filename(app, reply))
     response["Cache-Control"] = "no-store"
     return response
 
@@ -461,7 +457,7 @@ def consultation_docx(request, pk: int, event_id: int):
         raise Http404("没有该征求意见记录。")
     response = HttpResponse(letters_docx.build_consultation(app, event),
                             content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    response["Content-Disposition"] = _attachment_header(f"{app.number}征求第三方意见书.docx")
+    response["Content-Disposition"] = attachment_header(f"{app.number}征求第三方意见书.docx")
     response["Cache-Control"] = "no-store"
     return response
 

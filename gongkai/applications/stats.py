@@ -67,7 +67,7 @@ from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.utils import timezone
 
 from gongkai.core.models import Organisation
-from gongkai.core.statute import APPLICANT_TYPES, OUTCOME_REPORT_ROW, REPORT_ROWS
+from gongkai.core.statute import APPLICANT_TYPES, OUTCOME_REPORT_ROW, REPORT_CORNER_NOTE, REPORT_ROWS, REPORT_SUMMARY_ROWS
 
 from .models import Application, ReviewCase
 
@@ -87,14 +87,8 @@ FALLBACK_ROW = "6.3"      # （六）其他处理 3.其他
 
 # Table 3's own rows, besides the outcome rows of REPORT_ROWS (verbatim labels of the 2021 format).
 NEW, CARRIED_OVER, OUTCOMES_TOTAL, CARRIED_FORWARD = "new", "carried_over", "outcomes_total", "carried_forward"
-SUMMARY_LABELS = {
-    NEW: "一、本年新收政府信息公开申请数量",
-    CARRIED_OVER: "二、上年结转政府信息公开申请数量",
-    "outcomes": "三、本年度办理结果",
-    OUTCOMES_TOTAL: "（七）总计",
-    CARRIED_FORWARD: "四、结转下年度继续办理",
-}
-CORNER_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+SUMMARY_LABELS = REPORT_SUMMARY_ROWS
+CORNER_NOTE = REPORT_CORNER_NOTE
 
 # Table 4.
 REVIEW_KINDS = [kind.value for kind in ReviewCase.Kind]

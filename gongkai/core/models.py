@@ -15,6 +15,9 @@ def validate_credit_code(value: str) -> None:
         raise ValidationError(exc.message, code="credit_code") from exc
 
 
+MAX_REVIEW_LEVELS = 5
+
+
 class Organisation(models.Model):
     class Level(models.TextChoices):
         PROVINCE = "province", "省级"
@@ -48,7 +51,7 @@ class Organisation(models.Model):
     review_levels = models.PositiveSmallIntegerField(
         "审核级数",
         default=3,
-        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_REVIEW_LEVELS)],
         help_text="发布前的审核级数（默认三审：初审、复审、终审），之后还须保密审查。",
     )
 
@@ -130,7 +133,7 @@ class Membership(models.Model):
     organisation = models.ForeignKey(Organisation, verbose_name="机构", on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField("角色", max_length=20, choices=Role.choices)
     review_level = models.PositiveSmallIntegerField(
-        "审核级别", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        "审核级别", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(MAX_REVIEW_LEVELS)]
     )
     granted_at = models.DateTimeField("授予时间", auto_now_add=True)
 

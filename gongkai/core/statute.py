@@ -53,6 +53,16 @@ REPORT_ROWS = [
     ("6.3", "（六）其他处理 3.其他"),
 ]
 
+# Table 3's own rows besides the outcome rows, and its corner note (verbatim).
+REPORT_SUMMARY_ROWS = {
+    "new": "一、本年新收政府信息公开申请数量",
+    "carried_over": "二、上年结转政府信息公开申请数量",
+    "outcomes": "三、本年度办理结果",
+    "outcomes_total": "（七）总计",
+    "carried_forward": "四、结转下年度继续办理",
+}
+REPORT_CORNER_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+
 # (code, label, article, report row, letter template)
 REPLY_OUTCOMES = [
     ("proactive", "已主动公开，告知获取方式和途径", "第三十六条第（一）项", "1", "disclosed"),

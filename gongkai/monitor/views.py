@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from gongkai.core import permissions
 from gongkai.workspace.auth import require, staff_view
+from gongkai.core.http import attachment_header
 
 from . import columns
 from .models import Site
@@ -59,5 +60,5 @@ def report_xlsx(request):
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E7%BD%91%E7%AB%99%E7%9B%91%E6%B5%8B%E6%8A%A5%E5%91%8A.xlsx"
+    response["Content-Disposition"] = attachment_header("网站监测报告.xlsx")
     return response

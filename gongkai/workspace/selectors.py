@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from gongkai.catalog.models import Document
 from gongkai.core import permissions
-from gongkai.core.models import Membership, Role
+from gongkai.core.models import MAX_REVIEW_LEVELS
 from gongkai.publishing import workflow
 from gongkai.publishing.models import ReviewStep
 
@@ -30,11 +30,10 @@ def waiting_for(user) -> QuerySet[Document]:
         cond = Q(status__in=[workflow.REVIEW, workflow.SECRECY]) | Q(status=workflow.READY, scheduled_at__isnull=True)
     else:
         cond = Q(pk__in=[])
-        levels: dict[int, set[int]] = {}
-        for m in Membership.objects.filter(user=user, role=Role.REVIEWER).values("organisation_id", "review_level"):
-            levels.setdefault(m["review_level"], set()).add(m["organisation_id"])
-        for level, orgs in levels.items():
-            cond |= Q(status=workflow.REVIEW, review_level=level, organisation_id__in=orgs)
+        for level in range(1, MAX_REVIEW_LEVELS + 1):
+            orgs = permissions.organisations_for(user, permissions.REVIEW, review_level=level)
+            if orgs:
+                cond |= Q(status=workflow.REVIEW, review_level=level, organisation_id__in=orgs)
         secrecy = permissions.organisations_for(user, permissions.SECRECY)
         if secrecy:
             cond |= Q(status=workflow.SECRECY, organisation_id__in=secrecy)
