@@ -7,7 +7,7 @@ from .models import ColumnRule, Site
 
 @admin.register(Site)
 class SiteAdmin(AuditedAdmin):
-    list_display = ("name", "start_url", "own", "max_pages", "active")
+    list_display = ("name", "start_url", "organisation", "own", "max_pages", "active")
     list_filter = ("own", "active")
     search_fields = ("name", "start_url")
 

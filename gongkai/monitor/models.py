@@ -14,6 +14,9 @@ class Site(models.Model):
     own = models.BooleanField("本单位网站", default=True, help_text="本单位网站不受 robots.txt 限制。")
     max_pages = models.PositiveIntegerField("最多抓取页数", default=2000)
     active = models.BooleanField("定期监测", default=True)
+    organisation = models.ForeignKey("core.Organisation", verbose_name="主办单位", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="monitored_sites",
+                                     help_text="年度考核中该网站的监测问题计入此单位。")
 
     class Meta:
         verbose_name = "监测网站"

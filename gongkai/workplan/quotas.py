@@ -1,0 +1,198 @@
+"""Publication quotas (信息发布任务数): targets per unit and window, carry-over
+of what a unit has not published, and the actual counts, live from the catalog.
+
+A unit's actual count for a window is the number of documents published
+(status 已发布, by published date) by the unit or any organisation below it
+within the window, of the quota plan's genre when it names one.
+
+Carry-over: a CarryRule(from_end, to_end) adds a unit's shortfall at the end
+of its window ending on `from_end` to the target of its window ending on
+`to_end`. A shortfall carries only once its window has ended (as of the day
+asked about); carried amounts chain (a window's target includes what was
+carried into it).
+"""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from gongkai.core import permissions
+from gongkai.core.audit import actor_name, record, state_of
+from gongkai.core.models import Organisation, descendant_ids
+
+from .models import CarryRule, Quota, QuotaPlan
+
+
+def windows_of(year: int, period: str) -> list[tuple[dt.date, dt.date]]:
+    """The windows (start, end) of a year for a period kind."""
+    if period == QuotaPlan.Period.YEAR:
+        return [(dt.date(year, 1, 1), dt.date(year, 12, 31))]
+    if period == QuotaPlan.Period.QUARTER:
+        return [(dt.date(year, m, 1), dt.date(year, m + 2, pycalendar.monthrange(year, m + 2)[1])) for m in (1, 4, 7, 10)]
+    return [(dt.date(year, m, 1), dt.date(year, m, pycalendar.monthrange(year, m)[1])) for m in range(1, 13)]
+
+
+def _refuse(message: str, field: str | None = None):
+    raise ValidationError({field: message} if field else message)
+
+
+def _require(user, organisation: Organisation) -> None:
+    if not permissions.can(user, permissions.WORKPLAN_MANAGE, organisation):
+        raise PermissionDenied(f"您没有在“{organisation.name}”管理工作要点督办的权限。")
+
+
+@transaction.atomic
+def create_quota_plan(*, organisation: Organisation, user, year: int, title: str, period: str = QuotaPlan.Period.QUARTER,
+                      targets: dict[Organisation, int] | None = None, carry: str = "", genre=None,
+                      work_plan=None) -> QuotaPlan:
+    """A quota plan with the same target for every window of a unit's year.
+
+    carry: "" (none), "next" (each window's shortfall goes to the next
+    window) or "last" (every window's shortfall goes to the year's last window).
+    """
+    _require(user, organisation)
+    title = (title or "").strip()
+    if not title:
+        _refuse("请填写名称。", "title")
+    if period not in QuotaPlan.Period.values:
+        _refuse("考核周期只能是年度、季度或月度。", "period")
+    if not (2000 <= int(year) <= 2100):
+        _refuse("年度不正确。", "year")
+    if carry not in ("", "next", "last"):
+        _refuse("结转方式只能是不结转、结转至下一周期或结转至年末。", "carry")
+    plan = QuotaPlan.objects.create(organisation=organisation, year=year, title=title[:200], period=period, genre=genre,
+                                    work_plan=work_plan)
+    windows = windows_of(int(year), period)
+    for unit, target in (targets or {}).items():
+        set_target(plan, unit, target, user=user, audit=False)
+    ends = [end for _, end in windows]
+    if carry == "next":
+        for a, b in zip(ends, ends[1:]):
+            CarryRule.objects.create(quota_plan=plan, from_end=a, to_end=b)
+    elif carry == "last":
+        for a in ends[:-1]:
+            CarryRule.objects.create(quota_plan=plan, from_end=a, to_end=ends[-1])
+    record("workplan.quota_plan.create", "workplan.quota_plan", plan.pk, actor=actor_name(user), after=state_of(plan),
+           detail={"targets": {str(u.pk): int(t) for u, t in (targets or {}).items()}, "carry": carry})
+    return plan
+
+
+def set_target(plan: QuotaPlan, unit: Organisation, target: int, *, user, audit: bool = True) -> None:
+    """The same target for each window of the plan's period for `unit`."""
+    _require(user, plan.organisation)
+    try:
+        target = int(target)
+    except (TypeError, ValueError):
+        _refuse("目标条数应为非负整数。", "target")
+    if target < 0:
+        _refuse("目标条数应为非负整数。", "target")
+    if unit.pk not in plan.organisation.descendant_ids():
+        _refuse(f"“{unit.name}”不在“{plan.organisation.name}”的下级机构中。", "organisation")
+    with transaction.atomic():
+        for start, end in windows_of(plan.year, plan.period):
+            Quota.objects.update_or_create(quota_plan=plan, organisation=unit, start=start,
+                                           defaults={"end": end, "target": target})
+        if audit:
+            record("workplan.quota.set", "workplan.quota_plan", plan.pk, actor=actor_name(user),
+                   detail={"organisation": unit.pk, "target": target})
+
+
+# ---------------------------------------------------------------- attainment
+
+
+@dataclass
+class Window:
+    organisation: Organisation
+    start: dt.date
+    end: dt.date
+    target: int            # as set
+    carried_in: int = 0    # shortfalls carried into this window
+    actual: int = 0        # published in the window (up to `as_of` when the window is running)
+    ended: bool = True
+    carried_from: list[str] = field(default_factory=list)  # the windows that carried in, e.g. "1月1日至3月31日"
+
+    @property
+    def required(self) -> int:
+        return self.target + self.carried_in
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, self.required - self.actual)
+
+    @property
+    def attainment(self) -> float:
+        """Actual over required (1.0 when nothing is required), capped at 1.0."""
+        return 1.0 if self.required == 0 else min(1.0, self.actual / self.required)
+
+    @property
+    def label(self) -> str:
+        return f"{self.start.month}月{self.start.day}日至{self.end.month}月{self.end.day}日"
+
+
+def published_counts(org: Organisation, ranges: Iterable[tuple[dt.date, dt.date]], *, genre=None,
+                     as_of: dt.date | None = None) -> list[int]:
+    """Documents published by `org` and its subordinate bodies in each range (cut at `as_of`)."""
+    from gongkai.catalog.models import Document
+
+    ranges = list(ranges)
+    if not ranges:
+        return []
+    lo, hi = min(s for s, _ in ranges), max(e for _, e in ranges)
+    if as_of:
+        hi = min(hi, as_of)
+    qs = Document.objects.filter(status=Document.Status.PUBLISHED, organisation_id__in=org.descendant_ids(),
+                                 published_date__gte=lo, published_date__lte=hi)
+    if genre is not None:
+        qs = qs.filter(genre=genre)
+    per_day = dict(qs.order_by().values("published_date").annotate(n=Count("id")).values_list("published_date", "n"))
+    out = []
+    for start, end in ranges:
+        end = min(end, as_of) if as_of else end
+        out.append(sum(n for day, n in per_day.items() if start <= day <= end))
+    return out
+
+
+def windows(plan: QuotaPlan, *, as_of: dt.date | None = None, organisation: Organisation | None = None) -> list[Window]:
+    """Every unit's windows with targets, carry-over and live counts, as of a day."""
+    as_of = as_of or timezone.localdate()
+    rules = {r.from_end: r.to_end for r in plan.carry_rules.all()}
+    quotas = plan.quotas.select_related("organisation").order_by("organisation__sort_order", "organisation__name", "start")
+    if organisation is not None:
+        quotas = quotas.filter(organisation=organisation)
+    by_unit: dict[int, list[Quota]] = {}
+    for q in quotas:
+        by_unit.setdefault(q.organisation_id, []).append(q)
+    out: list[Window] = []
+    for rows in by_unit.values():
+        org = rows[0].organisation
+        counts = published_counts(org, [(q.start, q.end) for q in rows], genre=plan.genre, as_of=as_of)
+        unit = [Window(org, q.start, q.end, q.target, actual=n, ended=q.end < as_of) for q, n in zip(rows, counts)]
+        by_end = {w.end: w for w in unit}
+        for w in unit:  # in date order: a window's carried-in amount is known before its own shortfall carries on
+            to = rules.get(w.end)
+            if to and w.ended and to in by_end and by_end[to].end > w.end:
+                if w.shortfall:
+                    by_end[to].carried_in += w.shortfall
+                    by_end[to].carried_from.append(w.label)
+        out.extend(unit)
+    return out
+
+
+def current(plan: QuotaPlan, day: dt.date, *, organisation: Organisation | None = None) -> list[Window]:
+    """Each unit's window that contains `day`, counted up to `day`."""
+    return [w for w in windows(plan, as_of=day, organisation=organisation) if w.start <= day <= w.end]
+
+
+def year_attainment(plan: QuotaPlan, organisation: Organisation, *, as_of: dt.date | None = None) -> tuple[int, int]:
+    """(published, required) over a unit's year: the sum of its set targets
+    (carry-over moves a shortfall, it does not add to the year) against what it published."""
+    ws = windows(plan, as_of=as_of, organisation=organisation)
+    return sum(w.actual for w in ws), sum(w.target for w in ws)
