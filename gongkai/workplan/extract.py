@@ -256,6 +256,31 @@ def parse_due(due: str, year: int | None = None) -> str | None:
     return None
 
 
+# A due written in a task's own words ("于2012年底前向社会公布", "今年6月底前完成"):
+# used when the task has no 完成时限 of its own. "前" is required, so a
+# reference to the past ("截至2017年底") is not a due.
+_PROSE_DUE = re.compile(
+    r"(?:\d{4}\s*年|今年)\s*\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末)?\s*(?:以前|前)"
+    r"|(?:\d{4}\s*年|今年)\s*年?\s*(?:底|末)\s*(?:以前|前)"
+    r"|(?<![\d年])\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末)\s*(?:以前|前)"
+)
+
+
+def find_prose_due(text: str) -> str:
+    """The first due written in prose in `text`, as written, or ""."""
+    m = _PROSE_DUE.search(text or "")
+    return re.sub(r"\s+", "", m.group(0)) if m else ""
+
+
+def parse_prose_due(due: str, year: int | None) -> str | None:
+    """parse_due, with 今年 read as the plan's year."""
+    if "今年" in due:
+        if not year:
+            return None
+        due = due.replace("今年年", f"{year}年").replace("今年", f"{year}年")
+    return parse_due(due, year)
+
+
 _LEAD_LABELS = ("牵头单位", "主责单位", "牵头部门")
 _RESPONSIBLE_LABELS = ("责任单位", "配合单位", "责任部门", "配合部门", "参与单位")
 _DUE_LABELS = ("完成时限", "完成时间", "时间要求", "时间节点", "时限")
@@ -369,9 +394,10 @@ def _read_segment(segment: str, *, last: bool, year: int | None) -> Task:
     for label, value in labelled:
         units.take(label, value)
     title, text = _split_heading(body)
+    due = units.due or find_prose_due(body)
     task = Task(number="", path=[], title=title, text=text,
-                lead_units=units.lead, responsible_units=units.responsible, due=units.due)
-    task.due_date = parse_due(task.due, year)
+                lead_units=units.lead, responsible_units=units.responsible, due=due)
+    task.due_date = parse_prose_due(task.due, year)
     return task
 
 

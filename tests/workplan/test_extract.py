@@ -193,6 +193,26 @@ def test_month_without_year_takes_the_plan_year():
     assert parse_due("6月底前") is None
 
 
+@pytest.mark.parametrize("text, due, due_date", [
+    ("市法制办要于2012年底前向社会公布清理结果。", "2012年底前", "2012-12"),
+    ("今年年底前对政务公开工作人员轮训一遍。", "今年年底前", "2024-12"),
+    ("各区县要在6月底前完成专栏建设。", "6月底前", "2024-06"),
+    ("于2024年9月30日前完成目录编制。", "2024年9月30日前", "2024-09-30"),
+    ("今年6月前上线。", "今年6月前", "2024-06"),
+    ("截至2023年底，已公开文件1200件。", "", None),   # the past, not a due
+    ("完成2018年度报告的编制。", "", None),
+])
+def test_due_written_in_the_task_text(text, due, due_date):
+    plan = extract_plan(f"2024年政务公开工作要点\n一、做好公开工作。{text}（市政府办公厅负责）")
+    task = plan.all_tasks()[0]
+    assert (task.due, task.due_date) == (due, due_date)
+
+
+def test_a_labelled_due_wins_over_one_in_the_text():
+    plan = extract_plan("2024年政务公开工作要点\n一、做好公开工作，6月底前完成。\n完成时限：2024年10月")
+    assert plan.all_tasks()[0].due == "2024年10月"
+
+
 # ---------------------------------------------------------------- numbering
 
 
