@@ -34,6 +34,22 @@ class AuditedAdmin(admin.ModelAdmin):
         for obj in queryset:
             self.delete_model(request, obj)
 
+    def save_formset(self, request, form, formset, change):
+        """Inline rows (a quota plan's targets, a scheme's indicators) are audited one by one."""
+        with transaction.atomic():
+            before = {obj.pk: audit.state_of(obj) for obj in formset.get_queryset()} if change else {}
+            deleted = [f.instance.pk for f in formset.deleted_forms if f.instance.pk]
+            super().save_formset(request, form, formset, change)
+            kind = formset.model._meta.model_name
+            actor = audit.actor_name(request.user)
+            for obj in formset.new_objects:
+                audit.record(f"{kind}.create", kind, obj.pk, actor=actor, after=audit.state_of(obj))
+            for obj, changed in formset.changed_objects:
+                audit.record(f"{kind}.edit", kind, obj.pk, actor=actor, before=before.get(obj.pk),
+                             after=audit.state_of(obj), detail={"changed": list(changed)})
+            for pk in deleted:
+                audit.record(f"{kind}.delete", kind, pk, actor=actor, before=before.get(pk))
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(AuditedAdmin):

@@ -94,7 +94,7 @@ def set_target(plan: QuotaPlan, unit: Organisation, target: int, *, user, audit:
         _refuse("目标条数应为非负整数。", "target")
     if target < 0:
         _refuse("目标条数应为非负整数。", "target")
-    if unit.pk not in plan.organisation.descendant_ids():
+    if unit.pk == plan.organisation_id or unit.pk not in plan.organisation.descendant_ids():
         _refuse(f"“{unit.name}”不在“{plan.organisation.name}”的下级机构中。", "organisation")
     with transaction.atomic():
         for start, end in windows_of(plan.year, plan.period):

@@ -378,6 +378,7 @@ def _open_again(task: Task, *, user, reason: str, action: str) -> Task:
 @transaction.atomic
 def request_reports(plan: Plan, *, user, due_on: dt.date, note: str = "", on: dt.date | None = None) -> ReportRequest:
     """The office asks every unit of the plan for a progress report by `due_on`."""
+    plan = Plan.objects.select_for_update().select_related("organisation").get(pk=plan.pk)
     _require(user, permissions.WORKPLAN_MANAGE, plan.organisation)
     if plan.state != Plan.State.CONFIRMED:
         _refuse("工作要点尚未确认。")
