@@ -21,6 +21,7 @@ class TickReport:
     held: list[str] = field(default_factory=list)
     applications: dict = field(default_factory=dict)
     monitored: int = 0
+    bulletins: int = 0
 
     def summary(self) -> str:
         text = f"published {self.published} scheduled document(s), expired {self.expired} document(s)"
@@ -30,6 +31,8 @@ class TickReport:
                      f"{a['no_payment']} closed without payment")
         if self.monitored:
             text += f"; crawled {self.monitored} watched site(s)"
+        if self.bulletins:
+            text += f"; drafted {self.bulletins} monthly bulletin(s)"
         if self.held:
             text += f"; {len(self.held)} held back: " + " | ".join(self.held)
         return text
@@ -41,7 +44,8 @@ _daily_done_on: dt.date | None = None
 def tick(now: dt.datetime | None = None) -> TickReport:
     """Publish the documents whose scheduled time has come, make the
     documents whose expiry date has come 失效, and run the applications'
-    daily job (record overdue ones, close expired corrections and fees)."""
+    daily job (record overdue ones, close expired corrections and fees) and
+    draft the monthly bulletins that are due."""
     from gongkai.applications import services as applications
     from gongkai.catalog import lifecycle
     from gongkai.publishing import services
@@ -60,6 +64,9 @@ def tick(now: dt.datetime | None = None) -> TickReport:
         for site in runner.due_sites(now):
             runner.run_site(site)
             report.monitored += 1
+        from gongkai.workplan import bulletins
+
+        report.bulletins = len(bulletins.due(today))
     for message in report.held:
         logger.warning("scheduled publication held back: %s", message)
     return report
