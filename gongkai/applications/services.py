@@ -464,6 +464,8 @@ def reply(app: Application, *, user, outcome: str, on: dt.date | None = None, re
         raise ValidationError({"where_published": "已主动公开的，应告知获取的方式和途径（条例第三十六条第（一）项）。"})
     if outcome == "not_responsible" and not (responsible_organ or "").strip():
         raise ValidationError({"responsible_organ": "能够确定负责公开机关的，应告知其名称和联系方式（条例第三十六条第（五）项）。"})
+    # A reply after the due date is late even when the daily job has not run since.
+    _mark_overdue(app, clock(app), on)
     before = _state(app)
     record = Reply(application=app, outcome=outcome, issued_on=on, reasons=reasons.strip(), provided=provided.strip(),
                    where_published=where_published.strip(), responsible_organ=responsible_organ.strip(),
@@ -565,6 +567,17 @@ def record_review_case(*, user, organisation: Organisation, kind: str, filed_on:
 
 # --- the daily job -------------------------------------------------------------------
 
+def _mark_overdue(app: Application, current: deadlines.Clock, on: dt.date) -> bool:
+    """Record once that the application passed its due date (the workbench,
+    the statistics and the assessment read this event)."""
+    if not current.overdue(on) or app.events.filter(kind=K.OVERDUE).exists():
+        return False
+    with transaction.atomic():
+        _event(app, K.OVERDUE, on, None, note=f"答复期限{current.due:%Y-%m-%d}已过")
+        audit.record("application.overdue", "application", app.pk, actor="system", detail={"due": current.due.isoformat()})
+    return True
+
+
 def daily(today: dt.date | None = None) -> dict:
     """Record each overdue application once (an event the workbench and the
     assessment read), and close those whose correction or payment period has
@@ -581,9 +594,6 @@ def daily(today: dt.date | None = None) -> dict:
         elif app.state == S.PAUSED and current.fee_due and today > current.fee_due and not app.events.filter(kind=K.FEE_PAID).exists():
             close_without_payment(app, on=today)
             counts["no_payment"] += 1
-        elif current.overdue(today) and not app.events.filter(kind=K.OVERDUE).exists():
-            with transaction.atomic():
-                _event(app, K.OVERDUE, today, None, note=f"答复期限{current.due:%Y-%m-%d}已过")
-                audit.record("application.overdue", "application", app.pk, actor="system", detail={"due": current.due.isoformat()})
+        elif _mark_overdue(app, current, today):
             counts["overdue"] += 1
     return counts

@@ -168,6 +168,16 @@ def test_daily_job_records_overdue_once(org_tree, people):
 
 
 @pytest.mark.django_db
+def test_a_late_reply_is_recorded_as_overdue_without_the_daily_job(org_tree, people):
+    on_time, late = received(org_tree["county"], people), received(org_tree["county"], people)
+    services.reply(on_time, user=people["handler"], outcome="disclosed", on=D(2024, 10, 30))  # the due date
+    services.reply(late, user=people["handler"], outcome="disclosed", on=D(2024, 10, 31))
+    assert not Event.objects.filter(application=on_time, kind="overdue").exists()
+    assert Event.objects.get(application=late, kind="overdue").on == D(2024, 10, 31)
+    assert services.daily(D(2024, 11, 1))["overdue"] == 0
+
+
+@pytest.mark.django_db
 def test_transfer_and_merge(org_tree, people):
     county = org_tree["county"]
     app, other = received(county, people), received(county, people)

@@ -1,10 +1,26 @@
-"""`gongkai workplan extract FILE [--json]`: the tasks of a yearly openness work plan (工作要点)."""
+"""`gongkai workplan ACTION`: work plans (工作要点) on the command line.
 
+  extract FILE [--json]                 the tasks of a yearly openness work plan
+  quotas FILE [--json]                  the quota table (信息发布任务分解表) of a page
+  score --scheme ID [--json] [--xlsx PATH] [--as-of YYYY-MM-DD]
+                                        the scores of an assessment scheme (年度考核)
+  bulletin --org ORG --month YYYY-MM    generate the monthly bulletin (月初通报) of an office
+
+Exit codes: 0 done; 1 nothing found or refused (no tasks, no table, no such
+scheme or organisation, the bulletin refused); 2 unreadable input or a bad
+argument (missing file, bad month, unwritable XLSX path, a database that
+cannot be read).
+"""
+
+import datetime as dt
 import json as jsonlib
 import sys
+import unicodedata
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from gongkai.ingest import services as ingest
 from gongkai.ingest.extract import extract
@@ -21,8 +37,25 @@ def _organisations() -> list[tuple]:
         return []
 
 
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A plain text table, columns separated by two spaces (Chinese characters count double)."""
+    widths = [max(_width(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(_pad(str(cell), w) for cell, w in zip(row, widths)).rstrip() for row in [header, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
+
+
 class Command(BaseCommand):
-    help = "Work plans (工作要点): extract FILE prints the plan's title, organisation, year and tasks."
+    help = ("Work plans (工作要点): extract FILE prints a plan's tasks; quotas FILE its quota table; "
+            "score --scheme ID an assessment's scores; bulletin --org ORG --month YYYY-MM makes a monthly bulletin.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", metavar="ACTION")
@@ -30,6 +63,18 @@ class Command(BaseCommand):
         ext = sub.add_parser("extract", help="print the tasks of a plan saved as HTML or text")
         ext.add_argument("file", metavar="FILE", help="the plan page (HTML or text; UTF-8, GB18030/GBK)")
         ext.add_argument("--json", action="store_true", help="print the plan as JSON")
+        quo = sub.add_parser("quotas", help="print the quota table (units and numbers) of a page")
+        quo.add_argument("file", metavar="FILE", help="the page (HTML or text; UTF-8, GB18030/GBK)")
+        quo.add_argument("--json", action="store_true", help="print the table as JSON")
+        sco = sub.add_parser("score", help="print the scores of an assessment scheme")
+        sco.add_argument("--scheme", required=True, metavar="ID", help="the scheme's id")
+        sco.add_argument("--json", action="store_true", help="print the scores as JSON")
+        sco.add_argument("--xlsx", metavar="PATH", help="also write the scores as an XLSX workbook")
+        sco.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
+                         help="score as of this day (default: today, or 31 December once the year is over)")
+        bul = sub.add_parser("bulletin", help="generate the monthly bulletin of an office")
+        bul.add_argument("--org", required=True, metavar="ORG", help="the office: its id, name or short name")
+        bul.add_argument("--month", required=True, metavar="YYYY-MM", help="the month the bulletin is about")
 
     def _fail(self, message: str, code: int):
         """A plain message and exit code on the command line; CommandError when called from code."""
@@ -38,14 +83,25 @@ class Command(BaseCommand):
             sys.exit(code)
         raise CommandError(message, returncode=code)
 
-    def handle(self, *args, action=None, file=None, json=False, **options):
-        if action != "extract":  # pragma: no cover - argparse only allows extract
+    def handle(self, *args, action=None, **options):
+        handlers = {"extract": self._extract, "quotas": self._quotas, "score": self._score, "bulletin": self._bulletin}
+        if action not in handlers:  # pragma: no cover - argparse only allows these
             raise CommandError(f"unknown action '{action}'", returncode=2)
-        path = Path(file)
         try:
-            content = ingest.read_page(path)
+            handlers[action](**options)
+        except DatabaseError as exc:  # e.g. a data folder that was never migrated
+            self._fail(f"cannot read the database ({exc}); has `gongkai migrate` been run?", 2)
+
+    def _read(self, file: str) -> str:
+        try:
+            return ingest.read_page(Path(file))
         except ingest.ImportError_ as exc:
             self._fail(f"cannot read {file}: {exc}", 2)
+
+    # ------------------------------------------------------------ extract
+
+    def _extract(self, file=None, json=False, **options):
+        content = self._read(file)
         page = extract(content)
         body = page.body_text or content
         title = find_plan_title(body) or page.title
@@ -80,3 +136,117 @@ class Command(BaseCommand):
                 self.stdout.write(f"{indent}  responsible: {units(task.responsible_units)}")
             if task.due:
                 self.stdout.write(f"{indent}  due: {task.due}" + (f" ({task.due_date})" if task.due_date else ""))
+
+    # ------------------------------------------------------------ quotas
+
+    def _quotas(self, file=None, json=False, **options):
+        from gongkai.workplan.quota_table import extract_quotas
+
+        content = self._read(file)
+        table = extract_quotas(content)
+        if table is None or not table.rows:
+            self._fail(f"no quota table found in {file}", 1)
+        matches = match_units([row.unit for row in table.rows], _organisations())
+        if json:
+            data = {
+                "title": table.title,
+                "columns": table.columns,
+                "rows": [{"unit": row.unit, "number": row.number, "numbers": row.numbers,
+                          "organisation": ({"id": org[0], "name": org[1]} if (org := matches.get(row.unit)) else None)}
+                         for row in table.rows],
+                "total": table.total,
+            }
+            self.stdout.write(jsonlib.dumps(data, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(table.title or "(untitled table)")
+        header = ["unit", "organisation", *table.columns]
+        rows = [[row.unit, (matches.get(row.unit) or (None, "-"))[1],
+                 *[str(row.numbers[c]) if c in row.numbers else "-" for c in table.columns]] for row in table.rows]
+        for line in _table(header, rows):
+            self.stdout.write(line)
+        unmatched = sum(1 for row in table.rows if not matches.get(row.unit))
+        self.stdout.write(f"units: {len(table.rows)}, total: {table.total}, "
+                          f"not matched to an organisation: {unmatched}")
+
+    # ------------------------------------------------------------ score
+
+    def _score(self, scheme=None, json=False, xlsx=None, as_of=None, **options):
+        from gongkai.workplan import assessment
+        from gongkai.workplan.models import Scheme
+
+        text = str(scheme or "").strip()
+        if not (text.isascii() and text.isdigit()):
+            self._fail(f"the scheme id must be a number, not '{text}'", 2)
+        item = Scheme.objects.select_related("organisation").filter(pk=int(text)).first()
+        if item is None:
+            self._fail(f"no assessment scheme with id {text}", 1)
+        day = None
+        if as_of:
+            try:
+                day = dt.date.fromisoformat(as_of)
+            except ValueError:
+                self._fail(f"--as-of must be a date like 2024-12-31, not '{as_of}'", 2)
+        day = day or assessment.default_as_of(item)
+        scores = assessment.compute(item, as_of=day)
+        if xlsx:
+            try:
+                Path(xlsx).write_bytes(assessment.to_xlsx(item, scores))
+            except OSError as exc:
+                self._fail(f"cannot write {xlsx}: {exc.strerror or exc}", 2)
+        if json:
+            data = {
+                "scheme": {"id": item.pk, "name": item.name, "year": item.year,
+                           "organisation": {"id": item.organisation_id, "name": item.organisation.name}},
+                "as_of": day.isoformat(),
+                "units": [{
+                    "rank": s.rank, "organisation": {"id": s.organisation.pk, "name": s.organisation.name},
+                    "total": float(s.total),
+                    "indicators": [{"kind": i.kind, "label": i.label, "weight": float(i.weight),
+                                    "points": float(i.points), "numerator": i.numerator,
+                                    "denominator": i.denominator, "detail": i.detail} for i in s.indicators],
+                } for s in scores],
+            }
+            self.stdout.write(jsonlib.dumps(data, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(f"{item.name} ({item.organisation.name}, {item.year}), scores as of {day.isoformat()}")
+        if not scores:
+            self.stdout.write("no units to assess: the scheme names none and the office has no direct subordinates")
+        for s in scores:
+            self.stdout.write(f"{s.rank}. {s.organisation.name}: {s.total} points")
+            for i in s.indicators:
+                self.stdout.write(f"   {i.label}: {i.points} of {i.weight}")
+                for line in i.detail:
+                    self.stdout.write(f"      {line}")
+        if xlsx:
+            self.stdout.write(f"written to {xlsx}")
+
+    # ------------------------------------------------------------ bulletin
+
+    def _bulletin(self, org=None, month=None, **options):
+        from django.db.models import Q
+
+        from gongkai.core.models import Organisation
+
+        try:
+            from gongkai.workplan.bulletins import generate
+        except ImportError:
+            self._fail("monthly bulletins are not available in this installation", 1)
+        try:
+            first_day = dt.datetime.strptime((month or "").strip(), "%Y-%m").date()
+        except ValueError:
+            self._fail(f"--month must be a month like 2024-05, not '{month}'", 2)
+        text = (org or "").strip()
+        found = Organisation.objects.filter(
+            Q(pk=int(text)) if text.isascii() and text.isdigit() else Q(name=text) | Q(short_name=text))
+        organisation = found.first() if found.count() == 1 else None
+        if organisation is None:
+            self._fail(f"no organisation '{text}'" if not found.exists() else
+                       f"'{text}' names more than one organisation: give its id", 1)
+        try:
+            bulletin = generate(organisation, first_day)
+        except ValidationError as exc:
+            self._fail(f"the bulletin was not generated: {'；'.join(exc.messages)}", 1)
+        words = f"bulletin {bulletin.pk} of {organisation.name} for {first_day:%Y-%m}"
+        if getattr(bulletin, "document_id", None):
+            words += f", draft document {bulletin.document_id}"
+        self.stdout.write(words)

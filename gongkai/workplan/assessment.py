@@ -1,0 +1,415 @@
+"""The year's assessment (年度考核) of the units an office supervises.
+
+A Scheme names a year, the assessing office (scheme.organisation), its units
+and its indicators, each with a weight (分值) and, for website monitoring, a
+deduction per problem. `compute(scheme, as_of=day)` scores every unit on
+every indicator as of a day (default: today, or 31 December of the scheme's
+year once the year is over). Points are rounded to two decimals (half up);
+a unit's total is the sum of its rounded points; units are ranked by total,
+equal totals sharing a rank and the next rank skipping (1, 2, 2, 4).
+
+The units (`units_of`): the scheme's units when it names any, else the
+organisations directly below the office (by sort order, then name).
+
+Definitions, per unit and indicator ("the year" is scheme.year):
+
+TASKS_ON_TIME (任务按时完成率)
+    The tasks of confirmed work plans of the office for the year in which the
+    unit is a lead or responsible unit (TaskUnit.organisation is the unit
+    itself: a task of a unit's subordinate body does not count), whose due
+    date is on or before as_of. A task without a due date (长期, 适时) never
+    counts. On time: the task is DONE (confirmed by its lead unit) and its
+    completed_on (the day completion was reported) is on or before its due
+    date. points = weight × on time / due. No task due: full points
+    ("无到期任务"). Detail: a count line, then one line per task (by due
+    date), "编号 标题：按时完成（完成日期）", "…：逾期完成（完成日期）" or
+    "…：未完成" (a task reported done but not yet confirmed, or done after
+    as_of, is not done), 编号 being the task's path (一、（二）).
+
+QUOTA (信息发布任务完成率)
+    Over every quota plan of the office for the year:
+    published = Σ published and required = Σ set targets, each from
+    `quotas.year_attainment(plan, unit, as_of=as_of)`: documents published
+    by the unit or its subordinate bodies up to as_of, against the whole
+    year's targets (carry-over moves a shortfall, it adds nothing).
+    points = weight × min(1, published / required); required 0 (no quota
+    plan, or no target for the unit): full points.
+
+APPLICATIONS_ON_TIME (依申请公开按时答复率)
+    Applications received (received_on) in the year by the unit or any
+    organisation below it that by as_of were either answered (state 已答复
+    or 已终止 with closed_on on or before as_of) or overdue (an OVERDUE
+    event, which the daily job records once when an application passes its
+    due date, dated on or before as_of). Applications transferred to another
+    organisation or merged into another application are not answers of the
+    unit and do not count unless they were overdue first.
+    Late: has such an OVERDUE event; on time: the others.
+    points = weight × on time / total; none: full points.
+
+TICKETS_ON_TIME (政民互动按时答复率) and SATISFACTION (政民互动满意度)
+    The platform has no mailbox/hotline (tickets) module yet: full points,
+    detail "平台尚无政民互动（信箱、热线）数据，本项暂不扣分"
+    (see `_tickets`, the one place to replace when the module lands).
+
+MONITORING (网站监测问题)
+    Every monitored Site whose organisation is the unit or below it: its
+    last Run that started in the year and on or before as_of (local date),
+    and that run's findings not fixed (a run stores the problems it found,
+    status 新发现 or 仍未修复; fixed ones are no longer stored, only counted
+    in Run.fixed). points = max(0, weight − deduction × serious −
+    deduction / 2 × warning) over all the unit's sites together. A site
+    without a run in the year costs nothing. Detail: one line per site with
+    its counts by kind (monitor.models.KIND_LABELS).
+
+numerator / denominator of an IndicatorScore: on time / due (tasks),
+published / required (quota), on time / total (applications), serious
+problems / all unfixed problems (monitoring), None / None (tickets).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from gongkai.core import permissions
+from gongkai.core.audit import actor_name, record, state_of
+from gongkai.core.models import Organisation
+
+from . import quotas
+from .models import Indicator, Plan, QuotaPlan, Scheme, Task
+
+K = Indicator.Kind
+CENT = Decimal("0.01")
+NO_DUE_TASKS = "无到期任务"
+NO_QUOTA = "无信息发布任务数"
+NO_APPLICATIONS = "无已办结或已超期的依申请公开申请"
+NO_SITES = "无监测网站"
+
+
+@dataclass
+class IndicatorScore:
+    kind: str
+    label: str
+    weight: Decimal
+    points: Decimal
+    numerator: int | None = None
+    denominator: int | None = None
+    detail: list[str] = field(default_factory=list)
+
+
+@dataclass
+class UnitScore:
+    organisation: Organisation
+    indicators: list[IndicatorScore]
+    total: Decimal
+    rank: int = 0
+
+    def score(self, kind: str) -> IndicatorScore | None:
+        return next((s for s in self.indicators if s.kind == kind), None)
+
+
+def _points(value) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _ratio_points(weight: Decimal, numerator: int, denominator: int) -> Decimal:
+    if denominator == 0:
+        return _points(weight)
+    return _points(Decimal(weight) * min(Decimal(numerator), Decimal(denominator)) / Decimal(denominator))
+
+
+def units_of(scheme: Scheme) -> list[Organisation]:
+    units = list(scheme.units.order_by("sort_order", "name"))
+    if units:
+        return units
+    return list(Organisation.objects.filter(parent=scheme.organisation).order_by("sort_order", "name"))
+
+
+def default_as_of(scheme: Scheme) -> dt.date:
+    return min(timezone.localdate(), dt.date(scheme.year, 12, 31))
+
+
+# ---------------------------------------------------------------- indicators
+
+
+def _tasks(scheme: Scheme, unit: Organisation, weight: Decimal, as_of: dt.date) -> IndicatorScore:
+    tasks = (Task.objects.filter(plan__organisation=scheme.organisation, plan__year=scheme.year,
+                                 plan__state=Plan.State.CONFIRMED, due_date__isnull=False, due_date__lte=as_of,
+                                 units__organisation=unit)
+             .distinct().order_by("due_date", "plan_id", "sort_order"))
+    due = on_time = 0
+    detail = []
+    for task in tasks:
+        due += 1
+        done = task.state == Task.State.DONE and task.completed_on is not None and task.completed_on <= as_of
+        if done and task.completed_on <= task.due_date:
+            on_time += 1
+            outcome = f"按时完成（{task.completed_on:%Y-%m-%d}）"
+        elif done:
+            outcome = f"逾期完成（{task.completed_on:%Y-%m-%d}）"
+        elif task.state == Task.State.REPORTED:
+            outcome = "未完成（已报送完成，待牵头单位确认）"
+        else:
+            outcome = "未完成"
+        detail.append(f"{task.path_label or task.number} {task.title}：{outcome}")
+    if not due:
+        detail = [NO_DUE_TASKS]
+    else:
+        detail.insert(0, f"到期任务{due}项，按时完成{on_time}项")
+    return IndicatorScore(K.TASKS_ON_TIME, K.TASKS_ON_TIME.label, weight, _ratio_points(weight, on_time, due),
+                          on_time, due, detail)
+
+
+def _quota(scheme: Scheme, unit: Organisation, weight: Decimal, as_of: dt.date) -> IndicatorScore:
+    published = required = 0
+    detail = []
+    for plan in QuotaPlan.objects.filter(organisation=scheme.organisation, year=scheme.year).order_by("id"):
+        got, wanted = quotas.year_attainment(plan, unit, as_of=as_of)
+        if wanted == 0 and got == 0 and not plan.quotas.filter(organisation=unit).exists():
+            continue
+        published += got
+        required += wanted
+        detail.append(f"{plan.title}：全年任务数{wanted}条，截至{as_of:%Y-%m-%d}已发布{got}条")
+    if required == 0:
+        detail.append(NO_QUOTA if not detail else "全年任务数为0，不扣分")
+    return IndicatorScore(K.QUOTA, K.QUOTA.label, weight,
+                          _points(weight) if required == 0 else
+                          _points(Decimal(weight) * min(Decimal(1), Decimal(published) / Decimal(required))),
+                          published, required, detail)
+
+
+def _applications(scheme: Scheme, unit: Organisation, weight: Decimal, as_of: dt.date) -> IndicatorScore:
+    from django.db.models import OuterRef, Q, Subquery
+
+    from gongkai.applications.models import Application, Event
+
+    year_start, year_end = dt.date(scheme.year, 1, 1), dt.date(scheme.year, 12, 31)
+    first_overdue = (Event.objects.filter(application=OuterRef("pk"), kind=Event.Kind.OVERDUE, on__lte=as_of)
+                     .order_by("on", "id").values("on")[:1])
+    apps = (Application.objects.filter(organisation_id__in=unit.descendant_ids(),
+                                       received_on__gte=year_start, received_on__lte=min(year_end, as_of))
+            .annotate(overdue_on=Subquery(first_overdue))
+            .filter(Q(state__in=[Application.State.REPLIED, Application.State.CLOSED], closed_on__lte=as_of)
+                    | Q(overdue_on__isnull=False))
+            .select_related("organisation").order_by("received_on", "id"))
+    total = late = 0
+    late_lines = []
+    for app in apps:
+        total += 1
+        if app.overdue_on is not None:
+            late += 1
+            late_lines.append(f"{app.number}（{app.received_on:%Y-%m-%d}收到）：{app.overdue_on:%Y-%m-%d}超期")
+    on_time = total - late
+    detail = [f"已办结或已超期的申请{total}件，按时答复{on_time}件，超期{late}件", *late_lines] if total else [NO_APPLICATIONS]
+    return IndicatorScore(K.APPLICATIONS_ON_TIME, K.APPLICATIONS_ON_TIME.label, weight,
+                          _ratio_points(weight, on_time, total), on_time, total, detail)
+
+
+# The platform has no mailbox/hotline (tickets) module yet. When it lands,
+# replace this function (and only it) with the real counts for TICKETS_ON_TIME
+# and SATISFACTION.
+TICKETS_PENDING = "平台尚无政民互动（信箱、热线）数据，本项暂不扣分"
+
+
+def _tickets(kind: str, unit: Organisation, weight: Decimal, as_of: dt.date) -> IndicatorScore:
+    return IndicatorScore(kind, K(kind).label, weight, _points(weight), None, None, [TICKETS_PENDING])
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def _monitoring(scheme: Scheme, unit: Organisation, weight: Decimal, deduction: Decimal,
+                as_of: dt.date) -> IndicatorScore:
+    from gongkai.monitor.models import KIND_LABELS, Finding, Site
+
+    unfixed = [s for s in Finding.Status.values if s != "fixed"]  # today: 新发现, 仍未修复
+    start = _local_midnight(dt.date(scheme.year, 1, 1))
+    end = _local_midnight(min(as_of, dt.date(scheme.year, 12, 31)) + dt.timedelta(days=1))
+    serious = warning = 0
+    detail = []
+    for site in Site.objects.filter(organisation_id__in=unit.descendant_ids()).order_by("name", "id"):
+        run = site.runs.filter(started_at__gte=start, started_at__lt=end).order_by("-started_at", "-id").first()
+        if run is None:
+            detail.append(f"{site.name}：本年度截至{as_of:%Y-%m-%d}尚未监测，不扣分")
+            continue
+        kinds: Counter = Counter()
+        site_serious = site_warning = 0
+        for kind, severity in run.findings.filter(status__in=unfixed).values_list("kind", "severity"):
+            if severity == "serious":
+                site_serious += 1
+            elif severity == "warning":
+                site_warning += 1
+            else:
+                continue
+            kinds[(kind, severity)] += 1
+        serious += site_serious
+        warning += site_warning
+        day = timezone.localtime(run.started_at).date()
+        line = f"{site.name}（{day:%Y-%m-%d}监测）：严重问题{site_serious}个，一般问题{site_warning}个"
+        if kinds:
+            parts = [f"{KIND_LABELS.get(k, k)}{'（严重）' if s == 'serious' else '（一般）'}{n}个"
+                     for (k, s), n in sorted(kinds.items(), key=lambda kv: (kv[0][1], kv[0][0]))]
+            line += "：" + "、".join(parts)
+        detail.append(line)
+    if not detail:
+        detail = [NO_SITES]
+    lost = Decimal(deduction) * serious + Decimal(deduction) / 2 * warning
+    if serious or warning:
+        half = _points(Decimal(deduction) / 2)
+        detail.append(f"扣分：{_points(deduction)}×{serious} + {half}×{warning} = {_points(lost)}")
+    points = _points(max(Decimal(0), Decimal(weight) - lost))
+    return IndicatorScore(K.MONITORING, K.MONITORING.label, weight, points, serious, serious + warning, detail)
+
+
+def _score(indicator: Indicator, scheme: Scheme, unit: Organisation, as_of: dt.date) -> IndicatorScore:
+    weight = indicator.weight
+    if indicator.kind == K.TASKS_ON_TIME:
+        return _tasks(scheme, unit, weight, as_of)
+    if indicator.kind == K.QUOTA:
+        return _quota(scheme, unit, weight, as_of)
+    if indicator.kind == K.APPLICATIONS_ON_TIME:
+        return _applications(scheme, unit, weight, as_of)
+    if indicator.kind in (K.TICKETS_ON_TIME, K.SATISFACTION):
+        return _tickets(indicator.kind, unit, weight, as_of)
+    if indicator.kind == K.MONITORING:
+        return _monitoring(scheme, unit, weight, indicator.deduction, as_of)
+    raise ValueError(f"unknown indicator kind {indicator.kind!r}")  # pragma: no cover - the model's choices
+
+
+def rank(scores: list[UnitScore]) -> list[UnitScore]:
+    """Sort by total (highest first) and give competition ranks (1, 2, 2, 4)."""
+    scores.sort(key=lambda s: (-s.total, s.organisation.sort_order, s.organisation.name))
+    for i, score in enumerate(scores):
+        score.rank = scores[i - 1].rank if i and score.total == scores[i - 1].total else i + 1
+    return scores
+
+
+def compute(scheme: Scheme, *, as_of: dt.date | None = None) -> list[UnitScore]:
+    as_of = as_of or default_as_of(scheme)
+    indicators = list(scheme.indicators.order_by("sort_order", "id"))
+    scores = []
+    for unit in units_of(scheme):
+        items = [_score(ind, scheme, unit, as_of) for ind in indicators]
+        scores.append(UnitScore(unit, items, sum((s.points for s in items), Decimal("0.00"))))
+    return rank(scores)
+
+
+# ---------------------------------------------------------------- spreadsheet
+
+
+def _weight_text(weight) -> str:
+    return f"{Decimal(weight).normalize():f}"
+
+
+def to_xlsx(scheme: Scheme, scores: list[UnitScore]) -> bytes:
+    """Two sheets: 得分 (rank, unit, one column per indicator, total) and 评分依据 (every line of detail)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    indicators = list(scheme.indicators.order_by("sort_order", "id"))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "得分"
+    sheet.append(["排名", "单位", *[f"{ind.get_kind_display()}（{_weight_text(ind.weight)}分）" for ind in indicators], "总分"])
+    for score in scores:
+        by_kind = {s.kind: s.points for s in score.indicators}
+        sheet.append([score.rank, score.organisation.name, *[by_kind.get(ind.kind) for ind in indicators], score.total])
+    widths = [8, 30, *[max(14, len(sheet.cell(1, 3 + i).value) * 2) for i in range(len(indicators))], 10]
+    _finish(sheet, widths, Font, number_columns=range(3, 4 + len(indicators)))
+
+    basis = book.create_sheet("评分依据")
+    basis.append(["单位", "指标", "分值", "得分", "说明"])
+    for score in scores:
+        for item in score.indicators:
+            basis.append([score.organisation.name, item.label, item.weight, item.points, "\n".join(item.detail)])
+    _finish(basis, [30, 22, 8, 8, 80], Font, number_columns=range(3, 5))
+    for row in basis.iter_rows(min_row=2, min_col=5, max_col=5):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _finish(sheet, widths, Font, *, number_columns) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    for col in number_columns:
+        for row in sheet.iter_rows(min_row=2, min_col=col, max_col=col):
+            row[0].number_format = "0.00"
+
+
+# ---------------------------------------------------------------- schemes
+
+
+def _refuse(message: str, field_name: str | None = None):
+    raise ValidationError({field_name: message} if field_name else message)
+
+
+@transaction.atomic
+def create_scheme(*, organisation: Organisation, user, year: int, name: str, indicators, units=()) -> Scheme:
+    """An assessment scheme of `organisation` for `year`: indicators as
+    (kind, weight, deduction) in the order given; units (organisations in the
+    office's subtree) or none for the office's direct subordinates."""
+    if not permissions.can(user, permissions.WORKPLAN_MANAGE, organisation):
+        raise PermissionDenied(f"您没有在“{organisation.name}”管理工作要点督办的权限。")
+    name = (name or "").strip()
+    if not name:
+        _refuse("请填写考核方案名称。", "name")
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        _refuse("年度不正确。", "year")
+    if not 2000 <= year <= 2100:
+        _refuse("年度不正确。", "year")
+    rows, seen = [], set()
+    for kind, weight, deduction in indicators:
+        if kind not in K.values:
+            _refuse(f"未知的考核指标“{kind}”。", "indicators")
+        label = K(kind).label
+        if kind in seen:
+            _refuse(f"考核指标“{label}”重复。", "indicators")
+        seen.add(kind)
+        try:
+            weight = Decimal(str(weight))
+            deduction = Decimal(str(deduction if deduction not in (None, "") else 0))
+        except ArithmeticError:
+            _refuse(f"“{label}”的分值或扣分不是数字。", "indicators")
+        if not weight.is_finite() or not deduction.is_finite():
+            _refuse(f"“{label}”的分值或扣分不是数字。", "indicators")
+        if weight < 0:
+            _refuse(f"“{label}”的分值不能为负数。", "indicators")
+        if deduction < 0:
+            _refuse(f"“{label}”的每项扣分不能为负数。", "indicators")
+        if weight >= 10000 or deduction >= 10000:
+            _refuse(f"“{label}”的分值或扣分过大。", "indicators")
+        rows.append((kind, _points(weight), _points(deduction)))
+    if not rows:
+        _refuse("请至少设置一项考核指标。", "indicators")
+    units = list(units)
+    subtree = organisation.descendant_ids()
+    outside = [u.name for u in units if u.pk not in subtree]
+    if outside:
+        _refuse(f"“{'、'.join(outside)}”不在“{organisation.name}”的下级机构中。", "units")
+    scheme = Scheme.objects.create(organisation=organisation, year=year, name=name[:200])
+    for order, (kind, weight, deduction) in enumerate(rows, start=1):
+        Indicator.objects.create(scheme=scheme, kind=kind, weight=weight, deduction=deduction, sort_order=order)
+    if units:
+        scheme.units.set(units)
+    record("workplan.scheme.create", "workplan.scheme", scheme.pk, actor=actor_name(user), after=state_of(scheme),
+           detail={"indicators": [[k, str(w), str(d)] for k, w, d in rows], "units": sorted(u.pk for u in units)})
+    return scheme
