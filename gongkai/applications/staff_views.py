@@ -30,6 +30,7 @@ from gongkai.core.models import Membership, Organisation, Role
 from gongkai.core.statute import REPLY_OUTCOME_CHOICES, REPLY_OUTCOMES
 from gongkai.portal.middleware import SecurityHeadersMiddleware
 from gongkai.workspace.auth import require, staff_view
+from gongkai.workspace.pages import crumbs, errors_to_form
 from gongkai.core.http import attachment_header
 
 from . import letters, letters_docx, selectors, services
@@ -50,11 +51,7 @@ PERSONAL_RULE = "告知书和申请人提交的材料含申请人个人信息，
 
 
 def _crumbs(*extra: tuple[str, str]) -> list[dict]:
-    return [
-        {"label": "工作台", "url": reverse("workspace:home")},
-        {"label": "依申请公开", "url": reverse("applications_staff:list")},
-        *[{"label": label, "url": url} for label, url in extra],
-    ]
+    return crumbs(("依申请公开", reverse("applications_staff:list")), *extra)
 
 
 def _require_access(user) -> None:
@@ -71,16 +68,6 @@ def _application_or_404(user, pk: int) -> Application:
 def _sees_applicant(user, app: Application) -> bool:
     """Applicants' personal data is for the receiving organisation's own staff (not the supervising office)."""
     return permissions.can(user, permissions.APPLICANT_DATA, app.organisation_id)
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    """A service's refusal on the form: by field where it names one of the
-    form's fields, otherwise above the form."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- list ---------------------------------------------------------------------
@@ -135,7 +122,7 @@ def register(request):
                 app, code = services.register(data["organisation"], form.applicant_data(), channel=data["channel"],
                                               user=user, received_on=data["received_on"])
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                errors_to_form(form, exc)
             else:
                 messages.success(request, f"已登记{app.number}。")
                 messages.info(request, f"申请人查询码：{code}（只显示这一次，请随受理回执告知申请人）")
@@ -398,7 +385,7 @@ def act(request, pk: int, action: str):
         try:
             message = spec.run(request, app, form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, message)
             return redirect("applications_staff:detail", pk=app.pk)

@@ -1467,6 +1467,7 @@ class DemoReport:
     workflow: int = 0  # documents created at the steps of the review workflow
     guides: int = 0
     applications: int = 0
+    workplan_tasks: int = 0
 
     def staff_summary(self) -> str:
         if not self.staff:
@@ -1484,7 +1485,7 @@ class DemoReport:
             f"{self.documents} documents ({self.published} published, {self.drafts} draft(s), "
             f"{self.withdrawn} withdrawn), {self.relations} relations, {samples} of {len(self.samples)} sample pages imported, "
             f"{self.workflow} documents along the review workflow, {self.guides} service guides, "
-            f"{self.applications} disclosure applications."
+            f"{self.applications} disclosure applications, a work plan with {self.workplan_tasks} tasks."
         )
 
 
@@ -1627,6 +1628,9 @@ def load_workspace(report: DemoReport, orgs: dict, seed: int) -> None:
     from gongkai.applications.demo import create_examples as create_applications
 
     report.applications = create_applications(orgs["province"], staff[Role.HANDLER], staff[Role.OFFICE_ADMIN])
+    from gongkai.workplan.demo import create_examples as create_workplan
+
+    report.workplan_tasks = create_workplan(orgs["province"], staff)
 
 
 def import_samples(organisations: dict) -> list:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from gongkai.core import permissions
 from gongkai.core.models import Organisation
 from gongkai.workspace.auth import require, staff_view
+from gongkai.workspace.pages import crumbs
 
 from . import selectors, services
 from .forms import GuideForm, material_formset
@@ -28,11 +29,7 @@ STATES = {"published": "已发布", "draft": "未发布"}
 
 
 def _crumbs(*extra: tuple[str, str]) -> list[dict]:
-    return [
-        {"label": "工作台", "url": reverse("workspace:home")},
-        {"label": "办事指南", "url": reverse("guides_staff:list")},
-        *[{"label": label, "url": url} for label, url in extra],
-    ]
+    return crumbs(("办事指南", reverse("guides_staff:list")), *extra)
 
 
 def _guide_or_404(user, pk: int) -> ServiceGuide:

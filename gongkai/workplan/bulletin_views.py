@@ -24,6 +24,7 @@ from gongkai.core import permissions
 from gongkai.core.http import attachment_header
 from gongkai.core.models import Organisation
 from gongkai.workspace.auth import require, staff_view
+from gongkai.workspace.pages import crumbs
 
 from . import bulletins
 from .models import Bulletin
@@ -47,10 +48,6 @@ class GenerateForm(forms.Form):
         super().__init__(*args, **kwargs)
         if organisations is not None:
             self.fields["organisation"].queryset = organisations
-
-
-def _crumbs(*extra) -> list[dict]:
-    return [{"label": "工作台", "url": reverse("workspace:home")}, *[{"label": l, "url": u} for l, u in extra]]
 
 
 def _managed(user):
@@ -85,7 +82,7 @@ def _render_list(request, form, status=200):
         "bulletins": rows,
         "form": form,
         "can_generate": permissions.can_anywhere(request.user, permissions.WORKPLAN_MANAGE),
-        "crumbs": _crumbs(("月初通报", "")),
+        "crumbs": crumbs(("月初通报", "")),
     }, status=status)
 
 
@@ -134,7 +131,7 @@ def bulletin_detail(request, pk: int):
         "document": doc,
         "document_url": reverse("workspace:document", args=[doc.pk]) if doc else "",
         "can_regenerate": is_draft,
-        "crumbs": _crumbs(("月初通报", reverse("bulletins:list")), (bulletin.data.get("title", "通报"), "")),
+        "crumbs": crumbs(("月初通报", reverse("bulletins:list")), (bulletin.data.get("title", "通报"), "")),
     })
 
 

@@ -64,13 +64,17 @@ def create_quota_plan(*, organisation: Organisation, user, year: int, title: str
         _refuse("请填写名称。", "title")
     if period not in QuotaPlan.Period.values:
         _refuse("考核周期只能是年度、季度或月度。", "period")
-    if not (2000 <= int(year) <= 2100):
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        _refuse("年度应为四位数字。", "year")
+    if not 2000 <= year <= 2100:
         _refuse("年度不正确。", "year")
     if carry not in ("", "next", "last"):
         _refuse("结转方式只能是不结转、结转至下一周期或结转至年末。", "carry")
     plan = QuotaPlan.objects.create(organisation=organisation, year=year, title=title[:200], period=period, genre=genre,
                                     work_plan=work_plan)
-    windows = windows_of(int(year), period)
+    windows = windows_of(year, period)
     for unit, target in (targets or {}).items():
         set_target(plan, unit, target, user=user, audit=False)
     ends = [end for _, end in windows]

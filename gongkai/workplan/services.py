@@ -220,8 +220,9 @@ def tasks_of_units(org_ids: Iterable[int] | None, *, year: int | None = None):
 
 
 def visible_tasks(user, *, year: int | None = None):
-    """Tasks a user may see: those of their units, and every task of the plans
-    their office manages."""
+    """The tracked tasks (`tracked_tasks`) a user may see: those of their
+    units, and those of the plans their office manages (the office reaches a
+    draft plan's tasks through the plan itself)."""
     units = permissions.organisations_for(user, permissions.VIEW)
     if units is None:
         return tasks_of_units(None, year=year)

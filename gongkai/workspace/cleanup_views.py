@@ -22,6 +22,7 @@ from gongkai.core import permissions
 from gongkai.core.models import Organisation
 
 from .auth import require, staff_view
+from .pages import crumbs
 
 DECISIONS = [(value, label) for value, label in CleanupItem.Decision.choices if value]
 NO_CLEANUP = "只有政务公开办管理员可以开展规范性文件清理。"
@@ -37,10 +38,6 @@ class StartForm(forms.Form):
         super().__init__(*args, **kwargs)
         if organisations is not None:
             self.fields["organisation"].queryset = organisations
-
-
-def _crumbs(*extra) -> list[dict]:
-    return [{"label": "工作台", "url": reverse("workspace:home")}, *[{"label": l, "url": u} for l, u in extra]]
 
 
 def _list_crumb() -> tuple[str, str]:
@@ -73,7 +70,7 @@ def cleanup_list(request):
     return render(request, "workspace/cleanup_list.html", {
         "campaigns": campaigns,
         "can_start": permissions.can_anywhere(request.user, permissions.CLEANUP),
-        "crumbs": _crumbs(("规范性文件清理", "")),
+        "crumbs": crumbs(("规范性文件清理", "")),
     })
 
 
@@ -105,7 +102,7 @@ def cleanup_new(request):
                          initial={"title": f"{timezone.localdate().year}年度行政规范性文件清理",
                                   "organisation": choosable.first() if choosable.count() == 1 else None})
     return render(request, "workspace/cleanup_new.html", {
-        "form": form, "crumbs": _crumbs(_list_crumb(), ("开始清理", "")),
+        "form": form, "crumbs": crumbs(_list_crumb(), ("开始清理", "")),
     })
 
 
@@ -138,7 +135,7 @@ def _render_detail(request, campaign: CleanupCampaign, *, posted=None, errors=No
         "close_errors": close_errors or [],
         "can_cleanup": permissions.can(request.user, permissions.CLEANUP, campaign.organisation_id),
         "is_open": campaign.state == CleanupCampaign.State.OPEN,
-        "crumbs": _crumbs(_list_crumb(), (campaign.title[:30], "")),
+        "crumbs": crumbs(_list_crumb(), (campaign.title[:30], "")),
     })
 
 

@@ -27,6 +27,7 @@ from gongkai.publishing.models import PrivacyFinding, WordingRule
 
 from . import selectors
 from .auth import require, staff_view
+from .pages import crumbs, errors_to_form
 from .forms import (ActionForm, DraftForm, GrantForm, InterpretationLinkForm, RevokeForm, ValidityForm, WaiveForm,
                     WordingRuleForm)
 
@@ -43,17 +44,6 @@ def logout_view(request):
     logout(request)
     messages.info(request, "您已安全退出。")
     return redirect("workspace:login")
-
-
-def _errors_to_form(form, exc: ValidationError, mapping: dict | None = None) -> None:
-    """Put a service's refusal on the form, by field where it names one."""
-    mapping = mapping or {}
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            target = mapping.get(name, name)
-            form.add_error(target if target in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _attempt(request, success: str, service, *args, **kwargs) -> bool:
@@ -78,11 +68,12 @@ def _document_or_404(user, pk: int) -> Document:
 @staff_view
 def home(request):
     panels = selectors.workbench(request.user)
-    return render(request, "workspace/home.html", {"panels": panels, "crumbs": _crumbs()})
+    if permissions.can_anywhere(request.user, permissions.WORKPLAN_REPORT):
+        from gongkai.workplan import selectors as workplan
 
-
-def _crumbs(*extra) -> list[dict]:
-    return [{"label": "工作台", "url": reverse("workspace:home")}, *[{"label": l, "url": u} for l, u in extra]]
+        count, items = workplan.workbench_panel(request.user)
+        panels.append(selectors.Panel("workplan", "督办任务", count, items, "没有已逾期或10个工作日内到期的任务。"))
+    return render(request, "workspace/home.html", {"panels": panels, "crumbs": crumbs()})
 
 
 @staff_view
@@ -97,7 +88,7 @@ def documents(request):
     page = Paginator(qs.order_by("-updated_at", "-id"), PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "workspace/documents.html", {
         "page": page, "status": status, "q": q, "states": workflow.STATE_LABELS.items(),
-        "crumbs": _crumbs(("政府信息", "")),
+        "crumbs": crumbs(("政府信息", "")),
     })
 
 
@@ -135,7 +126,7 @@ def document_edit(request, pk: int | None = None):
                     if upload is not None:
                         publishing.add_attachment(saved, upload, user=request.user)
             except ValidationError as exc:
-                _errors_to_form(form, exc, {"body": "body_html"})
+                errors_to_form(form, exc, {"body": "body_html"})
             except PermissionDenied as exc:
                 form.add_error("organisation", str(exc))
             else:
@@ -146,7 +137,7 @@ def document_edit(request, pk: int | None = None):
     title = "修改草稿" if doc else "起草政府信息"
     return render(request, "workspace/document_form.html", {
         "form": form, "doc": doc, "title": title,
-        "crumbs": _crumbs(("政府信息", reverse("workspace:documents")), (title, "")),
+        "crumbs": crumbs(("政府信息", reverse("workspace:documents")), (title, "")),
     })
 
 
@@ -199,7 +190,7 @@ def document_detail(request, pk: int):
         "policies": publishing.interpreted_policies(doc),
         "steps": selectors.history(doc),
         "levels": [review_level_name(i, doc.organisation.review_levels) for i in range(1, doc.organisation.review_levels + 1)],
-        "crumbs": _crumbs(("政府信息", reverse("workspace:documents")), (doc.title[:30], "")),
+        "crumbs": crumbs(("政府信息", reverse("workspace:documents")), (doc.title[:30], "")),
     })
 
 
@@ -318,12 +309,12 @@ def members(request):
                         core_services.grant_role(by=user, user=target, organisation=data["organisation"],
                                                  role=data["role"], review_level=data["review_level"])
                 except ValidationError as exc:
-                    _errors_to_form(grant_form, exc)
+                    errors_to_form(grant_form, exc)
                 else:
                     messages.success(request, f"已授予 {data['username']} 角色。")
                     return redirect("workspace:members")
     return render(request, "workspace/members.html", {
-        "memberships": memberships, "grant_form": grant_form, "crumbs": _crumbs(("人员与角色", "")),
+        "memberships": memberships, "grant_form": grant_form, "crumbs": crumbs(("人员与角色", "")),
     })
 
 
@@ -342,7 +333,7 @@ def wording(request):
             try:
                 saved = publishing.save_wording_rule(rule, user=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                errors_to_form(form, exc)
             else:
                 messages.success(request, f"已保存词条“{saved.phrase}”。")
                 return redirect("workspace:wording")
@@ -357,7 +348,7 @@ def wording(request):
         rules = rules.filter(kind=kind)
     return render(request, "workspace/wording.html", {
         "form": form, "rule": rule, "rules": rules, "kind": kind, "kinds": WordingRuleForm.base_fields["kind"].choices,
-        "crumbs": _crumbs(("表述检查词库", "")),
+        "crumbs": crumbs(("表述检查词库", "")),
     })
 
 

@@ -1,0 +1,198 @@
+"""Forms of the work-plan staff pages. They read and shape input only; the
+rules (and their Chinese messages) live in gongkai.workplan.services and
+gongkai.workplan.quotas, which the views call with the cleaned data."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from gongkai.applications.staff_forms import MultipleFileField
+from gongkai.catalog.models import Document, Genre
+from gongkai.core.models import Organisation
+
+from . import reading, services
+from .models import QuotaPlan, TaskUnit
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+UPLOAD_SUFFIXES = (".html", ".htm", ".txt")
+MAX_UPLOAD = 5 * 1024 * 1024
+MAX_EVIDENCE = 50
+CARRY_CHOICES = [("", "不结转"), ("next", "未完成部分结转至下一周期"), ("last", "未完成部分结转至年末最后一个周期")]
+_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+class ImportForm(forms.Form):
+    organisation = forms.ModelChoiceField(Organisation.objects.none(), label="印发机关", empty_label="请选择")
+    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100,
+                              help_text="留空则从标题或成文日期识别。")
+    text = forms.CharField(label="粘贴原文", required=False, widget=forms.Textarea(attrs={"rows": 12}),
+                           help_text="粘贴工作要点全文（含“一、”“（一）”“1.”等编号）；或在下面上传文件，二者选一。")
+    file = forms.FileField(label="上传文件", required=False,
+                           help_text="网页或文本文件（.html、.htm、.txt），不超过5MB，UTF-8或GBK编码均可。")
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations if organisations is not None else Organisation.objects.none()
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return None
+        if PurePath(upload.name or "").suffix.lower() not in UPLOAD_SUFFIXES:
+            raise forms.ValidationError("只能上传网页或文本文件（.html、.htm、.txt）。")
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError("文件超过5MB。")
+        try:
+            self.cleaned_data["file_text"] = reading.decode_bytes(upload.read())
+        except reading.DecodeError:
+            raise forms.ValidationError("无法读取该文件：不是UTF-8或GBK等编码的网页或文本文件，或文件为空。")
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        has_text = bool((data.get("text") or "").strip())
+        if data.get("file") and has_text:
+            raise forms.ValidationError("请粘贴原文或上传文件，二者选一。")
+        if not data.get("file") and not has_text and not self.has_error("file"):
+            self.add_error("text", "请粘贴工作要点原文或上传文件。")
+        return data
+
+    def source(self) -> reading.PlanSource:
+        """The plan read from the pasted text or the uploaded page."""
+        content = self.cleaned_data.get("file_text") or self.cleaned_data["text"]
+        return reading.plan_source(content)
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label="任务", max_length=500)
+    text = forms.CharField(label="内容", required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    due_text = forms.CharField(label="完成时限（原文）", required=False, max_length=100,
+                               help_text="如“2024年6月底前”“长期坚持”。")
+    due_date = forms.DateField(label="完成时限（日期）", required=False, widget=DATE,
+                               help_text="用于到期提醒和逾期统计；长期、适时等无具体日期的留空。")
+
+
+class UnitRowForm(forms.Form):
+    role = forms.ChoiceField(label="职责", choices=TaskUnit.Role.choices)
+    name = forms.CharField(label="单位（原文）", required=False, max_length=200)
+    organisation = forms.ModelChoiceField(Organisation.objects.none(), label="对应机构", required=False,
+                                          empty_label="未匹配")
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations if organisations is not None else Organisation.objects.all()
+
+
+UnitFormSet = forms.formset_factory(UnitRowForm, extra=3, max_num=60, can_delete=True)
+
+
+def unit_formset(data=None, *, task=None, organisations=None):
+    initial = None
+    if task is not None and data is None:
+        initial = [{"role": u.role, "name": u.name, "organisation": u.organisation_id} for u in task.units.all()]
+    return UnitFormSet(data, initial=initial, prefix="units", form_kwargs={"organisations": organisations})
+
+
+class RequestForm(forms.Form):
+    due_on = forms.DateField(label="报送截止日期", widget=DATE)
+    note = forms.CharField(label="说明", required=False, max_length=300)
+
+
+class ReportForm(forms.Form):
+    organisation = forms.ModelChoiceField(Organisation.objects.none(), label="报送单位", empty_label=None)
+    text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    percent = forms.IntegerField(label="进度（%）", min_value=0, max_value=100)
+    claims_done = forms.BooleanField(label="已完成（报牵头单位确认）", required=False)
+    evidence = forms.CharField(label="佐证：已发布政府信息的索引号", required=False,
+                               widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text="每行一个，或用逗号分隔。")
+    files = MultipleFileField(label="附件", required=False,
+                              help_text=f"最多{services.MAX_FILES}个文件，每个不超过{services.MAX_FILE_SIZE // 1024 // 1024}MB。")
+
+    def __init__(self, *args, units=(), **kwargs):
+        kwargs.setdefault("auto_id", "id_report_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=[u.pk for u in units]).order_by(
+            "sort_order", "name")
+
+    def clean_evidence(self) -> list[Document]:
+        numbers = [n for n in _SEPARATORS.split(self.cleaned_data.get("evidence") or "") if n]
+        numbers = list(dict.fromkeys(numbers))
+        if len(numbers) > MAX_EVIDENCE:
+            raise forms.ValidationError(f"佐证最多{MAX_EVIDENCE}条。")
+        found = {d.index_number: d for d in Document.objects.filter(index_number__in=numbers,
+                                                                    status=Document.Status.PUBLISHED)}
+        unknown = [n for n in numbers if n not in found]
+        if unknown:
+            raise forms.ValidationError(f"以下索引号不是已发布的政府信息：{'、'.join(unknown)}。")
+        return [found[n] for n in numbers]
+
+    def clean_files(self):
+        files = self.cleaned_data.get("files") or []
+        if len(files) > services.MAX_FILES:
+            raise forms.ValidationError(f"每次最多上传{services.MAX_FILES}个附件。")
+        return files
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, action: str = "", **kwargs):
+        kwargs.setdefault("auto_id", f"id_{action}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class QuotaPlanForm(forms.Form):
+    organisation = forms.ModelChoiceField(Organisation.objects.none(), label="下达机关", empty_label="请选择")
+    title = forms.CharField(label="名称", max_length=200)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    period = forms.ChoiceField(label="考核周期", choices=QuotaPlan.Period.choices, initial=QuotaPlan.Period.QUARTER)
+    carry = forms.ChoiceField(label="结转方式", choices=CARRY_CHOICES, required=False)
+    genre = forms.ModelChoiceField(Genre.objects.all(), label="只计此体裁", required=False, empty_label="全部体裁")
+    targets = forms.CharField(label="各单位每周期目标条数", widget=forms.Textarea(attrs={"rows": 8}),
+                              help_text="每行一个单位：“单位名称 数量”，单位名称可用全称或简称，须为下达机关的下级机构。")
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations if organisations is not None else Organisation.objects.none()
+        self.fields["year"].initial = timezone.localdate().year
+
+    def clean(self):
+        data = super().clean()
+        office, text = data.get("organisation"), data.get("targets")
+        if office is None or not text:
+            return data
+        rows, bad = [], []
+        for line in text.splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            match = re.fullmatch(r"(.+?)[\s:：,，]+(\d{1,6})(?:条)?", line)
+            if not match:
+                bad.append(line)
+                continue
+            rows.append((match.group(1).strip(), int(match.group(2))))
+        if bad:
+            self.add_error("targets", f"以下行应为“单位名称 数量”：{'；'.join(bad[:10])}。")
+            return data
+        below = Organisation.objects.filter(pk__in=office.descendant_ids() - {office.pk})
+        names = [name for name, _ in rows]
+        found = {}
+        for org in below.filter(Q(name__in=names) | Q(short_name__in=names)):
+            found.setdefault(org.name, org)
+            if org.short_name:
+                found.setdefault(org.short_name, org)
+        unknown = [name for name in names if name not in found]
+        if unknown:
+            self.add_error("targets", f"以下单位不是“{office.name}”的下级机构：{'、'.join(dict.fromkeys(unknown))}。")
+            return data
+        targets: dict[Organisation, int] = {}
+        for name, n in rows:
+            targets[found[name]] = n
+        data["target_map"] = targets
+        return data

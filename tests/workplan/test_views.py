@@ -1,0 +1,510 @@
+"""The staff pages of work-plan supervision (工作要点督办) through HTTP: who
+sees which page and task, importing a plan from pasted text or a saved page,
+correcting a task's units, confirming the plan, reporting progress with
+published documents and files as evidence, confirming, returning and
+reopening, the overdue list, quotas with carry-over, the workbench panel,
+CSRF and sign-in."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from gongkai.workplan import services
+from gongkai.workplan.models import Plan, ProgressFile, ProgressReport, QuotaPlan, Task
+from tests.conftest import SHARED_SAMPLES
+
+pytestmark = pytest.mark.django_db
+
+YEAR = timezone.localdate().year
+PLAN_TEXT = f"""{YEAR}年凉山州政务公开工作要点
+一、推进决策公开
+（一）完善公开目录。按要求更新目录。（牵头单位：西昌市人民政府；责任单位：西昌市安宁镇人民政府；完成时限：{YEAR}年12月）
+（二）加强政策解读。（牵头单位：西昌市安宁镇人民政府；完成时限：{YEAR}年12月底前）
+二、强化平台建设
+（三）办好政府网站。（责任单位：有关单位；完成时限：长期坚持）
+"""
+QIANJIANG = SHARED_SAMPLES / "chongqing-qianjiang-2018-workplan.txt"
+
+
+@pytest.fixture
+def people(org_tree, make_user):
+    return {
+        "office": make_user("office", (org_tree["city"], "office_admin")),
+        "county": make_user("xichang", (org_tree["county"], "drafter")),
+        "town": make_user("anning", (org_tree["township"], "drafter")),
+        "dept": make_user("caizheng", (org_tree["department"], "drafter")),
+        "reviewer": make_user("reviewer", (org_tree["county"], "reviewer", 1)),
+    }
+
+
+@pytest.fixture
+def draft(org_tree, people):
+    return services.import_plan(organisation=org_tree["city"], text=PLAN_TEXT, user=people["office"])
+
+
+@pytest.fixture
+def plan(draft, people):
+    return services.confirm_plan(draft, user=people["office"])
+
+
+def task_titled(plan, title) -> Task:
+    return plan.tasks.get(title=title)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+# --- sign-in and who sees what ---------------------------------------------------------
+
+
+def test_anonymous_goes_to_login(plan):
+    task = task_titled(plan, "完善公开目录")
+    client = Client()
+    for url in [reverse("workplan:index"), reverse("workplan:import"), reverse("workplan:plan", args=[plan.pk]),
+                reverse("workplan:task", args=[task.pk]), reverse("workplan:overdue"), reverse("workplan:quotas"),
+                reverse("workplan:quota_new")]:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("workspace:login")), url
+    response = client.post(reverse("workplan:plan_confirm", args=[plan.pk]))
+    assert response.status_code == 302 and reverse("workspace:login") in response["Location"]
+
+
+def test_my_tasks_are_those_of_my_unit(plan, people):
+    page = html(client_for(people["county"]).get(reverse("workplan:index")))
+    assert "完善公开目录" in page and "加强政策解读" not in page and "办好政府网站" not in page
+    assert "西昌市人民政府" in page and "推进中" in page
+    assert "导入工作要点" not in page  # no office links for a unit's drafter
+
+    page = html(client_for(people["town"]).get(reverse("workplan:index")))
+    assert "完善公开目录" in page and "加强政策解读" in page and "办好政府网站" not in page
+
+    page = html(client_for(people["dept"]).get(reverse("workplan:index")))
+    assert "完善公开目录" not in page and "没有符合条件的任务" in page
+
+
+def test_index_warnings_and_filters(plan, people):
+    today = timezone.localdate()
+    task = task_titled(plan, "完善公开目录")
+    services.update_task(task, user=people["office"], title=task.title, due_text="上周", due_date=today - dt.timedelta(days=3),
+                         units=[(u.role, u.name, u.organisation_id) for u in task.units.all()])
+    client = client_for(people["town"])
+    page = html(client.get(reverse("workplan:index")))
+    assert "已逾期" in page and 'class="warn-label warn-overdue"' in page
+    page = html(client.get(reverse("workplan:index"), {"warning": "overdue"}))
+    assert "完善公开目录" in page and "加强政策解读" not in page
+    page = html(client.get(reverse("workplan:index"), {"state": "done"}))
+    assert "完善公开目录" not in page and "没有符合条件的任务" in page
+    page = html(client.get(reverse("workplan:index"), {"year": YEAR - 3}))
+    assert "完善公开目录" not in page
+
+
+def test_office_index_lists_its_plans_and_links(draft, people):
+    page = html(client_for(people["office"]).get(reverse("workplan:index")))
+    assert draft.title in page and "待确认" in page
+    for name in ["workplan:import", "workplan:quotas", "workplan:overdue"]:
+        assert f'href="{reverse(name)}"' in page
+    assert "逾期任务（按单位）" in page
+
+
+def test_denials(draft, people):
+    county, dept = client_for(people["county"]), client_for(people["dept"])
+    # Only the office imports.
+    assert county.get(reverse("workplan:import")).status_code == 403
+    assert county.post(reverse("workplan:import"), {"text": PLAN_TEXT}).status_code == 403
+    assert county.get(reverse("workplan:quotas")).status_code == 403
+    assert county.get(reverse("workplan:overdue")).status_code == 403
+    # A draft plan is the office's alone.
+    assert county.get(reverse("workplan:plan", args=[draft.pk])).status_code == 404
+    assert county.post(reverse("workplan:plan_confirm", args=[draft.pk])).status_code == 404
+    draft.refresh_from_db()
+    assert draft.state == Plan.State.DRAFT
+
+    plan = services.confirm_plan(draft, user=people["office"])
+    assert county.get(reverse("workplan:plan", args=[plan.pk])).status_code == 200
+    assert dept.get(reverse("workplan:plan", args=[plan.pk])).status_code == 404
+    # Another unit's task.
+    other = task_titled(plan, "加强政策解读")
+    assert county.get(reverse("workplan:task", args=[other.pk])).status_code == 404
+    assert county.post(reverse("workplan:task_report", args=[other.pk]), {"text": "x", "percent": 5}).status_code == 404
+    # Editing, requesting reports and reopening are the office's.
+    own = task_titled(plan, "完善公开目录")
+    assert county.get(reverse("workplan:task_edit", args=[own.pk])).status_code == 403
+    assert county.post(reverse("workplan:plan_request", args=[plan.pk]),
+                       {"due_on": (timezone.localdate() + dt.timedelta(days=5)).isoformat()}).status_code == 403
+    services.report_progress(own, user=people["town"], organisation=own.units.get(role="responsible").organisation,
+                             text="已完成目录更新", percent=100, claims_done=True)
+    services.confirm_done(own, user=people["county"])
+    assert county.post(reverse("workplan:task_reopen", args=[own.pk]), {"reason": "重做"}).status_code == 403
+    own.refresh_from_db()
+    assert own.state == Task.State.DONE
+    # A reviewer of the unit sees the task but may not report.
+    reviewer = client_for(people["reviewer"])
+    assert reviewer.get(reverse("workplan:task", args=[own.pk])).status_code == 200
+    assert reviewer.post(reverse("workplan:task_report", args=[own.pk]), {"text": "x", "percent": 5}).status_code == 403
+
+
+def test_post_without_csrf_token_is_refused(draft, people):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people["office"])
+    response = client.post(reverse("workplan:plan_confirm", args=[draft.pk]))
+    assert response.status_code == 403
+    draft.refresh_from_db()
+    assert draft.state == Plan.State.DRAFT
+    page = html(client.get(reverse("workplan:plan", args=[draft.pk])))
+    assert 'name="csrfmiddlewaretoken"' in page
+
+
+# --- import -----------------------------------------------------------------------------
+
+
+def test_import_pasted_sample(org_tree, people):
+    client = client_for(people["office"])
+    page = html(client.get(reverse("workplan:import")))
+    assert 'enctype="multipart/form-data"' in page and "粘贴原文" in page
+    response = client.post(reverse("workplan:import"), {"organisation": org_tree["city"].pk,
+                                                        "text": QIANJIANG.read_text(encoding="utf-8")})
+    assert response.status_code == 302
+    plan = Plan.objects.get()
+    assert response["Location"] == reverse("workplan:plan", args=[plan.pk])
+    assert plan.title == "2018年重庆市政务公开工作要点" and plan.year == 2018 and plan.state == Plan.State.DRAFT
+    assert plan.tasks.count() == 22
+    page = html(client.get(response["Location"]))
+    assert "聚焦法治政府建设，全面推进政务公开" in page and "市政府办公厅" in page and "（未匹配）" in page
+    assert "确认工作要点" in page and 'class="depth-3' in page
+    assert "各区县政府" in page  # in the list of unmatched names
+
+
+def test_import_uploaded_gbk_file(org_tree, people):
+    data = QIANJIANG.read_text(encoding="utf-8").encode("gb18030")
+    upload = SimpleUploadedFile("黔江2018.txt", data, content_type="text/plain")
+    response = client_for(people["office"]).post(reverse("workplan:import"), {
+        "organisation": org_tree["county"].pk, "file": upload})
+    assert response.status_code == 302
+    plan = Plan.objects.get()
+    assert plan.organisation == org_tree["county"] and plan.source_name == "黔江2018.txt" and plan.tasks.count() == 22
+
+
+def test_import_uploaded_html_page(org_tree, people):
+    body = "".join(f"<p>{line}</p>" for line in PLAN_TEXT.splitlines())
+    markup = (f'<html><head><meta charset="gbk"><title>关于印发{YEAR}年凉山州政务公开工作要点的通知</title></head>'
+              f'<body><div class="nav">首页 | 政务公开</div><div class="article">{body}</div>'
+              f'<div class="footer">版权所有</div></body></html>')
+    upload = SimpleUploadedFile("plan.html", markup.encode("gbk"), content_type="text/html")
+    response = client_for(people["office"]).post(reverse("workplan:import"), {
+        "organisation": org_tree["city"].pk, "file": upload})
+    assert response.status_code == 302
+    plan = Plan.objects.get()
+    assert plan.title == f"{YEAR}年凉山州政务公开工作要点" and plan.year == YEAR
+    assert list(plan.tasks.values_list("title", flat=True)) == ["推进决策公开", "完善公开目录", "加强政策解读", "强化平台建设",
+                                                                "办好政府网站"]
+    assert "版权所有" not in plan.source_text
+
+
+def test_import_refuses_text_without_tasks_and_bad_files(org_tree, people):
+    client = client_for(people["office"])
+    response = client.post(reverse("workplan:import"), {"organisation": org_tree["city"].pk, "year": YEAR,
+                                                        "text": "今年要继续做好政务公开工作，加强组织领导。"})
+    assert response.status_code == 200
+    assert "未能从原文中识别出任何任务" in html(response) and "未导入" in html(response)
+    pdf = SimpleUploadedFile("plan.pdf", b"%PDF-1.4 ...", content_type="application/pdf")
+    response = client.post(reverse("workplan:import"), {"organisation": org_tree["city"].pk, "file": pdf})
+    assert response.status_code == 200 and "只能上传网页或文本文件" in html(response)
+    binary = SimpleUploadedFile("plan.html", b"\x00\x01\x02binary", content_type="text/html")
+    response = client.post(reverse("workplan:import"), {"organisation": org_tree["city"].pk, "file": binary})
+    assert response.status_code == 200 and "无法读取该文件" in html(response)
+    response = client.post(reverse("workplan:import"), {"organisation": org_tree["city"].pk})
+    assert response.status_code == 200 and "请粘贴工作要点原文或上传文件" in html(response)
+    # An organisation outside the office's reach is not a choice.
+    response = client.post(reverse("workplan:import"), {"organisation": org_tree["department"].pk, "text": PLAN_TEXT})
+    assert response.status_code == 200 and "印发机关" in html(response)
+    assert not Plan.objects.exists()
+
+
+# --- checking and confirming a plan -----------------------------------------------------
+
+
+def test_edit_task_units(draft, people, org_tree):
+    task = task_titled(draft, "办好政府网站")
+    assert list(task.units.values_list("name", "organisation")) == [("有关单位", None)]
+    client = client_for(people["office"])
+    page = html(client.get(reverse("workplan:task_edit", args=[task.pk])))
+    assert 'name="units-TOTAL_FORMS" value="4"' in page  # the row and three empty ones
+    assert "第4行 对应机构" in page and 'value="有关单位"' in page
+    data = {"title": "办好政府网站和政务新媒体", "text": task.text, "due_text": "年底前", "due_date": f"{YEAR}-12-31",
+            "units-TOTAL_FORMS": "4", "units-INITIAL_FORMS": "1", "units-MIN_NUM_FORMS": "0", "units-MAX_NUM_FORMS": "60",
+            "units-0-role": "responsible", "units-0-name": "有关单位", "units-0-organisation": org_tree["department"].pk,
+            "units-1-role": "lead", "units-1-name": "", "units-1-organisation": org_tree["city"].pk,
+            "units-2-role": "responsible", "units-2-name": "", "units-2-organisation": "",
+            "units-3-role": "responsible", "units-3-name": "", "units-3-organisation": ""}
+    response = client.post(reverse("workplan:task_edit", args=[task.pk]), data)
+    assert response.status_code == 302, html(response)
+    task.refresh_from_db()
+    assert task.title == "办好政府网站和政务新媒体" and task.due_date == dt.date(YEAR, 12, 31)
+    assert sorted(task.units.values_list("role", "name", "organisation")) == [
+        ("lead", org_tree["city"].name, org_tree["city"].pk), ("responsible", "有关单位", org_tree["department"].pk)]
+    # A due date far from the plan's year: the service's message on the form, nothing saved.
+    data["due_date"] = f"{YEAR + 5}-01-01"
+    response = client.post(reverse("workplan:task_edit", args=[task.pk]), data)
+    assert response.status_code == 200 and f"完成时限应在{YEAR}年前后" in html(response)
+    task.refresh_from_db()
+    assert task.due_date == dt.date(YEAR, 12, 31)
+    # A row marked 删除 goes.
+    data.update({"due_date": f"{YEAR}-12-31", "units-0-DELETE": "on"})
+    assert client.post(reverse("workplan:task_edit", args=[task.pk]), data).status_code == 302
+    assert list(task.units.values_list("role", "organisation")) == [("lead", org_tree["city"].pk)]
+
+
+def test_delete_and_confirm(draft, people):
+    client = client_for(people["office"])
+    task = task_titled(draft, "办好政府网站")
+    assert client.post(reverse("workplan:task_delete", args=[task.pk])).status_code == 302
+    assert not Task.objects.filter(pk=task.pk).exists()
+    response = client.post(reverse("workplan:plan_confirm", args=[draft.pk]), follow=True)
+    draft.refresh_from_db()
+    assert draft.state == Plan.State.CONFIRMED and "工作要点已确认" in html(response)
+    page = html(response)
+    assert "要求报送进展" in page and "确认工作要点</button>" not in page
+    # Confirming twice: the service's message, not an error page.
+    response = client.post(reverse("workplan:plan_confirm", args=[draft.pk]), follow=True)
+    assert "该工作要点已经确认" in html(response)
+
+
+def test_request_reports_and_missing_units(plan, people, org_tree):
+    client = client_for(people["office"])
+    url = reverse("workplan:plan_request", args=[plan.pk])
+    response = client.post(url, {"due_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat()})
+    assert response.status_code == 200 and "报送截止日期不能早于今天" in html(response)
+    response = client.post(url, {"due_on": (timezone.localdate() + dt.timedelta(days=7)).isoformat(), "note": "季度报送"},
+                           follow=True)
+    page = html(response)
+    assert "已通知各单位" in page and "尚未报送进展的单位（2个）" in page
+    assert "加强政策解读" in page.split("尚未报送进展的单位")[1]
+    task = task_titled(plan, "加强政策解读")
+    services.report_progress(task, user=people["town"], organisation=org_tree["township"], text="已发布解读5篇", percent=50)
+    page = html(client.get(reverse("workplan:plan", args=[plan.pk])))
+    assert "尚未报送进展的单位（2个）" in page  # the township still owes 完善公开目录
+    missing = page.split("尚未报送进展的单位")[1]
+    assert "加强政策解读" not in missing and "完善公开目录" in missing
+
+
+# --- progress -----------------------------------------------------------------------------
+
+
+def test_report_progress_with_evidence_and_file(plan, people, org_tree, make_document):
+    doc = make_document(org_tree["township"], "安宁镇政府信息公开目录")
+    other = make_document(org_tree["county"], "西昌市政策解读汇编")
+    task = task_titled(plan, "完善公开目录")
+    client = client_for(people["town"])
+    page = html(client.get(reverse("workplan:task", args=[task.pk])))
+    assert "报送进展" in page and 'enctype="multipart/form-data"' in page and "确认完成</button>" not in page
+    upload = SimpleUploadedFile("目录截图说明.txt", "目录已更新".encode(), content_type="text/plain")
+    response = client.post(reverse("workplan:task_report", args=[task.pk]), {
+        "organisation": org_tree["township"].pk, "text": "已按新标准更新公开目录。", "percent": 60,
+        "evidence": f"{doc.index_number}，{other.index_number}", "files": [upload]})
+    assert response.status_code == 302, html(response)
+    report = ProgressReport.objects.get()
+    assert (report.organisation, report.author, report.percent, report.claims_done) == (org_tree["township"], people["town"], 60, False)
+    assert set(report.documents.all()) == {doc, other}
+    task.refresh_from_db()
+    assert task.percent == 60 and task.state == Task.State.OPEN
+
+    page = html(client.get(reverse("workplan:task", args=[task.pk])))
+    assert "已按新标准更新公开目录。" in page and "anning" in page
+    assert f'href="{doc.get_absolute_url()}"' in page and doc.index_number in page
+    item = ProgressFile.objects.get()
+    assert f'href="{reverse("workplan:file", args=[item.pk])}"' in page
+
+    for user in (people["town"], people["county"], people["office"]):
+        response = client_for(user).get(reverse("workplan:file", args=[item.pk]))
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).decode() == "目录已更新"
+        assert response["Content-Disposition"].startswith("attachment; filename*=UTF-8''")
+    assert client_for(people["dept"]).get(reverse("workplan:file", args=[item.pk])).status_code == 404
+
+
+def test_unknown_index_number_writes_nothing(plan, people, org_tree, make_document):
+    doc = make_document(org_tree["township"], "安宁镇政府信息公开目录")
+    draft_doc = make_document(org_tree["township"], "尚未发布的草稿", publish=False)
+    draft_number = draft_doc.index_number or "DRAFT-0001"
+    task = task_titled(plan, "完善公开目录")
+    upload = SimpleUploadedFile("说明.txt", b"x", content_type="text/plain")
+    response = client_for(people["town"]).post(reverse("workplan:task_report", args=[task.pk]), {
+        "organisation": org_tree["township"].pk, "text": "已完成", "percent": 100, "claims_done": "on",
+        "evidence": f"{doc.index_number}\nNO-SUCH-0001、{draft_number}", "files": [upload]})
+    assert response.status_code == 200
+    page = html(response)
+    assert f"以下索引号不是已发布的政府信息：NO-SUCH-0001、{draft_number}" in page and "操作未执行" in page
+    assert not ProgressReport.objects.exists() and not ProgressFile.objects.exists()
+    task.refresh_from_db()
+    assert (task.state, task.percent) == (Task.State.OPEN, 0)
+    # The service's own rule (done means 100%) comes back on the form too.
+    response = client_for(people["town"]).post(reverse("workplan:task_report", args=[task.pk]), {
+        "organisation": org_tree["township"].pk, "text": "已完成", "percent": 80, "claims_done": "on"})
+    assert response.status_code == 200 and "报送完成时进度应为100%" in html(response)
+    assert not ProgressReport.objects.exists()
+
+
+def test_done_confirmed_by_the_lead_unit_then_reopened(plan, people, org_tree):
+    task = task_titled(plan, "完善公开目录")
+    town, county, office = client_for(people["town"]), client_for(people["county"]), client_for(people["office"])
+    response = town.post(reverse("workplan:task_report", args=[task.pk]), {
+        "organisation": org_tree["township"].pk, "text": "目录全部更新", "percent": 100, "claims_done": "on"})
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.state == Task.State.REPORTED
+    # The township is not the lead unit.
+    assert "确认完成</button>" not in html(town.get(reverse("workplan:task", args=[task.pk])))
+    assert town.post(reverse("workplan:task_confirm", args=[task.pk])).status_code == 403
+    page = html(county.get(reverse("workplan:task", args=[task.pk])))
+    assert "确认完成</button>" in page and "退回完成报送" in page
+    response = county.post(reverse("workplan:task_confirm", args=[task.pk]), follow=True)
+    task.refresh_from_db()
+    assert task.state == Task.State.DONE and task.confirmed_by == people["county"]
+    assert "已确认任务完成" in html(response) and "状态：<strong>已完成</strong>" in html(response)
+    # The office reopens: a reason is needed.
+    response = office.post(reverse("workplan:task_reopen", args=[task.pk]), {"reason": " "})
+    assert response.status_code == 200 and "原因" in html(response)
+    task.refresh_from_db()
+    assert task.state == Task.State.DONE
+    response = office.post(reverse("workplan:task_reopen", args=[task.pk]), {"reason": "佐证材料不全"}, follow=True)
+    task.refresh_from_db()
+    assert task.state == Task.State.OPEN and task.percent == 99 and "已重新打开任务" in html(response)
+
+
+def test_lead_unit_returns_a_reported_completion(plan, people, org_tree):
+    task = task_titled(plan, "完善公开目录")
+    services.report_progress(task, user=people["town"], organisation=org_tree["township"], text="完成", percent=100,
+                             claims_done=True)
+    county = client_for(people["county"])
+    response = county.post(reverse("workplan:task_return", args=[task.pk]), {"reason": ""})
+    assert response.status_code == 200 and "退回（原因）" in html(response)
+    response = county.post(reverse("workplan:task_return", args=[task.pk]), {"reason": "缺少乡镇目录"})
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.state == Task.State.OPEN
+
+
+# --- overdue, quotas, workbench -------------------------------------------------------------
+
+
+def _due(task, day, user):
+    services.update_task(task, user=user, title=task.title, due_text=f"{day:%Y年%m月%d日}", due_date=day,
+                         units=[(u.role, u.name, u.organisation_id) for u in task.units.all()])
+
+
+def test_overdue_by_unit(plan, people, org_tree):
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    _due(task_titled(plan, "完善公开目录"), yesterday, people["office"])
+    _due(task_titled(plan, "加强政策解读"), yesterday, people["office"])
+    page = html(client_for(people["office"]).get(reverse("workplan:overdue")))
+    assert "共 2 项" in page
+    assert f'<th scope="row"><a href="#unit-{org_tree["township"].pk}">西昌市安宁镇人民政府</a></th><td>2</td>' in page
+    assert f'<th scope="row"><a href="#unit-{org_tree["county"].pk}">西昌市人民政府</a></th><td>1</td>' in page
+
+
+def test_workbench_panel_lists_warned_tasks(plan, people):
+    _due(task_titled(plan, "加强政策解读"), timezone.localdate() - dt.timedelta(days=2), people["office"])
+    page = html(client_for(people["town"]).get(reverse("workspace:home")))
+    assert "督办任务" in page and 'id="panel-workplan"' in page
+    section = page.split('id="panel-workplan"')[1]
+    assert "加强政策解读" in section and "已逾期" in section and "完善公开目录" not in section
+    assert f'href="{reverse("workplan:index")}?warning=any"' in section
+    page = html(client_for(people["county"]).get(reverse("workspace:home")))
+    assert "没有已逾期或10个工作日内到期的任务。" in page
+
+
+def test_quota_plan_unknown_unit_is_named(org_tree, people):
+    client = client_for(people["office"])
+    assert "各单位每周期目标条数" in html(client.get(reverse("workplan:quota_new")))
+    response = client.post(reverse("workplan:quota_new"), {
+        "organisation": org_tree["city"].pk, "title": "信息发布任务数", "year": YEAR, "period": "quarter", "carry": "next",
+        "targets": "西昌市 3\n四川省财政厅 2\n不存在的局 1"})
+    assert response.status_code == 200
+    assert "以下单位不是“凉山彝族自治州人民政府”的下级机构：四川省财政厅、不存在的局" in html(response)
+    response = client.post(reverse("workplan:quota_new"), {
+        "organisation": org_tree["city"].pk, "title": "信息发布任务数", "year": YEAR, "period": "quarter",
+        "targets": "西昌市 三条"})
+    assert "应为“单位名称 数量”" in html(response)
+    assert not QuotaPlan.objects.exists()
+
+
+def test_quota_plan_figures(org_tree, people, make_document):
+    year = YEAR - 1  # a finished year: every window has ended
+    client = client_for(people["office"])
+    response = client.post(reverse("workplan:quota_new"), {
+        "organisation": org_tree["city"].pk, "title": "季度信息发布任务数", "year": year, "period": "quarter",
+        "carry": "next", "targets": "西昌市 3\n西昌市安宁镇人民政府 1"})
+    assert response.status_code == 302, html(response)
+    quota_plan = QuotaPlan.objects.get()
+    assert response["Location"] == reverse("workplan:quota_plan", args=[quota_plan.pk])
+    # The county (with its township below) publishes 2 in Q1 and 4 in Q2; the township 1 in Q1.
+    for i, day in enumerate([dt.date(year, 2, 1), dt.date(year, 5, 1), dt.date(year, 5, 2), dt.date(year, 6, 1),
+                             dt.date(year, 6, 2)]):
+        make_document(org_tree["county"], f"西昌市通知{i}", published_date=day)
+    make_document(org_tree["township"], "安宁镇通知", published_date=dt.date(year, 3, 1))
+    page = html(client.get(response["Location"]))
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
+    cells = [[c.split(">", 1)[1].split("<")[0].strip() for c in row.split("<td")[1:]] for row in rows]
+    # window, target, carried in, required, published, shortfall, attainment
+    assert cells[0][1:6] == ["3", "0", "3", "2", "1"] and "67%" in rows[0]  # Q1: 2 of 3
+    assert cells[1][1:6] == ["3", "1", "4", "4", "0"] and "100%" in rows[1]  # Q2: 1 carried from Q1
+    assert "来自1月1日至3月31日" in rows[1]
+    assert cells[2][1:6] == ["3", "0", "3", "0", "3"] and "0%" in rows[2]
+    assert cells[3][1:6] == ["3", "3", "6", "0", "6"] and "来自7月1日至9月30日" in rows[3]
+    assert cells[4][1:6] == ["1", "0", "1", "1", "0"]  # the township's Q1
+    assert "<svg" in page and "<rect" in page and "style=" not in page
+    assert "西昌市人民政府：已发布0条，应完成6条，完成率0%" in page  # the chart's description (Q4)
+    assert quota_plan.title in html(client.get(reverse("workplan:quotas")))
+    # A unit's drafter cannot open it.
+    assert client_for(people["county"]).get(response["Location"]).status_code == 404
+
+
+def test_pages_have_no_inline_style_or_script(plan, people, org_tree):
+    task = task_titled(plan, "完善公开目录")
+    client = client_for(people["office"])
+    for url in [reverse("workplan:index"), reverse("workplan:import"), reverse("workplan:plan", args=[plan.pk]),
+                reverse("workplan:task", args=[task.pk]), reverse("workplan:task_edit", args=[task.pk]),
+                reverse("workplan:overdue"), reverse("workplan:quotas"), reverse("workplan:quota_new")]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = html(response)
+        assert "style=" not in page and "<script" not in page and "<h1>" in page, url
+
+
+def test_demo_examples(org_tree):
+    from gongkai.core.models import Role
+    from gongkai.publishing import demo as workflow_demo
+    from gongkai.workplan import demo
+
+    staff = workflow_demo.create_staff(org_tree["province"], "Demo-password-1")
+    assert demo.create_examples(org_tree["province"], staff) == 22
+    plan = Plan.objects.get()
+    assert plan.state == Plan.State.CONFIRMED and plan.year == 2018 and plan.organisation == org_tree["province"]
+    own = services.visible_tasks(staff[Role.DRAFTER]).filter(units__organisation=org_tree["province"]).distinct()
+    assert own.count() == demo.OWN_TASKS and all(t.due_date for t in own)
+    report = ProgressReport.objects.get()
+    assert report.author == staff[Role.DRAFTER] and report.percent == 50
+    quota_plan = QuotaPlan.objects.get()
+    assert quota_plan.work_plan == plan and quota_plan.carry_rules.count() == 3
+    assert set(quota_plan.quotas.values_list("organisation", flat=True)) == {org_tree["city"].pk, org_tree["department"].pk}
+    page = html(client_for(staff[Role.DRAFTER]).get(reverse("workplan:index"), {"year": 2018}))
+    assert own.first().title in page and "已逾期" in page
+
+
+def test_plan_page_links_only_the_tasks_a_unit_may_open(plan, people):
+    page = html(client_for(people["county"]).get(reverse("workplan:plan", args=[plan.pk])))
+    own, other = task_titled(plan, "完善公开目录"), task_titled(plan, "加强政策解读")
+    assert f'href="{reverse("workplan:task", args=[own.pk])}"' in page
+    assert "加强政策解读" in page and f'href="{reverse("workplan:task", args=[other.pk])}"' not in page
+    assert "确认工作要点" not in page and "要求报送进展" not in page and "修改" not in page
