@@ -23,8 +23,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from gongkai.ingest import services as ingest
-from gongkai.ingest.extract import extract
-from gongkai.workplan.extract import extract_plan, find_plan_title, match_units
+from gongkai.workplan.extract import extract_plan, match_units
+from gongkai.workplan.reading import plan_source
 
 
 def _organisations() -> list[tuple]:
@@ -101,13 +101,8 @@ class Command(BaseCommand):
     # ------------------------------------------------------------ extract
 
     def _extract(self, file=None, json=False, **options):
-        content = self._read(file)
-        page = extract(content)
-        body = page.body_text or content
-        title = find_plan_title(body) or page.title
-        year = page.written_date.year if page.written_date else None
-        plan = extract_plan(body, title=title, organisation=page.organisation)
-        plan.year = plan.year or year
+        source = plan_source(self._read(file))
+        plan = extract_plan(source.text, title=source.title, organisation=source.organisation, year=source.year)
         tasks = plan.all_tasks()
         if not tasks:
             self._fail(f"no tasks found in {file}", 1)
