@@ -15,6 +15,7 @@ from django.utils import timezone
 from gongkai.core import permissions
 from gongkai.core.models import Organisation
 from gongkai.workspace.auth import require, staff_view
+from gongkai.workspace.pages import int_param
 
 from . import stats
 from .models import Application
@@ -24,11 +25,6 @@ REPORT_SEASON_MONTHS = 3  # January to March: the page opens on last year (the a
 
 # The chart (an inline SVG: attributes, no style, as the CSP wants).
 CHART_WIDTH, CHART_BAR_WIDTH, CHART_ROW_HEIGHT, CHART_BAR_HEIGHT = 720, 560, 44, 16
-
-
-def _int(text: str | None) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 def _default_year(today) -> int:
@@ -60,7 +56,7 @@ def statistics(request):
         organisations = organisations.filter(pk__in=scope)
 
     if "org" in request.GET:
-        org_id = _int(request.GET.get("org"))
+        org_id = int_param(request.GET.get("org"))
         organisation = organisations.filter(pk=org_id).first() if org_id else None
     else:
         organisation = organisations.first()
@@ -68,7 +64,7 @@ def statistics(request):
         raise Http404("机构不存在或您无权查看其申请统计。")
 
     today = timezone.localdate()
-    year = _int(request.GET.get("year")) if "year" in request.GET else _default_year(today)
+    year = int_param(request.GET.get("year")) if "year" in request.GET else _default_year(today)
     if year is None or stats.year_error(year):
         raise Http404("年度无效。")
 

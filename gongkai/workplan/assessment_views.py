@@ -18,12 +18,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from gongkai.core import permissions
 from gongkai.core.http import attachment_header
 from gongkai.core.models import Organisation
 from gongkai.workspace.auth import require, staff_view
+from gongkai.workspace.pages import errors_to_form
 
-from . import assessment
+from . import assessment, selectors
 from .models import Indicator, Scheme
 
 K = Indicator.Kind
@@ -33,13 +33,8 @@ DEFAULT_WEIGHTS = {K.TASKS_ON_TIME: 30, K.QUOTA: 20, K.APPLICATIONS_ON_TIME: 20,
 DEFAULT_DEDUCTION = {K.MONITORING: 2}
 
 
-def _managed(user):
-    """Organisations where the user manages work plans (None: all)."""
-    return permissions.organisations_for(user, permissions.WORKPLAN_MANAGE)
-
-
 def _schemes(user):
-    scope = _managed(user)
+    scope = selectors.managed_scope(user)
     qs = Scheme.objects.select_related("organisation").order_by("-year", "-id")
     return qs if scope is None else qs.filter(organisation_id__in=scope)
 
@@ -83,18 +78,10 @@ class SchemeForm(forms.Form):
         return rows
 
 
-def _put_errors(form: forms.Form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
 @staff_view
 def index(request):
     user = request.user
-    scope = _managed(user)
+    scope = selectors.managed_scope(user)
     can_create = scope is None or bool(scope)
     if request.method == "POST":
         require(can_create, "您没有管理工作要点督办的权限，不能创建考核方案。")
@@ -112,7 +99,7 @@ def index(request):
                         name=form.cleaned_data["name"], indicators=form.indicators(),
                         units=form.cleaned_data["units"])
                 except ValidationError as exc:
-                    _put_errors(form, exc)
+                    errors_to_form(form, exc)
                 else:
                     messages.success(request, f"已创建考核方案“{scheme.name}”。")
                     return redirect("assessment:scheme", pk=scheme.pk)

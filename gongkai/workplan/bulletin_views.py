@@ -26,7 +26,7 @@ from gongkai.core.models import Organisation
 from gongkai.workspace.auth import require, staff_view
 from gongkai.workspace.pages import crumbs
 
-from . import bulletins
+from . import bulletins, selectors
 from .models import Bulletin
 
 NO_MANAGE = "只有政务公开办管理员可以生成月初通报。"
@@ -50,16 +50,9 @@ class GenerateForm(forms.Form):
             self.fields["organisation"].queryset = organisations
 
 
-def _managed(user):
-    """The organisations where the user manages work-plan supervision."""
-    scope = permissions.organisations_for(user, permissions.WORKPLAN_MANAGE)
-    qs = Organisation.objects.order_by("sort_order", "name", "id")
-    return qs if scope is None else qs.filter(pk__in=scope)
-
-
 def _choosable(user):
     """Offices in scope that have a plan or a quota plan (all of the scope when none has)."""
-    managed = _managed(user)
+    managed = selectors.managed_organisations(user)
     offices = managed.filter(Q(work_plans__isnull=False) | Q(quota_plans__isnull=False)).distinct()
     return offices if offices.exists() else managed
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from gongkai.core import permissions
 from gongkai.core.audit import actor_name, record, state_of
-from gongkai.core.models import Organisation, descendant_ids
+from gongkai.core.models import Organisation
 
 from .models import CarryRule, Quota, QuotaPlan
 

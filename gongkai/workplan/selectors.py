@@ -66,6 +66,15 @@ def managed_scope(user) -> set[int] | None:
     return permissions.organisations_for(user, permissions.WORKPLAN_MANAGE)
 
 
+def managed_organisations(user):
+    """The organisations where the user manages work-plan supervision."""
+    from gongkai.core.models import Organisation
+
+    scope = managed_scope(user)
+    qs = Organisation.objects.order_by("sort_order", "name", "id")
+    return qs if scope is None else qs.filter(pk__in=scope)
+
+
 def managed_plans(user):
     scope = managed_scope(user)
     qs = Plan.objects.select_related("organisation")

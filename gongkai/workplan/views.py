@@ -25,7 +25,7 @@ from gongkai.core import permissions
 from gongkai.core.http import attachment_header
 from gongkai.core.models import Organisation
 from gongkai.workspace.auth import require, staff_view
-from gongkai.workspace.pages import crumbs, errors_to_form
+from gongkai.workspace.pages import crumbs, errors_to_form, int_param
 
 from . import quotas, selectors, services
 from .forms import ImportForm, QuotaPlanForm, ReasonForm, ReportForm, RequestForm, TaskForm, unit_formset
@@ -45,21 +45,10 @@ def _crumbs(*extra: tuple[str, str]) -> list[dict]:
     return crumbs(("工作要点督办", reverse("workplan:index")), *extra)
 
 
-def _int(text: str | None) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
-
-
 def _require_manager(user) -> set[int] | None:
     scope = selectors.managed_scope(user)
     require(scope is None or bool(scope), MANAGE_ONLY)
     return scope
-
-
-def _managed_organisations(user):
-    scope = selectors.managed_scope(user)
-    qs = Organisation.objects.order_by("sort_order", "id")
-    return qs if scope is None else qs.filter(pk__in=scope)
 
 
 def _plan_or_404(user, pk: int) -> Plan:
@@ -83,7 +72,7 @@ def _task_or_404(user, pk: int) -> Task:
 def index(request):
     user = request.user
     today = timezone.localdate()
-    year = _int(request.GET.get("year")) or today.year
+    year = int_param(request.GET.get("year")) or today.year
     state = request.GET.get("state", "")
     if state not in Task.State.values:
         state = ""
@@ -116,7 +105,7 @@ def index(request):
 def import_plan(request):
     user = request.user
     _require_manager(user)
-    organisations = _managed_organisations(user)
+    organisations = selectors.managed_organisations(user)
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES, organisations=organisations)
         if form.is_valid():
@@ -392,7 +381,7 @@ def quota_list(request):
 def quota_new(request):
     user = request.user
     _require_manager(user)
-    organisations = _managed_organisations(user)
+    organisations = selectors.managed_organisations(user)
     if request.method == "POST":
         form = QuotaPlanForm(request.POST, organisations=organisations)
         if form.is_valid():

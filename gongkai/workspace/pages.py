@@ -22,3 +22,9 @@ def errors_to_form(form, exc: ValidationError, mapping: dict | None = None) -> N
             form.add_error(target if target in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def int_param(text: str | None) -> int | None:
+    """A query parameter as a whole number, or None when it is not one (never an error)."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
