@@ -67,7 +67,6 @@ def city(db, make_user):
 def test_a_year_of_supervision(city, make_document, monkeypatch):
     orgs, users = city
     admin = users["admin"]
-    short = {org.pk: org.short_name for org in Organisation.objects.all()}
 
     def publish(key, *days):
         for day in days:
