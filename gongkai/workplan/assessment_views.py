@@ -21,7 +21,7 @@ from django.utils import timezone
 from gongkai.core.http import attachment_header
 from gongkai.core.models import Organisation
 from gongkai.workspace.auth import require, staff_view
-from gongkai.workspace.pages import errors_to_form
+from gongkai.workspace.pages import crumbs, errors_to_form
 
 from . import assessment, selectors
 from .models import Indicator, Scheme
@@ -107,6 +107,7 @@ def index(request):
             form = SchemeForm(organisations=organisations, initial={"year": timezone.localdate().year})
     return render(request, "workplan/assessment_index.html", {
         "schemes": _schemes(user), "form": form, "can_create": can_create,
+        "crumbs": crumbs() + [{"label": "年度考核", "url": ""}],
     })
 
 
@@ -139,6 +140,7 @@ def scheme(request, pk: int):
     return render(request, "workplan/assessment_scheme.html", {
         "scheme": item, "indicators": indicators, "rows": rows, "as_of": as_of, "xlsx_url": xlsx_url,
         "total_weight": sum((ind.weight for ind in indicators), 0),
+        "crumbs": crumbs(("年度考核", reverse("assessment:index"))) + [{"label": item.name, "url": ""}],
     })
 
 

@@ -72,7 +72,10 @@ def _task_or_404(user, pk: int) -> Task:
 def index(request):
     user = request.user
     today = timezone.localdate()
-    year = int_param(request.GET.get("year")) or today.year
+    task_years = set(services.visible_tasks(user).order_by().values_list("plan__year", flat=True).distinct())
+    # Without a choice: this year, or the latest year that has tasks when this one has none yet.
+    year = int_param(request.GET.get("year")) or (
+        today.year if today.year in task_years or not task_years else max(task_years))
     state = request.GET.get("state", "")
     if state not in Task.State.values:
         state = ""
@@ -87,7 +90,7 @@ def index(request):
         rows = [r for r in rows if r.warning]
     elif warning:
         rows = [r for r in rows if r.warning == warning]
-    years = set(services.visible_tasks(user).order_by().values_list("plan__year", flat=True).distinct())
+    years = set(task_years)
     manages = permissions.can_anywhere(user, permissions.WORKPLAN_MANAGE)
     plans = list(selectors.managed_plans(user)) if manages else []
     years |= {p.year for p in plans} | {today.year, year}
