@@ -15,6 +15,7 @@ from django.utils import timezone
 from gongkai.core import permissions
 from gongkai.core.models import Organisation
 from gongkai.workspace.auth import require, staff_view
+from gongkai.workspace import charts
 from gongkai.workspace.pages import int_param
 
 from . import stats
@@ -23,8 +24,6 @@ from .models import Application
 YEARS_SHOWN = 6          # at least this many years in the year select
 REPORT_SEASON_MONTHS = 3  # January to March: the page opens on last year (the annual report's season)
 
-# The chart (an inline SVG: attributes, no style, as the CSP wants).
-CHART_WIDTH, CHART_BAR_WIDTH, CHART_ROW_HEIGHT, CHART_BAR_HEIGHT = 720, 560, 44, 16
 
 
 def _default_year(today) -> int:
@@ -33,17 +32,8 @@ def _default_year(today) -> int:
 
 def _chart(table3: stats.Table3) -> dict:
     """The outcome rows that have applications, as bars of the 总计 column."""
-    rows = [(code, stats.ROW_LABELS[code], table3.outcomes[code][stats.TOTAL]) for code in stats.ROW_CODES]
-    rows = [row for row in rows if row[2]]
-    top = max((n for _, _, n in rows), default=0)
-    bars = []
-    for i, (code, label, n) in enumerate(rows):
-        y = i * CHART_ROW_HEIGHT
-        width = max(1, round(n * CHART_BAR_WIDTH / top))
-        bars.append({"code": code, "label": label, "n": n, "label_y": y + 14, "bar_y": y + 20,
-                     "width": width, "value_x": width + 6, "value_y": y + 20 + CHART_BAR_HEIGHT - 3})
-    return {"bars": bars, "width": CHART_WIDTH, "height": len(bars) * CHART_ROW_HEIGHT,
-            "bar_height": CHART_BAR_HEIGHT}
+    rows = [(stats.ROW_LABELS[code], table3.outcomes[code][stats.TOTAL]) for code in stats.ROW_CODES]
+    return charts.bars([(label, n, f"{n}件") for label, n in rows if n])
 
 
 @staff_view

@@ -307,7 +307,7 @@ def compute(scheme: Scheme, *, as_of: dt.date | None = None) -> list[UnitScore]:
 # ---------------------------------------------------------------- spreadsheet
 
 
-def _weight_text(weight) -> str:
+def weight_text(weight) -> str:
     return f"{Decimal(weight).normalize():f}"
 
 
@@ -320,7 +320,7 @@ def to_xlsx(scheme: Scheme, scores: list[UnitScore]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "得分"
-    sheet.append(["排名", "单位", *[f"{ind.get_kind_display()}（{_weight_text(ind.weight)}分）" for ind in indicators], "总分"])
+    sheet.append(["排名", "单位", *[f"{ind.get_kind_display()}（{weight_text(ind.weight)}分）" for ind in indicators], "总分"])
     for score in scores:
         by_kind = {s.kind: s.points for s in score.indicators}
         sheet.append([score.rank, score.organisation.name, *[by_kind.get(ind.kind) for ind in indicators], score.total])

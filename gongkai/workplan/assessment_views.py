@@ -21,6 +21,7 @@ from django.utils import timezone
 from gongkai.core.http import attachment_header
 from gongkai.core.models import Organisation
 from gongkai.workspace.auth import require, staff_view
+from gongkai.workspace import charts
 from gongkai.workspace.pages import crumbs, errors_to_form
 
 from . import assessment, selectors
@@ -134,12 +135,15 @@ def scheme(request, pk: int):
     for score in scores:
         by_kind = {s.kind: s for s in score.indicators}
         rows.append({"score": score, "cells": [by_kind[ind.kind] for ind in indicators]})
+    total_weight = sum((ind.weight for ind in indicators), 0)
     xlsx_url = reverse("assessment:xlsx", args=[item.pk])
     if request.GET.get("as_of"):
         xlsx_url += f"?as_of={as_of:%Y-%m-%d}"
     return render(request, "workplan/assessment_scheme.html", {
         "scheme": item, "indicators": indicators, "rows": rows, "as_of": as_of, "xlsx_url": xlsx_url,
-        "total_weight": sum((ind.weight for ind in indicators), 0),
+        "total_weight": total_weight, "total_weight_text": assessment.weight_text(total_weight),
+        "chart": charts.bars([(s.organisation.name, float(s.total), f"{s.total}分（第{s.rank}名）") for s in scores],
+                             top=float(total_weight) or None),
         "crumbs": crumbs(("年度考核", reverse("assessment:index"))) + [{"label": item.name, "url": ""}],
     })
 

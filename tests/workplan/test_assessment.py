@@ -348,6 +348,9 @@ def test_pages_for_the_office(world, client):
     _no_inline_code(html)
     assert "<details" in html and "53.83" in html and "100.00" in html
     assert "一、（二） 做好政策解读：逾期完成（2024-05-10）" in html
+    # The totals as a chart beside the table, its figures in words for screen readers.
+    chart = html.split('id="scores-chart-title"')[1].split("</svg>")[0]
+    assert "<rect" in chart and "53.83分（第" in chart and "100.00分（第1名）" in chart
     assert f"/staff/assessment/{scheme.pk}/scores.xlsx?as_of=2024-06-30" in html
     download = client.get(f"/staff/assessment/{scheme.pk}/scores.xlsx?as_of=2024-06-30")
     assert download.status_code == 200
