@@ -8,14 +8,13 @@ import re
 from pathlib import PurePath
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
 from gongkai.applications.staff_forms import MultipleFileField
 from gongkai.catalog.models import Document, Genre
 from gongkai.core.models import Organisation
 
-from . import reading, services
+from . import extract, quota_table, reading, services
 from .models import QuotaPlan, TaskUnit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -24,6 +23,18 @@ MAX_UPLOAD = 5 * 1024 * 1024
 MAX_EVIDENCE = 50
 CARRY_CHOICES = [("", "不结转"), ("next", "未完成部分结转至下一周期"), ("last", "未完成部分结转至年末最后一个周期")]
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+def read_page_upload(upload) -> str:
+    """An uploaded page (.html, .htm, .txt, at most 5 MB, UTF-8 or GBK) as text; a Chinese refusal otherwise."""
+    if PurePath(upload.name or "").suffix.lower() not in UPLOAD_SUFFIXES:
+        raise forms.ValidationError("只能上传网页或文本文件（.html、.htm、.txt）。")
+    if upload.size > MAX_UPLOAD:
+        raise forms.ValidationError("文件超过5MB。")
+    try:
+        return reading.decode_bytes(upload.read())
+    except reading.DecodeError:
+        raise forms.ValidationError("无法读取该文件：不是UTF-8或GBK等编码的网页或文本文件，或文件为空。") from None
 
 
 class ImportForm(forms.Form):
@@ -43,14 +54,7 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data.get("file")
         if not upload:
             return None
-        if PurePath(upload.name or "").suffix.lower() not in UPLOAD_SUFFIXES:
-            raise forms.ValidationError("只能上传网页或文本文件（.html、.htm、.txt）。")
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError("文件超过5MB。")
-        try:
-            self.cleaned_data["file_text"] = reading.decode_bytes(upload.read())
-        except reading.DecodeError:
-            raise forms.ValidationError("无法读取该文件：不是UTF-8或GBK等编码的网页或文本文件，或文件为空。")
+        self.cleaned_data["file_text"] = read_page_upload(upload)
         return upload
 
     def clean(self):
@@ -154,18 +158,46 @@ class QuotaPlanForm(forms.Form):
     period = forms.ChoiceField(label="考核周期", choices=QuotaPlan.Period.choices, initial=QuotaPlan.Period.QUARTER)
     carry = forms.ChoiceField(label="结转方式", choices=CARRY_CHOICES, required=False)
     genre = forms.ModelChoiceField(Genre.objects.all(), label="只计此体裁", required=False, empty_label="全部体裁")
-    targets = forms.CharField(label="各单位每周期目标条数", widget=forms.Textarea(attrs={"rows": 8}),
+    targets = forms.CharField(label="各单位每周期目标条数", required=False, widget=forms.Textarea(attrs={"rows": 8}),
                               help_text="每行一个单位：“单位名称 数量”，单位名称可用全称或简称，须为下达机关的下级机构。")
+    table = forms.FileField(label="从任务分解表读取（可选）", required=False,
+                            help_text="上传下达任务数的附件页面（.html、.htm、.txt），点击“读取表格”后，"
+                                      "表中的单位和数量会填入上方，核对后再创建。")
 
-    def __init__(self, *args, organisations=None, **kwargs):
+    def __init__(self, *args, organisations=None, reading_table: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations if organisations is not None else Organisation.objects.none()
         self.fields["year"].initial = timezone.localdate().year
+        self.reading_table = reading_table
+
+    def clean_table(self):
+        upload = self.cleaned_data.get("table")
+        if not self.reading_table:
+            return None
+        if not upload:
+            raise forms.ValidationError("请选择要读取的任务分解表文件。")
+        table = quota_table.extract_quotas(read_page_upload(upload))
+        rows = [row for row in (table.rows if table else []) if row.number is not None]
+        if not rows:
+            raise forms.ValidationError("未在文件中找到“单位—数量”的表格。")
+        self.cleaned_data["quota_table"] = table
+        return upload
+
+    def table_text(self) -> tuple[str, str]:
+        """The table read, as lines for the targets box, and the column the numbers came from."""
+        table = self.cleaned_data["quota_table"]
+        lines = [f"{row.unit} {row.number}" for row in table.rows if row.number is not None]
+        return "\n".join(lines), quota_table.main_column(table.columns) or quota_table.DEFAULT_COLUMN
 
     def clean(self):
         data = super().clean()
-        office, text = data.get("organisation"), data.get("targets")
-        if office is None or not text:
+        if self.reading_table:
+            return data
+        office, text = data.get("organisation"), (data.get("targets") or "").strip()
+        if not text:
+            self.add_error("targets", "请填写各单位的目标条数，或上传任务分解表读取。")
+            return data
+        if office is None:
             return data
         rows, bad = [], []
         for line in text.splitlines():
@@ -181,18 +213,11 @@ class QuotaPlanForm(forms.Form):
             self.add_error("targets", f"以下行应为“单位名称 数量”：{'；'.join(bad[:10])}。")
             return data
         below = Organisation.objects.filter(pk__in=office.descendant_ids() - {office.pk})
-        names = [name for name, _ in rows]
-        found = {}
-        for org in below.filter(Q(name__in=names) | Q(short_name__in=names)):
-            found.setdefault(org.name, org)
-            if org.short_name:
-                found.setdefault(org.short_name, org)
-        unknown = [name for name in names if name not in found]
+        matches = extract.match_units([name for name, _ in rows], below.values_list("id", "name", "short_name"))
+        unknown = [name for name, _ in rows if matches.get(name) is None]
         if unknown:
             self.add_error("targets", f"以下单位不是“{office.name}”的下级机构：{'、'.join(dict.fromkeys(unknown))}。")
             return data
-        targets: dict[Organisation, int] = {}
-        for name, n in rows:
-            targets[found[name]] = n
-        data["target_map"] = targets
+        by_id = below.in_bulk([matches[name][0] for name, _ in rows])
+        data["target_map"] = {by_id[matches[name][0]]: n for name, n in rows}
         return data

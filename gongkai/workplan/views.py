@@ -384,7 +384,18 @@ def quota_new(request):
     user = request.user
     _require_manager(user)
     organisations = selectors.managed_organisations(user)
-    if request.method == "POST":
+    note = ""
+    if request.method == "POST" and "read_table" in request.POST:
+        # Read the annexed table into the targets box, for the office to check before creating.
+        form = QuotaPlanForm(request.POST, request.FILES, organisations=organisations, reading_table=True)
+        if form.is_valid():
+            text, column = form.table_text()
+            initial = {name: request.POST.get(name, "") for name in ("organisation", "title", "year", "period", "carry",
+                                                                       "genre")}
+            form = QuotaPlanForm(initial={**initial, "targets": text}, organisations=organisations)
+            note = (f"已从“{request.FILES['table'].name}”读取{len(text.splitlines())}个单位的数量（“{column}”列），"
+                    "作为每个考核周期的目标条数，请核对后点击“创建”。")
+    elif request.method == "POST":
         form = QuotaPlanForm(request.POST, organisations=organisations)
         if form.is_valid():
             data = form.cleaned_data
@@ -402,7 +413,7 @@ def quota_new(request):
                              initial={"organisation": organisations.first() if organisations.count() == 1 else None,
                                       "carry": "next"})
     return render(request, "workplan/quota_new.html", {
-        "form": form, "crumbs": _crumbs(("信息发布任务数", reverse("workplan:quotas")), ("新建", "")),
+        "form": form, "note": note, "crumbs": _crumbs(("信息发布任务数", reverse("workplan:quotas")), ("新建", "")),
     })
 
 

@@ -439,6 +439,34 @@ def test_quota_plan_unknown_unit_is_named(org_tree, people):
     assert not QuotaPlan.objects.exists()
 
 
+QUOTA_ANNEX = """<html><head><meta charset="utf-8"><title>关于下达2025年政务信息发布任务的通知</title></head><body>
+<p>附件：2025年政务信息发布任务分解表</p>
+<table><tr><th>序号</th><th>单位</th><th>每季度任务数（条）</th></tr>
+<tr><td>1</td><td>西昌市</td><td>12</td></tr><tr><td>2</td><td>安宁镇</td><td>４条</td></tr>
+<tr><td colspan="2">合计</td><td>16</td></tr></table></body></html>"""
+
+
+def test_quota_plan_targets_read_from_an_annexed_table(org_tree, people):
+    client = client_for(people["office"])
+    fields = {"organisation": org_tree["city"].pk, "title": "2025年信息发布任务数", "year": YEAR, "period": "quarter",
+              "carry": "next"}
+    upload = SimpleUploadedFile("附件.html", QUOTA_ANNEX.encode("gb18030"), content_type="text/html")
+    page = html(client.post(reverse("workplan:quota_new"), {**fields, "read_table": "1", "table": upload}))
+    assert "已从“附件.html”读取2个单位的数量（“每季度任务数（条）”列）" in page
+    assert "西昌市 12\n安宁镇 4</textarea>" in page and 'value="2025年信息发布任务数"' in page
+    assert not QuotaPlan.objects.exists()  # reading creates nothing
+    response = client.post(reverse("workplan:quota_new"), {**fields, "targets": "西昌市 12\n安宁镇 4"})
+    assert response.status_code == 302
+    plan = QuotaPlan.objects.get()
+    assert set(plan.quotas.values_list("organisation__short_name", "target")) == {("安宁镇", 4), ("西昌市", 12)}
+    # No file, or a page without such a table: said on the form.
+    assert "请选择要读取的任务分解表文件" in html(client.post(reverse("workplan:quota_new"), {**fields, "read_table": "1"}))
+    prose = SimpleUploadedFile("通知.txt", "请各单位认真做好信息发布工作。".encode(), content_type="text/plain")
+    page = html(client.post(reverse("workplan:quota_new"), {**fields, "read_table": "1", "table": prose}))
+    assert "未在文件中找到“单位—数量”的表格" in page
+    assert QuotaPlan.objects.count() == 1
+
+
 def test_quota_plan_figures(org_tree, people, make_document):
     year = YEAR - 1  # a finished year: every window has ended
     client = client_for(people["office"])
