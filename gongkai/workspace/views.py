@@ -27,9 +27,9 @@ from gongkai.publishing.models import PrivacyFinding, WordingRule
 
 from . import selectors
 from .auth import require, staff_view
-from .pages import crumbs, errors_to_form
 from .forms import (ActionForm, DraftForm, GrantForm, InterpretationLinkForm, RevokeForm, ValidityForm, WaiveForm,
                     WordingRuleForm)
+from .pages import crumbs, errors_to_form
 
 PER_PAGE = 30
 
