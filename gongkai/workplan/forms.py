@@ -23,6 +23,8 @@ MAX_UPLOAD = 5 * 1024 * 1024
 MAX_EVIDENCE = 50
 CARRY_CHOICES = [("", "不结转"), ("next", "未完成部分结转至下一周期"), ("last", "未完成部分结转至年末最后一个周期")]
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
+# A target line: "单位 数量" (every window) or "单位 3 3 4 2" (one number per window).
+_TARGET_LINE = re.compile(r"(.+?)[\s:：,，]+(\d{1,6}(?:\s*[\s,，、/]\s*\d{1,6})*)\s*条?")
 
 
 def read_page_upload(upload) -> str:
@@ -159,7 +161,8 @@ class QuotaPlanForm(forms.Form):
     carry = forms.ChoiceField(label="结转方式", choices=CARRY_CHOICES, required=False)
     genre = forms.ModelChoiceField(Genre.objects.all(), label="只计此体裁", required=False, empty_label="全部体裁")
     targets = forms.CharField(label="各单位每周期目标条数", required=False, widget=forms.Textarea(attrs={"rows": 8}),
-                              help_text="每行一个单位：“单位名称 数量”，单位名称可用全称或简称，须为下达机关的下级机构。")
+                              help_text="每行一个单位：“单位名称 数量”（每个周期相同），或“单位名称 3 3 4 2”（每个周期一个数）；"
+                                        "单位名称可用全称或简称，须为下达机关的下级机构。")
     table = forms.FileField(label="从任务分解表读取（可选）", required=False,
                             help_text="上传下达任务数的附件页面（.html、.htm、.txt），点击“读取表格”后，"
                                       "表中的单位和数量会填入上方，核对后再创建。")
@@ -184,8 +187,15 @@ class QuotaPlanForm(forms.Form):
         return upload
 
     def table_text(self) -> tuple[str, str]:
-        """The table read, as lines for the targets box, and the column the numbers came from."""
+        """The table read, as lines for the targets box, and the columns the
+        numbers came from: one per window when the table has a column for
+        each quarter (or month) of the plan's period, else its main column."""
         table = self.cleaned_data["quota_table"]
+        per_window = quota_table.period_columns(table.columns, self.cleaned_data.get("period", ""))
+        if per_window:
+            lines = [f"{row.unit} " + " ".join(str(row.numbers[c]) for c in per_window)
+                     for row in table.rows if all(c in row.numbers for c in per_window)]
+            return "\n".join(lines), f"{per_window[0]}至{per_window[-1]}"
         lines = [f"{row.unit} {row.number}" for row in table.rows if row.number is not None]
         return "\n".join(lines), quota_table.main_column(table.columns) or quota_table.DEFAULT_COLUMN
 
@@ -204,11 +214,12 @@ class QuotaPlanForm(forms.Form):
             line = line.strip()
             if not line:
                 continue
-            match = re.fullmatch(r"(.+?)[\s:：,，]+(\d{1,6})(?:条)?", line)
+            match = _TARGET_LINE.fullmatch(line)
             if not match:
                 bad.append(line)
                 continue
-            rows.append((match.group(1).strip(), int(match.group(2))))
+            numbers = [int(n) for n in re.findall(r"\d+", match.group(2))]
+            rows.append((match.group(1).strip(), numbers[0] if len(numbers) == 1 else numbers))
         if bad:
             self.add_error("targets", f"以下行应为“单位名称 数量”：{'；'.join(bad[:10])}。")
             return data

@@ -112,6 +112,31 @@ def main_column(columns: list[str]) -> str | None:
     return columns[0] if columns else None
 
 
+_QUARTER = re.compile(r"(?:第?([一二三四1-4])季度?|[Qq]([1-4]))")
+_MONTH = re.compile(r"(?<!\d)(1[0-2]|[1-9])\s*月")
+
+
+def period_columns(columns: list[str], period: str) -> list[str] | None:
+    """The columns giving one number per quarter ("quarter": 第一季度…第四季度,
+    Q1…Q4) or per month ("month": 1月…12月), in order; None when the table
+    does not have all of them."""
+    found: dict[int, str] = {}
+    for column in columns:
+        if period == "quarter":
+            m = _QUARTER.search(column)
+            digit = (m.group(1) or m.group(2)) if m else ""
+            key = "一二三四".find(digit) + 1 if digit in ("一", "二", "三", "四") else int(digit or 0)
+        elif period == "month":
+            m = _MONTH.search(column)
+            key = int(m.group(1)) if m else 0
+        else:
+            return None
+        if key and key not in found:
+            found[key] = column
+    wanted = 4 if period == "quarter" else 12
+    return [found[k] for k in range(1, wanted + 1)] if len(found) == wanted else None
+
+
 # ---------------------------------------------------------------- grid → table
 
 

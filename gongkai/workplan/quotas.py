@@ -51,9 +51,10 @@ def _require(user, organisation: Organisation) -> None:
 
 @transaction.atomic
 def create_quota_plan(*, organisation: Organisation, user, year: int, title: str, period: str = QuotaPlan.Period.QUARTER,
-                      targets: dict[Organisation, int] | None = None, carry: str = "", genre=None,
+                      targets: dict[Organisation, int | list[int]] | None = None, carry: str = "", genre=None,
                       work_plan=None) -> QuotaPlan:
-    """A quota plan with the same target for every window of a unit's year.
+    """A quota plan with each unit's targets: one number for every window of
+    its year, or one number per window (see `set_target`).
 
     carry: "" (none), "next" (each window's shortfall goes to the next
     window) or "last" (every window's shortfall goes to the year's last window).
@@ -85,25 +86,32 @@ def create_quota_plan(*, organisation: Organisation, user, year: int, title: str
         for a in ends[:-1]:
             CarryRule.objects.create(quota_plan=plan, from_end=a, to_end=ends[-1])
     record("workplan.quota_plan.create", "workplan.quota_plan", plan.pk, actor=actor_name(user), after=state_of(plan),
-           detail={"targets": {str(u.pk): int(t) for u, t in (targets or {}).items()}, "carry": carry})
+           detail={"targets": {str(u.pk): t for u, t in (targets or {}).items()}, "carry": carry})
     return plan
 
 
-def set_target(plan: QuotaPlan, unit: Organisation, target: int, *, user, audit: bool = True) -> None:
-    """The same target for each window of the plan's period for `unit`."""
+def set_target(plan: QuotaPlan, unit: Organisation, target: int | list[int], *, user, audit: bool = True) -> None:
+    """`unit`'s target for each window of the plan's period: one number for
+    every window, or a list with one number per window (e.g. four quarters)."""
     _require(user, plan.organisation)
+    spans = windows_of(plan.year, plan.period)
+    targets = list(target) if isinstance(target, (list, tuple)) else [target] * len(spans)
+    if len(targets) != len(spans):
+        _refuse(f"“{unit.name}”的目标条数应为1个数，或{len(spans)}个数（每个{plan.get_period_display()}周期一个）。",
+                "target")
     try:
-        target = int(target)
+        targets = [int(t) for t in targets]
     except (TypeError, ValueError):
         _refuse("目标条数应为非负整数。", "target")
-    if target < 0:
+    if any(t < 0 for t in targets):
         _refuse("目标条数应为非负整数。", "target")
     if unit.pk == plan.organisation_id or unit.pk not in plan.organisation.descendant_ids():
         _refuse(f"“{unit.name}”不在“{plan.organisation.name}”的下级机构中。", "organisation")
+    target = targets if len(set(targets)) > 1 else targets[0]
     with transaction.atomic():
-        for start, end in windows_of(plan.year, plan.period):
+        for (start, end), n in zip(spans, targets):
             Quota.objects.update_or_create(quota_plan=plan, organisation=unit, start=start,
-                                           defaults={"end": end, "target": target})
+                                           defaults={"end": end, "target": n})
         if audit:
             record("workplan.quota.set", "workplan.quota_plan", plan.pk, actor=actor_name(user),
                    detail={"organisation": unit.pk, "target": target})

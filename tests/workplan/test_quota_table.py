@@ -179,3 +179,16 @@ def test_command_line_exit_code_and_stderr(tmp_path, capsys):
     assert info.value.code == 1
     captured = capsys.readouterr()
     assert captured.err.strip() == f"no quota table found in {page}" and captured.out == ""
+
+
+@pytest.mark.parametrize("columns, period, expected", [
+    (["全年任务数", "第一季度", "第二季度", "第三季度", "第四季度"], "quarter", ["第一季度", "第二季度", "第三季度", "第四季度"]),
+    (["全年", "Q1", "Q2", "Q3", "Q4"], "quarter", ["Q1", "Q2", "Q3", "Q4"]),
+    (["一季度", "二季度", "三季度"], "quarter", None),                       # a quarter missing
+    (["全年"] + [f"{m}月" for m in range(12, 0, -1)], "month", [f"{m}月" for m in range(1, 13)]),
+    (["全年任务数", "第一季度"], "year", None),
+])
+def test_period_columns(columns, period, expected):
+    from gongkai.workplan.quota_table import period_columns
+
+    assert period_columns(columns, period) == expected

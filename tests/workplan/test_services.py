@@ -352,6 +352,11 @@ def test_carry_to_the_last_window_and_year_and_month_periods(cq, make_document):
                                       period="year", targets={orgs["finance"]: 12})
     assert [(w.start, w.end, w.actual) for w in quotas.windows(yearly, as_of=dt.date(2024, 12, 31))] == [
         (dt.date(2024, 1, 1), dt.date(2024, 12, 31), 1)]
+    per_quarter = quotas.create_quota_plan(organisation=orgs["top"], user=users["admin"], year=2024, title="分季度",
+                                           period="quarter", targets={orgs["finance"]: [2, 3, 3, 4]})
+    assert list(per_quarter.quotas.values_list("target", flat=True)) == [2, 3, 3, 4]
+    with pytest.raises(ValidationError, match="应为1个数，或4个数"):
+        quotas.set_target(per_quarter, orgs["egov"], [1, 2], user=users["admin"])
     with pytest.raises(ValidationError, match="年度应为四位数字"):
         quotas.create_quota_plan(organisation=orgs["top"], user=users["admin"], year="二〇二四", title="x")
     with pytest.raises(ValidationError, match="结转方式"):

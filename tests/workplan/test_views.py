@@ -467,6 +467,25 @@ def test_quota_plan_targets_read_from_an_annexed_table(org_tree, people):
     assert QuotaPlan.objects.count() == 1
 
 
+def test_quarter_columns_give_one_target_per_quarter(org_tree, people):
+    client = client_for(people["office"])
+    fields = {"organisation": org_tree["city"].pk, "title": "分季度任务数", "year": YEAR, "period": "quarter"}
+    annex = QUOTA_ANNEX.replace("<th>每季度任务数（条）</th>", "<th>全年</th><th>第一季度</th><th>第二季度</th><th>第三季度</th><th>第四季度</th>")
+    annex = annex.replace("<td>12</td>", "<td>12</td><td>2</td><td>3</td><td>3</td><td>4</td>")
+    annex = annex.replace("<td>４条</td>", "<td>4</td><td>1</td><td>1</td><td>1</td><td>1</td>")
+    upload = SimpleUploadedFile("分解表.html", annex.encode(), content_type="text/html")
+    page = html(client.post(reverse("workplan:quota_new"), {**fields, "read_table": "1", "table": upload}))
+    assert "（“第一季度至第四季度”列）" in page and "西昌市 2 3 3 4\n安宁镇 1 1 1 1</textarea>" in page
+    response = client.post(reverse("workplan:quota_new"), {**fields, "targets": "西昌市 2 3 3 4\n安宁镇 1"})
+    assert response.status_code == 302
+    plan = QuotaPlan.objects.get()
+    assert list(plan.quotas.filter(organisation=org_tree["county"]).values_list("target", flat=True)) == [2, 3, 3, 4]
+    assert list(plan.quotas.filter(organisation=org_tree["township"]).values_list("target", flat=True)) == [1, 1, 1, 1]
+    # Three numbers for four quarters: the service's rule, on the form.
+    page = html(client.post(reverse("workplan:quota_new"), {**fields, "title": "错", "targets": "西昌市 2 3 3"}))
+    assert "应为1个数，或4个数" in page and QuotaPlan.objects.count() == 1
+
+
 def test_quota_plan_figures(org_tree, people, make_document):
     year = YEAR - 1  # a finished year: every window has ended
     client = client_for(people["office"])
