@@ -117,9 +117,10 @@ def save_draft(doc: Document | None, *, user, organisation: Organisation | None 
     return catalog.update_document(doc, actor=user, **data)
 
 
-def add_attachment(doc: Document, upload, *, user) -> Attachment:
-    """Attach a file to a draft (type, size and content checked), audited."""
-    if not permissions.can(user, permissions.EDIT, doc.organisation_id):
+def add_attachment(doc: Document, upload, *, user, name: str = "", system: bool = False) -> Attachment:
+    """Attach a file to a draft (type, size and content checked), audited.
+    `system=True` (user None) is a background job attaching what it drafted."""
+    if not (system and user is None) and not permissions.can(user, permissions.EDIT, doc.organisation_id):
         raise PermissionDenied(f"您没有修改“{doc.organisation.name}”文件的权限。")
     if doc.status not in EDITABLE_STATES:
         _refuse(f"“{doc.get_status_display()}”状态的文件不能添加附件。", "attachment")
@@ -128,7 +129,7 @@ def add_attachment(doc: Document, upload, *, user) -> Attachment:
     except ValidationError as exc:
         raise ValidationError({"attachment": exc.messages}) from exc
     with transaction.atomic():
-        attachment = Attachment.objects.create(document=doc, file=upload)
+        attachment = Attachment.objects.create(document=doc, file=upload, name=name)
         audit.record("attachment.add", "document", doc.pk, actor=audit.actor_name(user),
                      after=audit.state_of(attachment), detail={"name": attachment.name, "size": attachment.size})
     return attachment

@@ -465,7 +465,6 @@ def _docx_name(data: dict) -> str:
 def _attach(doc, data: dict, content: bytes, *, user) -> None:
     """Replace the bulletin's DOCX among the document's attachments (the
     office's own attachments stay)."""
-    from gongkai.catalog.models import Attachment, validate_attachment
     from gongkai.publishing import services as publishing
 
     name = _docx_name(data)
@@ -474,15 +473,7 @@ def _attach(doc, data: dict, content: bytes, *, user) -> None:
                      before=audit.state_of(old), detail={"name": old.name, "bulletin": True})
         old.file.delete(save=False)
         old.delete()
-    upload = ContentFile(content, name=name)
-    if user is not None:
-        publishing.add_attachment(doc, upload, user=user)
-        return
-    # The worker has no user: the same checks and audit entry as add_attachment, by the system.
-    validate_attachment(upload)
-    attachment = Attachment.objects.create(document=doc, file=upload, name=name)
-    audit.record("attachment.add", "document", doc.pk, actor=audit.actor_name(None),
-                 after=audit.state_of(attachment), detail={"name": attachment.name, "size": attachment.size})
+    publishing.add_attachment(doc, ContentFile(content, name=name), user=user, name=name, system=user is None)
 
 
 def _write_document(bulletin: Bulletin, data: dict, *, user):
