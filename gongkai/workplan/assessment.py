@@ -69,7 +69,6 @@ problems / all unfixed problems (monitoring), None / None (tickets).
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -80,7 +79,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from gongkai.core import permissions
+from gongkai.core import permissions, xlsx
 from gongkai.core.audit import actor_name, record, state_of
 from gongkai.core.models import Organisation
 
@@ -313,44 +312,20 @@ def weight_text(weight) -> str:
 
 def to_xlsx(scheme: Scheme, scores: list[UnitScore]) -> bytes:
     """Two sheets: 得分 (rank, unit, one column per indicator, total) and 评分依据 (every line of detail)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
     indicators = list(scheme.indicators.order_by("sort_order", "id"))
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "得分"
-    sheet.append(["排名", "单位", *[f"{ind.get_kind_display()}（{weight_text(ind.weight)}分）" for ind in indicators], "总分"])
+    book = xlsx.workbook()
+    header = ["排名", "单位", *[f"{ind.get_kind_display()}（{weight_text(ind.weight)}分）" for ind in indicators], "总分"]
+    rows = []
     for score in scores:
         by_kind = {s.kind: s.points for s in score.indicators}
-        sheet.append([score.rank, score.organisation.name, *[by_kind.get(ind.kind) for ind in indicators], score.total])
-    widths = [8, 30, *[max(14, len(sheet.cell(1, 3 + i).value) * 2) for i in range(len(indicators))], 10]
-    _finish(sheet, widths, Font, number_columns=range(3, 4 + len(indicators)))
-
-    basis = book.create_sheet("评分依据")
-    basis.append(["单位", "指标", "分值", "得分", "说明"])
-    for score in scores:
-        for item in score.indicators:
-            basis.append([score.organisation.name, item.label, item.weight, item.points, "\n".join(item.detail)])
-    _finish(basis, [30, 22, 8, 8, 80], Font, number_columns=range(3, 5))
-    for row in basis.iter_rows(min_row=2, min_col=5, max_col=5):
-        row[0].alignment = Alignment(wrap_text=True, vertical="top")
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _finish(sheet, widths, Font, *, number_columns) -> None:
-    from openpyxl.utils import get_column_letter
-
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for i, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = width
-    for col in number_columns:
-        for row in sheet.iter_rows(min_row=2, min_col=col, max_col=col):
-            row[0].number_format = "0.00"
+        rows.append([score.rank, score.organisation.name, *[by_kind.get(ind.kind) for ind in indicators], score.total])
+    widths = [8, 30, *[max(14, len(title) * 2) for title in header[2:-1]], 10]
+    xlsx.sheet(book, "得分", header, rows, widths=widths, number_columns=range(3, 4 + len(indicators)))
+    basis = [[score.organisation.name, item.label, item.weight, item.points, "\n".join(item.detail)]
+             for score in scores for item in score.indicators]
+    xlsx.sheet(book, "评分依据", ["单位", "指标", "分值", "得分", "说明"], basis, widths=[30, 22, 8, 8, 80],
+               number_columns=range(3, 5), wrap_columns=[5])
+    return xlsx.to_bytes(book)
 
 
 # ---------------------------------------------------------------- schemes

@@ -13,15 +13,15 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from gongkai.core.http import attachment_header
+from gongkai.core import xlsx as xlsx_file
 from gongkai.core.models import Organisation
-from gongkai.workspace.auth import require, staff_view
 from gongkai.workspace import charts
+from gongkai.workspace.auth import require, staff_view
 from gongkai.workspace.pages import crumbs, errors_to_form
 
 from . import assessment, selectors
@@ -153,6 +153,4 @@ def xlsx(request, pk: int):
     item = _scheme_or_404(request.user, pk)
     as_of = _as_of(request, item)
     data = assessment.to_xlsx(item, assessment.compute(item, as_of=as_of))
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = attachment_header(f"{item.name}（截至{as_of:%Y-%m-%d}）.xlsx")
-    return response
+    return xlsx_file.response(data, f"{item.name}（截至{as_of:%Y-%m-%d}）.xlsx")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("plans/<int:pk>/", views.plan, name="plan"),
     path("plans/<int:pk>/confirm/", views.plan_confirm, name="plan_confirm"),
     path("plans/<int:pk>/request/", views.plan_request, name="plan_request"),
+    path("plans/<int:pk>/tasks.xlsx", views.plan_xlsx, name="plan_xlsx"),
     path("tasks/<int:pk>/", views.task, name="task"),
     path("tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
     path("tasks/<int:pk>/delete/", views.task_delete, name="task_delete"),

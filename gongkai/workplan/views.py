@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gongkai.core import permissions
+from gongkai.core import permissions, xlsx
 from gongkai.core.http import attachment_header
 from gongkai.core.models import Organisation
 from gongkai.workspace.auth import require, staff_view
@@ -154,6 +154,31 @@ def _render_plan(request, plan: Plan, request_form: RequestForm | None = None):
 @staff_view
 def plan(request, pk: int):
     return _render_plan(request, _plan_or_404(request.user, pk))
+
+
+@staff_view
+def plan_xlsx(request, pk: int):
+    """The plan's task ledger (任务台账) as a workbook: what offices kept by hand in spreadsheets."""
+    plan = _plan_or_404(request.user, pk)
+    require(permissions.can(request.user, permissions.WORKPLAN_MANAGE, plan.organisation_id), MANAGE_ONLY)
+    today = timezone.localdate()
+    tasks = selectors.with_units(plan.tasks.order_by("sort_order", "id")).prefetch_related("reports__organisation")
+    rows = []
+    for row in selectors.rows(tasks, today):
+        task = row.task
+        latest = max(task.reports.all(), key=lambda r: (r.reported_on, r.pk), default=None)
+        rows.append([
+            task.path_label, task.title, "、".join(u.name for u in row.leads), "、".join(u.name for u in row.responsibles),
+            task.due_text, task.due_date, task.get_state_display(), task.percent / 100, task.completed_on,
+            row.warning_label,
+            f"{latest.reported_on:%Y-%m-%d} {latest.organisation.name}：{latest.text}" if latest else "",
+        ])
+    book = xlsx.workbook()
+    xlsx.sheet(book, "任务台账", ["序号", "任务", "牵头单位", "责任单位", "完成时限（原文）", "完成时限", "状态", "进度",
+               "完成日期", f"预警（{today:%Y-%m-%d}）", "最近一次报送"], rows,
+               widths=[12, 40, 30, 30, 16, 12, 14, 8, 12, 16, 60], number_columns=[8], number_format="0%",
+               date_columns=[6, 9], wrap_columns=[2, 3, 4, 11])
+    return xlsx.response(xlsx.to_bytes(book), f"{plan.title}任务台账（{today:%Y-%m-%d}）.xlsx")
 
 
 @staff_view

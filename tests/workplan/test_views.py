@@ -555,3 +555,27 @@ def test_plan_page_links_only_the_tasks_a_unit_may_open(plan, people):
     assert f'href="{reverse("workplan:task", args=[own.pk])}"' in page
     assert "加强政策解读" in page and f'href="{reverse("workplan:task", args=[other.pk])}"' not in page
     assert "确认工作要点" not in page and "要求报送进展" not in page and "修改" not in page
+
+
+def test_the_office_downloads_the_task_ledger(plan, people, org_tree):
+    import io
+
+    from openpyxl import load_workbook
+
+    task = task_titled(plan, "完善公开目录")
+    services.report_progress(task, user=people["town"], organisation=org_tree["township"], text="目录已更新过半。",
+                             percent=60, on=dt.date(YEAR, 3, 5))
+    url = reverse("workplan:plan_xlsx", args=[plan.pk])
+    assert url in html(client_for(people["office"]).get(reverse("workplan:plan", args=[plan.pk])))
+    response = client_for(people["office"]).get(url)
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response["Content-Disposition"].startswith("attachment; filename*=UTF-8''")
+    sheet = load_workbook(io.BytesIO(response.content))["任务台账"]
+    rows = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert len(rows) == plan.tasks.count() == 5
+    row = rows["完善公开目录"]
+    assert row[0] == "一、（一）" and row[2] == "西昌市人民政府" and row[3] == "西昌市安宁镇人民政府"
+    assert (row[4], row[5].date(), row[6], row[7]) == (f"{YEAR}年12月", dt.date(YEAR, 12, 31), "推进中", 0.6)
+    assert row[10] == f"{YEAR}-03-05 西昌市安宁镇人民政府：目录已更新过半。"
+    # The units' own staff see the plan but not the ledger.
+    assert client_for(people["town"]).get(url).status_code == 403
