@@ -172,6 +172,9 @@ class QuotaPlanForm(forms.Form):
         self.fields["organisation"].queryset = organisations if organisations is not None else Organisation.objects.none()
         self.fields["year"].initial = timezone.localdate().year
         self.reading_table = reading_table
+        if reading_table:  # reading the table needs only the file; the rest is checked on 创建
+            for field in self.fields.values():
+                field.required = False
 
     def clean_table(self):
         upload = self.cleaned_data.get("table")

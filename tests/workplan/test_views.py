@@ -459,6 +459,10 @@ def test_quota_plan_targets_read_from_an_annexed_table(org_tree, people):
     assert response.status_code == 302
     plan = QuotaPlan.objects.get()
     assert set(plan.quotas.values_list("organisation__short_name", "target")) == {("安宁镇", 4), ("西昌市", 12)}
+    # Reading needs only the file (the title can come later).
+    upload = SimpleUploadedFile("附件.html", QUOTA_ANNEX.encode(), content_type="text/html")
+    page = html(client.post(reverse("workplan:quota_new"), {"read_table": "1", "table": upload}))
+    assert "西昌市 12\n安宁镇 4</textarea>" in page and "field-error" not in page
     # No file, or a page without such a table: said on the form.
     assert "请选择要读取的任务分解表文件" in html(client.post(reverse("workplan:quota_new"), {**fields, "read_table": "1"}))
     prose = SimpleUploadedFile("通知.txt", "请各单位认真做好信息发布工作。".encode(), content_type="text/plain")
