@@ -8,6 +8,7 @@ from django.urls import reverse
 from gongkai.core import audit
 from gongkai.core.models import AuditEntry
 from gongkai.guides.models import GuideMaterial, ServiceGuide, ServiceGuideVersion
+from tests.portal.helpers import form_data as page_form_data
 from tests.portal.helpers import parse, text_of
 
 from .conftest import GUIDE_DATA
@@ -16,24 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def form_data(response, form_id="guide-form") -> dict:
-    """What a browser would send for the form as the page shows it."""
-    form = parse(response).xpath(f"//form[@id='{form_id}']")[0]
-    data = {}
-    for field in form.xpath(".//input[@name] | .//select[@name] | .//textarea[@name]"):
-        name, kind = field.get("name"), field.get("type", "text")
-        if field.tag == "select":
-            selected = field.xpath(".//option[@selected]/@value")
-            data[name] = selected[0] if selected else ""
-        elif field.tag == "textarea":
-            data[name] = field.text or ""
-        elif kind in ("submit", "button", "file"):
-            continue
-        elif kind in ("checkbox", "radio"):
-            if field.get("checked") is not None:
-                data[name] = field.get("value", "on")
-        else:
-            data[name] = field.get("value", "")
-    return data
+    return page_form_data(response, form_id)
 
 
 def counts():

@@ -8,7 +8,7 @@ from gongkai.catalog.models import Document, Genre, Relation, Topic
 from gongkai.core.models import Organisation
 from gongkai.search.services import search
 
-from .helpers import parse, text_of
+from .helpers import form_data, parse, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -18,27 +18,6 @@ def staff(client, django_user_model):
     user = django_user_model.objects.create_superuser("editor", "editor@example.org", "s3cret-pass")
     client.force_login(user)  # the login form itself is tested below (django-axes needs the request)
     return user
-
-
-def form_data(response, form_id: str) -> dict:
-    """What the browser would send for the form as the page shows it."""
-    form = parse(response).cssselect(f"form#{form_id}")[0]
-    data = {}
-    for field in form.xpath(".//input[@name] | .//select[@name] | .//textarea[@name]"):
-        name, tag, kind = field.get("name"), field.tag, field.get("type", "text")
-        if tag == "select":
-            selected = field.xpath(".//option[@selected]/@value")
-            data[name] = selected[0] if selected else ""
-        elif tag == "textarea":
-            data[name] = field.text or ""
-        elif kind in ("submit", "button", "file", "image"):
-            continue
-        elif kind in ("checkbox", "radio"):
-            if field.get("checked") is not None:
-                data[name] = field.get("value", "on")
-        else:
-            data[name] = field.get("value", "")
-    return data
 
 
 def errors(response) -> str:
