@@ -19,17 +19,12 @@ from gongkai.applications import selectors, services
 from gongkai.applications.models import Application, ApplicationFile, Event, Fee, LetterTemplate, ReviewCase
 from gongkai.core import audit
 from gongkai.core.models import AuditEntry, Membership
+from tests.applications.test_services import PERSON
 from tests.portal.helpers import parse, text_of
 
 pytestmark = pytest.mark.django_db
 
 D = dt.date
-PERSON = {
-    "applicant_type": "natural", "applicant_name": "王小明", "id_document": "居民身份证 513401199001011234",
-    "phone": "13812345678", "email": "wxm@example.com", "address": "四川省西昌市胜利路1号",
-    "info_title": "2024年西昌市城区道路改造项目批准文件", "info_number": "", "info_description": "",
-    "form": "electronic", "delivery": "email",
-}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
