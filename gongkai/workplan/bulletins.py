@@ -75,7 +75,6 @@ from .models import Bulletin, Plan, Quota, QuotaPlan, Task, TaskUnit
 logger = logging.getLogger(__name__)
 
 BULLETIN_GENRE = "通报"
-DONE_STATES = (Task.State.DONE, Task.State.REPORTED)
 # The SVG chart of the staff preview (user units, scaled by the viewBox).
 CHART_WIDTH, CHART_LABEL_WIDTH, CHART_BAR_WIDTH, CHART_ROW_HEIGHT, CHART_BAR_HEIGHT = 720, 200, 440, 30, 18
 # Fonts that draw Chinese in the DOCX chart, best first.
@@ -154,17 +153,17 @@ def compute(organisation: Organisation, month: dt.date) -> dict:
     plans = _plans(organisation, year)
     quota_plans = list(_quota_plans(organisation, year))
 
-    unit_ids = set(TaskUnit.objects.filter(task__plan__in=plans, organisation__isnull=False)
-                   .values_list("organisation_id", flat=True))
+    # The units each task names (read once: they are also the units of the bulletin).
+    task_units: dict[int, set[int]] = {}
+    for task_id, org_id in TaskUnit.objects.filter(task__plan__in=plans, organisation__isnull=False).values_list(
+            "task_id", "organisation_id"):
+        task_units.setdefault(task_id, set()).add(org_id)
+    unit_ids = set().union(*task_units.values())
     unit_ids |= set(Quota.objects.filter(quota_plan__in=quota_plans).values_list("organisation_id", flat=True))
     units = {org.pk: org for org in Organisation.objects.filter(pk__in=unit_ids)}
 
     # Each task once (the year's tracked tasks of the office's confirmed plans), with the units it names.
     tasks_of: dict[int, list[Task]] = {pk: [] for pk in units}
-    task_units: dict[int, set[int]] = {}
-    for task_id, org_id in TaskUnit.objects.filter(task__plan__in=plans, organisation__isnull=False).values_list(
-            "task_id", "organisation_id"):
-        task_units.setdefault(task_id, set()).add(org_id)
     for task in services.tasks_of_units(units, year=year).filter(plan__organisation=organisation):
         for org_id in task_units.get(task.pk, ()):
             tasks_of[org_id].append(task)
@@ -199,8 +198,7 @@ def compute(organisation: Organisation, month: dt.date) -> dict:
             "sort": (org.sort_order, org.name),
             "exact": mean,
             "due": sum(1 for t in own if t.due_date is not None and m0 <= t.due_date <= m1),
-            "done": sum(1 for t in own if t.state in DONE_STATES and t.completed_on is not None
-                        and m0 <= t.completed_on <= m1),
+            "done": sum(1 for t in own if services.done_by(t, m1) and t.completed_on >= m0),
             "done_total": sum(1 for t in own if services.done_by(t, m1)),
             "overdue": len(overdue),
             "overdue_tasks": [{"id": t.pk, "number": t.number, "path": t.path_label, "title": t.title,
