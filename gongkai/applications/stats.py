@@ -66,6 +66,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.utils import timezone
 
+from gongkai.core import calendar
 from gongkai.core.models import Organisation
 from gongkai.core.statute import APPLICANT_TYPES, OUTCOME_REPORT_ROW, REPORT_CORNER_NOTE, REPORT_ROWS, REPORT_SUMMARY_ROWS
 
@@ -165,13 +166,9 @@ class Table4:
 
 # --- the queries ----------------------------------------------------------------
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone())
-
-
 def _received_before(day: dt.date) -> Q:
     """Received (or, receipt not confirmed, submitted) before `day`, local time."""
-    return Q(received_on__lt=day) | Q(received_on__isnull=True, submitted_at__lt=_midnight(day))
+    return Q(received_on__lt=day) | Q(received_on__isnull=True, submitted_at__lt=calendar.local_midnight(day))
 
 
 def _organisation_ids(organisation: Organisation, with_children: bool) -> set[int]:

@@ -31,6 +31,7 @@ site see an admin change by then). Writes that bypass signals
 
 from __future__ import annotations
 
+import calendar as pycalendar
 import datetime as dt
 import threading
 import time
@@ -39,6 +40,7 @@ from collections.abc import Iterable, Mapping
 import chinese_calendar
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
+from django.utils import timezone
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -270,3 +272,16 @@ def coverage() -> tuple[int, int]:
     """The first and last year covered (package data plus office-declared
     years); every year between them is covered."""
     return current().coverage()
+
+
+# --- Plain dates ---------------------------------------------------------------
+
+
+def month_end(year: int, month: int) -> dt.date:
+    """The last day of a month."""
+    return dt.date(year, month, pycalendar.monthrange(year, month)[1])
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The start of `day` in the installation's time zone (for comparing with stored times)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone())

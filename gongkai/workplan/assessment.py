@@ -72,13 +72,12 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from gongkai.core import calendar as workdays
 from gongkai.core import permissions, xlsx
 from gongkai.core.audit import actor_name, record, state_of
 from gongkai.core.models import Organisation
@@ -223,17 +222,13 @@ def _tickets(kind: str, unit: Organisation, weight: Decimal, as_of: dt.date) -> 
     return IndicatorScore(kind, K(kind).label, weight, _points(weight), None, None, [TICKETS_PENDING])
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(settings.TIME_ZONE))
-
-
 def _monitoring(scheme: Scheme, unit: Organisation, weight: Decimal, deduction: Decimal,
                 as_of: dt.date) -> IndicatorScore:
     from gongkai.monitor.models import KIND_LABELS, Finding, Site
 
     unfixed = [s for s in Finding.Status.values if s != "fixed"]  # today: 新发现, 仍未修复
-    start = _local_midnight(dt.date(scheme.year, 1, 1))
-    end = _local_midnight(min(as_of, dt.date(scheme.year, 12, 31)) + dt.timedelta(days=1))
+    start = workdays.local_midnight(dt.date(scheme.year, 1, 1))
+    end = workdays.local_midnight(min(as_of, dt.date(scheme.year, 12, 31)) + dt.timedelta(days=1))
     serious = warning = 0
     detail = []
     for site in Site.objects.filter(organisation_id__in=unit.descendant_ids()).order_by("name", "id"):

@@ -51,7 +51,6 @@ preview (`render_html(data, chart=True)`) shows the SVG chart.
 
 from __future__ import annotations
 
-import calendar as pycalendar
 import datetime as dt
 import io
 import logging
@@ -89,7 +88,7 @@ CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "We
 def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
     """The first and last day of the month `month` falls in."""
     m0 = month.replace(day=1)
-    return m0, m0.replace(day=pycalendar.monthrange(m0.year, m0.month)[1])
+    return m0, workdays.month_end(m0.year, m0.month)
 
 
 def previous_month(day: dt.date) -> dt.date:

@@ -14,7 +14,6 @@ carried into it).
 
 from __future__ import annotations
 
-import calendar as pycalendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from gongkai.core import permissions
+from gongkai.core.calendar import month_end
 from gongkai.core.audit import actor_name, record, state_of
 from gongkai.core.models import Organisation
 
@@ -36,8 +36,8 @@ def windows_of(year: int, period: str) -> list[tuple[dt.date, dt.date]]:
     if period == QuotaPlan.Period.YEAR:
         return [(dt.date(year, 1, 1), dt.date(year, 12, 31))]
     if period == QuotaPlan.Period.QUARTER:
-        return [(dt.date(year, m, 1), dt.date(year, m + 2, pycalendar.monthrange(year, m + 2)[1])) for m in (1, 4, 7, 10)]
-    return [(dt.date(year, m, 1), dt.date(year, m, pycalendar.monthrange(year, m)[1])) for m in range(1, 13)]
+        return [(dt.date(year, m, 1), month_end(year, m + 2)) for m in (1, 4, 7, 10)]
+    return [(dt.date(year, m, 1), month_end(year, m)) for m in range(1, 13)]
 
 
 def _refuse(message: str, field: str | None = None):

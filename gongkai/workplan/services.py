@@ -13,7 +13,6 @@ Who does what:
 
 from __future__ import annotations
 
-import calendar as pycalendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -62,8 +61,7 @@ def due_date_of(due_date: str | None) -> dt.date | None:
     parts = [int(p) for p in due_date.split("-")]
     if len(parts) == 3:
         return dt.date(*parts)
-    year, month = parts
-    return dt.date(year, month, pycalendar.monthrange(year, month)[1])
+    return workdays.month_end(*parts)
 
 
 # ---------------------------------------------------------------- import and review
