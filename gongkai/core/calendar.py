@@ -13,7 +13,18 @@ decided, in this order, by:
 
 Any other year is *not covered*: asking about one of its days raises
 `CalendarGap` naming the year, never a guess from weekdays alone (the State
-Council announces each year's schedule only late in the year before).
+Council announces each year's schedule only late in the year before). Where a
+screen must still show a date (a deadline that reaches into next year before
+its notice is out), `Calendar.as_provisional()` counts the uncovered years on
+weekends alone and notes them in `.gaps`, so that the date is shown marked
+暂定 and recomputed once the year is covered; scripts (`gongkai calendar`)
+keep getting the refusal.
+
+The office covers a year on the day the notice comes out by importing it
+(`gongkai.core.holiday_notice` reads it, `services.calendar_import_notice`
+writes its days as office rows); where a later package release covers the
+same year, the office rows still win and `differences()` names the days on
+which the two disagree.
 
 The range of the package is read from the package itself, the way its own
 `is_workday` checks dates: from the first to the last year of its `holidays`
@@ -55,6 +66,10 @@ _PACKAGE_WORKDAYS = chinese_calendar.workdays  # date -> holiday the weekend day
 # How long a process trusts its copy of the office rows without a save or
 # delete signal (changes made by another process).
 CACHE_SECONDS = 300
+
+
+def _package_is_workday(day: dt.date) -> bool:
+    return day in _PACKAGE_WORKDAYS or (day.weekday() < 5 and day not in _PACKAGE_HOLIDAYS)
 
 
 class CalendarGap(Exception):
@@ -99,9 +114,22 @@ class Calendar:
     `CalendarDay` rows); `declared_years` are the years the office entered
     completely (`CalendarYear`)."""
 
-    def __init__(self, days: Mapping[dt.date, bool] | None = None, declared_years: Iterable[int] = ()):
+    def __init__(self, days: Mapping[dt.date, bool] | None = None, declared_years: Iterable[int] = (),
+                 *, notice_years: Iterable[int] = (), provisional: bool = False):
         self.days = dict(days or {})
-        self.declared_years = frozenset(declared_years)
+        # notice_years: years whose annual holiday notice the office imported;
+        # in them the notice (its rows, else Monday to Friday) wins over the package.
+        self.notice_years = frozenset(notice_years)
+        self.declared_years = frozenset(declared_years) | self.notice_years
+        self.provisional = provisional
+        # Uncovered years a provisional answer counted on weekends alone.
+        self.gaps: set[int] = set()
+
+    def as_provisional(self) -> "Calendar":
+        """The same calendar, answering for uncovered years as if Monday to
+        Friday were worked (noting each such year in `.gaps`) instead of
+        raising CalendarGap: for dates shown as 暂定, never for a script."""
+        return Calendar(self.days, self.declared_years, notice_years=self.notice_years, provisional=True)
 
     def covered(self, year: int) -> bool:
         return package_covers(year) or year in self.declared_years
@@ -123,6 +151,9 @@ class Calendar:
 
     def check_year(self, year: int) -> None:
         if not self.covered(year):
+            if self.provisional:
+                self.gaps.add(year)
+                return
             raise CalendarGap(year)
 
     def is_workday(self, day: dt.date) -> bool:
@@ -132,11 +163,29 @@ class Calendar:
             # An office entry alone does not cover its year.
             self.check_year(day.year)
             return office
-        if package_covers(day.year):
-            return day in _PACKAGE_WORKDAYS or (day.weekday() < 5 and day not in _PACKAGE_HOLIDAYS)
+        if package_covers(day.year) and day.year not in self.notice_years:
+            return _package_is_workday(day)
         if day.year in self.declared_years:
             return day.weekday() < 5
+        if self.provisional:
+            self.gaps.add(day.year)
+            return day.weekday() < 5
         raise CalendarGap(day.year)
+
+    def differences(self, year: int) -> list[tuple[dt.date, bool, bool]]:
+        """(date, package says working, office says working) for each day of
+        `year` on which the office's calendar (an imported notice, its own
+        entries) and the package disagree; [] when the package has no data."""
+        if not package_covers(year):
+            return []
+        out = []
+        day = dt.date(year, 1, 1)
+        while day.year == year:
+            package, office = _package_is_workday(day), self.is_workday(day)
+            if package != office:
+                out.append((day, package, office))
+            day += ONE_DAY
+        return out
 
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
         """The n-th working day after `start` (`start` itself not counted)."""
@@ -206,11 +255,15 @@ def _hook_pending(connection, hook) -> bool:
 
 
 def _load() -> Calendar:
-    from .models import CalendarDay, CalendarYear
+    from .models import CalendarDay, CalendarYear, HolidayNotice
 
     days = dict(CalendarDay.objects.values_list("date", "is_workday"))
     years = CalendarYear.objects.values_list("year", flat=True)
-    return Calendar(days, years)
+    # Years an annual notice sets (one that still holds entries: a removed or
+    # wholly replaced notice no longer speaks for its year).
+    notice_years = (HolidayNotice.objects.filter(is_amendment=False, days__isnull=False)
+                    .values_list("year", flat=True).distinct())
+    return Calendar(days, years, notice_years=notice_years)
 
 
 def current() -> Calendar:
@@ -236,7 +289,7 @@ def _on_change(sender, using=None, **kwargs):
     invalidate(using)
 
 
-for _model in ("core.CalendarDay", "core.CalendarYear"):
+for _model in ("core.CalendarDay", "core.CalendarYear", "core.HolidayNotice"):
     post_save.connect(_on_change, sender=_model, dispatch_uid=f"calendar-cache-save-{_model}")
     post_delete.connect(_on_change, sender=_model, dispatch_uid=f"calendar-cache-delete-{_model}")
 # A flush (transactional tests) or migration may change the rows without a delete signal.
@@ -261,6 +314,12 @@ def workdays_between(start: dt.date, end: dt.date) -> int:
     """Working days d with start < d <= end (0 if end <= start); CalendarGap
     if the span reaches into an uncovered year."""
     return current().workdays_between(start, end)
+
+
+def provisional() -> Calendar:
+    """The current calendar answering for uncovered years on weekends alone
+    (see `Calendar.as_provisional`); read `.gaps` after use."""
+    return current().as_provisional()
 
 
 def covered(year: int) -> bool:

@@ -228,10 +228,40 @@ class CalendarYear(models.Model):
         return f"{self.year}年"
 
 
+class HolidayNotice(models.Model):
+    """A State Council holiday notice (国务院办公厅关于YYYY年部分节假日安排的通知,
+    or an amendment of one) as the office imported it: its days are the
+    CalendarDay rows that point to it (gongkai.core.services.calendar_import_notice)."""
+
+    year = models.PositiveSmallIntegerField(
+        "年份", validators=[MinValueValidator(1949), MaxValueValidator(2199)]
+    )
+    title = models.CharField("标题", max_length=200, blank=True)
+    number = models.CharField("文号", max_length=50, blank=True)
+    is_amendment = models.BooleanField(
+        "调整通知", default=False, help_text="调整某个节日安排的通知（如关于调整2019年劳动节假期安排的通知），只替换它所写节日的日期。"
+    )
+    festivals = models.JSONField("安排的节日", default=list)
+    days_off = models.JSONField("放假日期", default=list)
+    workdays = models.JSONField("调休上班日期", default=list)
+    digest = models.CharField("内容摘要", max_length=64, db_index=True)
+    text = models.TextField("通知原文")
+    imported_at = models.DateTimeField("导入时间", auto_now_add=True)
+    imported_by = models.CharField("导入人", max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "节假日安排通知"
+        verbose_name_plural = "节假日安排通知"
+        ordering = ["-year", "-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.year}年节假日安排"
+
+
 class CalendarDay(models.Model):
     """One date as the office works it, overriding the chinese_calendar
     package: a holiday (春节), an adjusted working weekend (调休上班), a local
-    holiday (地方节假日)."""
+    holiday (地方节假日). Rows read from a holiday notice point to it."""
 
     date = models.DateField("日期", unique=True)
     is_workday = models.BooleanField(
@@ -239,6 +269,12 @@ class CalendarDay(models.Model):
     )
     name = models.CharField("名称", max_length=50, help_text="如：春节、调休上班、地方节假日")
     note = models.CharField("备注", max_length=200, blank=True)
+    notice = models.ForeignKey(
+        HolidayNotice, verbose_name="来源通知", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="days", help_text="从节假日安排通知导入的日期；手工录入的为空。",
+    )
+    festival = models.CharField("通知条目", max_length=50, blank=True,
+                                help_text="导入时所属的通知条目，如“中秋节、国庆节”。")
 
     class Meta:
         verbose_name = "工作日历日期"

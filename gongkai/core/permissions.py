@@ -155,10 +155,20 @@ def review_levels_held(user, organisation: Organisation) -> set[int]:
     return {m.review_level for m in _memberships(user) if m.role == Role.REVIEWER and m.organisation_id == organisation.pk}
 
 
-def can_edit_wording_dictionary(user) -> bool:
-    """The wording dictionary serves the whole installation: the office
-    administrators of a top-level organisation (the openness office at the
-    top of the tree) and the system administrator edit it."""
+def manages_installation(user) -> bool:
+    """What serves the whole installation (the wording dictionary, the
+    working-day calendar) is managed by the office administrators of a
+    top-level organisation (the openness office at the top of the tree) and
+    the system administrator."""
     if is_superuser(user):
         return True
     return any(m.role == Role.OFFICE_ADMIN and m.organisation.parent_id is None for m in _memberships(user))
+
+
+def can_edit_wording_dictionary(user) -> bool:
+    return manages_installation(user)
+
+
+def can_manage_calendar(user) -> bool:
+    """Import holiday notices into the working-day calendar every deadline counts on."""
+    return manages_installation(user)

@@ -22,7 +22,7 @@ from gongkai.catalog.models import Document, Genre, Relation, Topic
 from gongkai.core import docnumber
 from gongkai.core.models import Organisation
 
-from .decode import DecodeError, decode
+from gongkai.core.decode import DecodeError, decode
 from .extract import ExtractedPage, extract
 
 PAGE_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".txt"}

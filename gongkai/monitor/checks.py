@@ -261,7 +261,7 @@ def check_page(html: str | bytes, url: str = "", *, wording=None, spam=None) -> 
     wording rules); `spam`: a SpamDictionary or its JSON dict (default: the
     shipped spam.json)."""
     if isinstance(html, (bytes, bytearray)):
-        from gongkai.ingest.decode import DecodeError, decode
+        from gongkai.core.decode import DecodeError, decode
 
         try:
             html, _ = decode(bytes(html))

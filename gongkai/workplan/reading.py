@@ -3,7 +3,7 @@ UTF-8 or GB18030/GBK) → its body text, title, issuing organisation and year.
 
 Shared by the staff import page (`gongkai.workplan.views`) and the command
 line (`gongkai workplan extract`), so that both read a plan the same way:
-the page goes through the ingest decoder and page extractor, the plan's own
+the page goes through the decoder (core.decode) and page extractor, the plan's own
 title (e.g. "2018年重庆市政务公开工作要点") is preferred to the page title,
 and the year falls back to the page's written date.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from gongkai.ingest.decode import DecodeError, decode
+from gongkai.core.decode import DecodeError, decode
 from gongkai.ingest.extract import extract
 
 from .extract import extract_plan, find_plan_title

@@ -14,7 +14,7 @@ from gongkai.catalog import services as catalog
 from gongkai.catalog.models import Document, IndexNumberCounter, Relation
 from gongkai.core.models import Organisation
 from gongkai.ingest import services
-from gongkai.ingest.decode import DecodeError, decode
+from gongkai.core.decode import DecodeError, decode
 from gongkai.ingest.extract import extract
 from tests.conftest import SHARED_SAMPLES
 
