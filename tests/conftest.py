@@ -79,3 +79,43 @@ def notice(db):
     from gongkai.catalog.models import Genre
 
     return Genre.objects.get(name="通知")
+
+
+# --- The clock and the working-day calendar --------------------------------------------
+
+NOTICES = REPO / "tests" / "core" / "fixtures" / "holiday_notices"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _suite_clock():
+    """`GONGKAI_TEST_TODAY=2027-01-04 pytest` runs the whole suite as if that
+    day had come (time-machine; the clock keeps ticking from there), to show
+    that no test depends on today's date. Unset: the real clock."""
+    import os
+
+    today = os.environ.get("GONGKAI_TEST_TODAY", "").strip()
+    if not today:
+        yield
+        return
+    import time_machine
+    from zoneinfo import ZoneInfo
+
+    moment = dt.datetime.combine(dt.date.fromisoformat(today), dt.time(10, 0), ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(moment, tick=True):
+        yield
+
+
+@pytest.fixture
+def package_ends_2026(monkeypatch):
+    """The chinesecalendar package's data as installed ends with 2026; pin
+    that, so that tests about a year without data stay about 2027 after an
+    upgrade brings the 2027 schedule."""
+    from gongkai.core import calendar
+
+    monkeypatch.setattr(calendar, "PACKAGE_LAST_YEAR", 2026)
+
+
+@pytest.fixture
+def notice_text():
+    """The text of a holiday-notice fixture (see its SOURCES.md)."""
+    return lambda name: (NOTICES / name).read_text(encoding="utf-8")

@@ -12,8 +12,12 @@ time, on the official working-day calendar (gongkai.core.calendar).
   the working days from the letter to the answer are added back. Without an
   answer, the pause ends when the 15 working days they have are over.
 - The time from a fee notice to payment does not count (fee measures).
-- A working day that falls in a year the calendar does not cover is never
-  guessed: the clock reports the year (gap_year) and no due date.
+- A working day that falls in a year the calendar does not cover (next
+  year's holiday notice not yet imported) is never taken for certain: the
+  clock is computed on weekends alone for that year and marked provisional
+  (`provisional_year`), so that screens show the date as 暂定, lists sort and
+  warn by it, and it becomes the real date by itself once the year is covered
+  (nothing is stored). Scripts use `gongkai calendar`, which still refuses.
 """
 
 from __future__ import annotations
@@ -59,26 +63,28 @@ class Pause:
 
 @dataclass
 class Clock:
-    state: str = "not_started"       # not_started, running, correction, paused, stopped, gap
+    state: str = "not_started"       # not_started, running, correction, paused, stopped
     start: dt.date | None = None     # the day the 20 days count from (not itself counted)
     due: dt.date | None = None       # the reply is due by the end of this day
     extension: int = 0
     pauses: list[Pause] = field(default_factory=list)
     correction_notice_by: dt.date | None = None  # last day to send a correction request
     fee_due: dt.date | None = None   # last day to pay a fee notice
-    gap_year: int | None = None      # the calendar has no data for this year
+    # The dates reach into this year, which the calendar has no data for:
+    # they are counted on weekends alone there and shown as 暂定.
+    provisional_year: int | None = None
     ended_on: dt.date | None = None
+    on_calendar: calendar.Calendar | None = field(default=None, repr=False, compare=False)
 
     def remaining(self, today: dt.date) -> int | None:
-        """Working days left after today (0: due today; negative: overdue)."""
+        """Working days left after today (0: due today; negative: overdue);
+        counted on weekends alone in a year without calendar data."""
         if self.due is None:
             return None
-        try:
-            if today <= self.due:
-                return calendar.workdays_between(today, self.due)
-            return -calendar.workdays_between(self.due, today)
-        except calendar.CalendarGap:
-            return None
+        rough = (self.on_calendar or calendar.current()).as_provisional()
+        if today <= self.due:
+            return rough.workdays_between(today, self.due)
+        return -rough.workdays_between(self.due, today)
 
     def overdue(self, today: dt.date) -> bool:
         return self.state == "running" and self.due is not None and today > self.due
@@ -93,22 +99,28 @@ def steps_of(events: Iterable) -> list[Step]:
     return out
 
 
-def compute(steps: Iterable[Step]) -> Clock:
-    clock = Clock()
+def compute(steps: Iterable[Step], cal: calendar.Calendar | None = None) -> Clock:
+    """The clock from the steps on `cal` (the current calendar by default);
+    provisional, with the missing year named, when a date reaches into a year
+    the calendar does not cover."""
+    steps = sorted(steps, key=lambda s: s.on)
+    cal = cal or calendar.current()
     try:
-        return _compute(sorted(steps, key=lambda s: s.on), clock)
-    except calendar.CalendarGap as gap:
-        clock.state, clock.due, clock.gap_year = "gap", None, gap.year
+        return _compute(steps, Clock(on_calendar=cal), cal)
+    except calendar.CalendarGap:
+        rough = cal.as_provisional()
+        clock = _compute(steps, Clock(on_calendar=cal), rough)
+        clock.provisional_year = min(rough.gaps)
         return clock
 
 
-def _compute(steps: list[Step], clock: Clock) -> Clock:
+def _compute(steps: list[Step], clock: Clock, cal: calendar.Calendar) -> Clock:
     open_pauses: dict[str, Pause] = {}
     awaiting_correction = False
     for step in steps:
         if step.kind == RECEIVED and clock.start is None:
             clock.start = step.on
-            clock.correction_notice_by = calendar.add_workdays(step.on, CORRECTION_NOTICE_WORKDAYS)
+            clock.correction_notice_by = cal.add_workdays(step.on, CORRECTION_NOTICE_WORKDAYS)
         elif step.kind == CORRECTION_REQUESTED:
             awaiting_correction = True
         elif step.kind == CORRECTED:
@@ -122,9 +134,9 @@ def _compute(steps: list[Step], clock: Clock) -> Clock:
                 pause = Pause(PAUSES[step.kind][2], step.on, None)
                 limit = PAUSES[step.kind][1]
                 if limit:
-                    pause.end = calendar.add_workdays(step.on, limit)  # ends by itself unless answered sooner
+                    pause.end = cal.add_workdays(step.on, limit)  # ends by itself unless answered sooner
                 if step.kind == FEE_NOTICE:
-                    clock.fee_due = calendar.add_workdays(step.on, FEE_PAYMENT_WORKDAYS)
+                    clock.fee_due = cal.add_workdays(step.on, FEE_PAYMENT_WORKDAYS)
                 open_pauses[step.kind] = pause
                 clock.pauses.append(pause)
         elif step.kind in CLOSERS:
@@ -145,26 +157,25 @@ def _compute(steps: list[Step], clock: Clock) -> Clock:
         return clock
     else:
         clock.state = "running"
-    clock.due = _due(clock.start, REPLY_WORKDAYS + clock.extension, clock.pauses)
+    clock.due = _due(cal, clock.start, REPLY_WORKDAYS + clock.extension, clock.pauses)
     return clock
 
 
-def _due(start: dt.date, workdays: int, pauses: list[Pause]) -> dt.date:
+def _due(cal: calendar.Calendar, start: dt.date, workdays: int, pauses: list[Pause]) -> dt.date:
     """The `workdays`-th working day after `start` that is not inside a pause
     (a pause covers the working days after its start up to its end)."""
     paused = [(p.start, p.end) for p in pauses if p.end is not None]
     day, counted = start, 0
     while counted < workdays:
         day += dt.timedelta(days=1)
-        if calendar.is_workday(day) and not any(s < day <= e for s, e in paused):
+        if cal.is_workday(day) and not any(s < day <= e for s, e in paused):
             counted += 1
     return day
 
 
 def warning_level(clock: Clock, today: dt.date) -> str:
-    """"overdue", "2" (two working days or fewer left), "5", or ""."""
-    if clock.state == "gap":
-        return "gap"
+    """"overdue", "2" (two working days or fewer left), "5", or "" (by the
+    provisional date too: a warning is never missed for want of next year's data)."""
     left = clock.remaining(today)
     if clock.state != "running" or left is None:
         return ""

@@ -24,12 +24,9 @@ PEOPLE = [
 
 
 def _recent_workday(days_back: int) -> dt.date:
-    day = timezone.localdate() - dt.timedelta(days=days_back)
-    try:
-        while not calendar.is_workday(day):
-            day -= dt.timedelta(days=1)
-    except calendar.CalendarGap:
-        pass
+    day, rough = timezone.localdate() - dt.timedelta(days=days_back), calendar.provisional()
+    while not rough.is_workday(day):
+        day -= dt.timedelta(days=1)
     return day
 
 

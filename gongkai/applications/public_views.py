@@ -72,10 +72,13 @@ def _date(value) -> str:
 def _due(app: Application) -> dict:
     """What to say about the reply's due date: a date, or why there is none."""
     clock = services.clock(app)
-    if clock.gap_year:
-        return {"gap_year": clock.gap_year, "text": (
-            f"答复期限暂无法显示：{clock.gap_year}年的法定节假日安排尚未录入工作日历。"
-            f"受理机关将依法自收到申请之日起{REPLY_WORKDAYS}个工作日内答复。")}
+    if clock.due and app.is_open and clock.provisional_year:
+        # The statutory rule, and the date as far as it can be known before
+        # the State Council's schedule for that year is out.
+        return {"date": clock.due, "provisional_year": clock.provisional_year, "text": (
+            f"自收到申请之日起{REPLY_WORKDAYS}个工作日内"
+            + (f"（已延长{clock.extension}个工作日）" if clock.extension else "")
+            + f"，暂定{_date(clock.due)}前（{clock.provisional_year}年法定节假日安排公布后按其重新计算）")}
     if clock.due and app.is_open:
         return {"date": clock.due, "text": f"{_date(clock.due)}前"
                 + (f"（已延长{clock.extension}个工作日）" if clock.extension else "")}

@@ -29,7 +29,6 @@ LEVELS = {
     "overdue": ("已超期", "deadline-overdue"),
     "2": ("紧急", "deadline-urgent"),
     "5": ("提醒", "deadline-soon"),
-    "gap": ("日历缺少数据", "deadline-gap"),
 }
 CLOCK_STATES = {
     "not_started": "待确认收到，期限未起算",
@@ -37,8 +36,16 @@ CLOCK_STATES = {
     "correction": "待补正，期限暂停",
     "paused": "征求意见或待缴费，期限暂停",
     "stopped": "已办结",
-    "gap": "期限无法计算",
 }
+
+
+def provisional_note(year: int) -> str:
+    """What marks a date counted on weekends alone for a year without calendar data (staff screens)."""
+    return f"暂定：{year}年节假日安排尚未录入"
+
+
+def date_text(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _today(today: dt.date | None) -> dt.date:
@@ -91,10 +98,21 @@ class Row:
         return self.clock.due if self.app.is_open else None
 
     @property
+    def provisional(self) -> bool:
+        return self.due is not None and self.clock.provisional_year is not None
+
+    @property
+    def due_text(self) -> str:
+        """The due date in words, marked 暂定 when a year it reaches has no calendar data."""
+        if self.due is None:
+            return ""
+        if self.provisional:
+            return f"{date_text(self.due)}（{provisional_note(self.clock.provisional_year)}）"
+        return date_text(self.due)
+
+    @property
     def label(self) -> str:
         level = self.level
-        if level == "gap":
-            return f"日历缺少{self.clock.gap_year}年数据：期限无法计算"
         return LEVELS[level][0] if level else ""
 
     @property
@@ -107,18 +125,17 @@ class Row:
         """The time left in words, for the list and the workbench."""
         if not self.app.is_open:
             return self.app.get_state_display()
-        if self.clock.state == "gap":
-            return f"日历缺少{self.clock.gap_year}年数据：期限无法计算"
         if self.clock.state != "running":
             return CLOCK_STATES.get(self.clock.state, "")
         left = self.left
         if left is None:
             return "期限无法计算"
+        mark = "（暂定）" if self.provisional else ""
         if left < 0:
-            return f"超过期限{-left}个工作日"
+            return f"超过期限{-left}个工作日{mark}"
         if left == 0:
-            return "今日到期"
-        return f"剩余{left}个工作日"
+            return f"今日到期{mark}"
+        return f"剩余{left}个工作日{mark}"
 
     @property
     def clock_state(self) -> str:
@@ -132,8 +149,6 @@ class Row:
         level = self.level
         if level == "overdue":
             return (0, self.clock.due, received, app.pk)
-        if level == "gap":
-            return (1, dt.date.min, received, app.pk)
         if self.clock.due is not None:
             return (2, self.clock.due, received, app.pk)
         if app.state == Application.State.PENDING:
@@ -147,8 +162,8 @@ def row_for(app: Application, today: dt.date | None = None, *, personal: bool = 
 
 
 def rows(user, *, state: str = "open", today: dt.date | None = None) -> list[Row]:
-    """The applications in scope as rows, sorted: overdue first, then those
-    whose calendar is missing a year, then by due date; applications without
+    """The applications in scope as rows, sorted: overdue first, then by due
+    date (a provisional one too); applications without
     a running clock (pending, correction, paused) after them; closed ones last,
     latest first. `state`: "open", "all" or an Application.State value."""
     qs = applications(user)
@@ -177,11 +192,14 @@ def summary(user, *, today: dt.date | None = None, open_rows: list[Row] | None =
     for row in open_rows:
         if row.level in levels:
             levels[row.level] += 1
+    provisional = [row for row in open_rows if row.provisional]
     return {
         "total": sum(by_state.values()),
         "open": len(open_rows),
         "states": states,
-        "overdue": levels["overdue"], "urgent": levels["2"], "soon": levels["5"], "gap": levels["gap"],
+        "overdue": levels["overdue"], "urgent": levels["2"], "soon": levels["5"],
+        "provisional": len(provisional),
+        "missing_years": sorted({row.clock.provisional_year for row in provisional}),
     }
 
 

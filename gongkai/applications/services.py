@@ -94,9 +94,24 @@ def _stamp_due(app: Application) -> None:
     latest = app.events.order_by("-id").first()
     if latest is None:
         return
-    due = clock(app).due
+    current = clock(app)
+    # A provisional date is not stamped: its change once the year is covered is expected, not news.
+    due = None if current.provisional_year else current.due
     latest.detail = {**latest.detail, "due_then": due.isoformat() if due else None}
     latest.save(update_fields=["detail"])
+
+
+def correction_period(request) -> tuple[dt.date, int | None]:
+    """The applicant's last day to correct (Art. 30) for a correction-request
+    event, on the current calendar, and the year without calendar data when
+    that date is provisional (None otherwise)."""
+    detail = request.detail or {}
+    workdays = int(detail.get("workdays") or 0)
+    if not workdays:
+        return dt.date.fromisoformat(detail["by"]), None
+    rough = calendar.provisional()
+    by = rough.add_workdays(request.on, workdays)
+    return by, (min(rough.gaps) if rough.gaps else None)
 
 
 def calendar_changed(app: Application, current: deadlines.Clock | None = None) -> tuple[dt.date, dt.date | None] | None:
@@ -264,16 +279,17 @@ def request_correction(app: Application, *, user, items: str, period_workdays: i
     if not 1 <= period_workdays <= 60:
         raise ValidationError({"period_workdays": "补正期限应为1至60个工作日。"})
     current = clock(app)
-    if current.gap_year:
-        raise ValidationError(f"工作日历缺少{current.gap_year}年的数据，无法计算期限，请先录入该年度节假日安排。")
     if current.correction_notice_by and on > current.correction_notice_by and not app.events.filter(kind=K.CORRECTED).exists():
         raise ValidationError(
             f"补正告知应自收到申请之日起7个工作日内作出（条例第三十条），本申请最迟为{current.correction_notice_by:%Y年%m月%d日}，已过期限。")
-    by = calendar.add_workdays(on, period_workdays)
+    rough = calendar.provisional()
+    by = rough.add_workdays(on, period_workdays)
+    when = (f"请自告知之日起{period_workdays}个工作日内（暂定{by:%Y年%m月%d日}前）补正" if rough.gaps
+            else f"请于{by:%Y年%m月%d日}前补正")
     before = _state(app)
     app.state = S.CORRECTION
     app.save(update_fields=["state", "updated_at"])
-    _event(app, K.CORRECTION_REQUESTED, on, user, note=items, public_note=f"请于{by:%Y年%m月%d日}前补正：{items}",
+    _event(app, K.CORRECTION_REQUESTED, on, user, note=items, public_note=f"{when}：{items}",
            by=by.isoformat(), workdays=period_workdays)
     _record("correction_request", app, user, before, by=by.isoformat())
     return app
@@ -489,9 +505,11 @@ def close_without_correction(app: Application, *, user=None, on: dt.date | None 
     if app.state != S.CORRECTION:
         raise ValidationError("该申请不在待补正状态。")
     request = app.events.filter(kind=K.CORRECTION_REQUESTED).order_by("-on", "-id").first()
-    by = dt.date.fromisoformat(request.detail["by"])
+    by, missing = correction_period(request)
     if on <= by:
         raise ValidationError(f"补正期限至{by:%Y年%m月%d日}，尚未届满。")
+    if missing:
+        raise ValidationError(f"补正期限为暂定（{missing}年节假日安排尚未录入工作日历），录入后才能认定逾期未补正。")
     return _close(app, user=user, on=on, outcome="no_correction", kind=K.CORRECTION_EXPIRED,
                   public="申请人无正当理由逾期不补正，视为放弃申请（条例第三十条）")
 
@@ -570,6 +588,8 @@ def record_review_case(*, user, organisation: Organisation, kind: str, filed_on:
 def _mark_overdue(app: Application, current: deadlines.Clock, on: dt.date) -> bool:
     """Record once that the application passed its due date (the workbench,
     the statistics and the assessment read this event)."""
+    if current.provisional_year is not None:
+        return False  # only a real due date makes an application overdue on the record
     if not current.overdue(on) or app.events.filter(kind=K.OVERDUE).exists():
         return False
     with transaction.atomic():
@@ -588,7 +608,8 @@ def daily(today: dt.date | None = None) -> dict:
         current = clock(app)
         if app.state == S.CORRECTION:
             request = app.events.filter(kind=K.CORRECTION_REQUESTED).order_by("-on", "-id").first()
-            if request and today > dt.date.fromisoformat(request.detail["by"]):
+            by, missing = correction_period(request) if request else (None, None)
+            if by and today > by and not missing:
                 close_without_correction(app, on=today)
                 counts["no_correction"] += 1
         elif app.state == S.PAUSED and current.fee_due and today > current.fee_due and not app.events.filter(kind=K.FEE_PAID).exists():

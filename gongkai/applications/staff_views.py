@@ -322,6 +322,12 @@ def _detail_text(event: Event) -> str:
     return "；".join(p for p in parts if p)
 
 
+def _correction_by(request: Event) -> str:
+    by, missing = services.correction_period(request)
+    text = f"{by.year}年{by.month}月{by.day}日"
+    return f"{text}（{selectors.provisional_note(missing)}）" if missing else text
+
+
 def _fee_of(app: Application) -> Fee | None:
     return Fee.objects.filter(application=app).first()
 
@@ -352,7 +358,7 @@ def _render_detail(request, app: Application, bound: dict | None = None):
     return render(request, "applications/staff_detail.html", {
         "app": app, "row": row, "clock": row.clock, "events": events, "fee": fee, "reply": _reply_of(app),
         "moved": services.calendar_changed(app, row.clock) if app.is_open else None,
-        "correction_by": (correction.detail or {}).get("by") if correction and app.state == S.CORRECTION else None,
+        "correction_by": _correction_by(correction) if correction and app.state == S.CORRECTION else None,
         "disclosed": [f for f in files if f.role == ApplicationFile.Role.DISCLOSED],
         "other_files": [f for f in files if f.role != ApplicationFile.Role.DISCLOSED],
         "review_cases": list(ReviewCase.objects.filter(application=app)),

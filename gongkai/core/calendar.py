@@ -333,6 +333,18 @@ def coverage() -> tuple[int, int]:
     return current().coverage()
 
 
+def missing_year(today: dt.date) -> int | None:
+    """The year whose holiday schedule the office should enter now: this year
+    if it is not covered, or, from 1 November (the State Council's notice
+    usually comes out October to December), next year if it is not."""
+    current_calendar = current()
+    if not current_calendar.covered(today.year):
+        return today.year
+    if today.month >= 11 and not current_calendar.covered(today.year + 1):
+        return today.year + 1
+    return None
+
+
 # --- Plain dates ---------------------------------------------------------------
 
 

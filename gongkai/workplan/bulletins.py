@@ -107,16 +107,10 @@ def _date_label(day: dt.date) -> str:
 def first_workday(year: int, month: int) -> dt.date:
     """The month's first working day by the office calendar (the first
     Monday to Friday when the calendar has no data for the year)."""
-    day = dt.date(year, month, 1)
-    try:
-        while not workdays.is_workday(day):
-            day += dt.timedelta(days=1)
-        return day
-    except workdays.CalendarGap:
-        day = dt.date(year, month, 1)
-        while day.weekday() >= 5:
-            day += dt.timedelta(days=1)
-        return day
+    rough, day = workdays.provisional(), dt.date(year, month, 1)
+    while not rough.is_workday(day):
+        day += dt.timedelta(days=1)
+    return day
 
 
 # ---------------------------------------------------------------- figures

@@ -417,10 +417,8 @@ def warning(task: Task, today: dt.date | None = None) -> str:
         return ""
     if task.due_date < today:
         return OVERDUE
-    try:
-        left = workdays.workdays_between(today, task.due_date)
-    except workdays.CalendarGap:  # a year without calendar data: count calendar days, never miss a warning
-        left = (task.due_date - today).days
+    # A year without calendar data counts on weekends alone (provisional): a warning is never missed.
+    left = workdays.provisional().workdays_between(today, task.due_date)
     if left <= WARN_LATE:
         return DUE_SOON
     if left <= WARN_EARLY:

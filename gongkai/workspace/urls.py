@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import calendar_views, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -17,5 +17,6 @@ urlpatterns = [
     path("documents/<int:pk>/validity/", views.change_validity, name="validity"),
     path("members/", views.members, name="members"),
     path("wording/", views.wording, name="wording"),
+    path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("cleanup/", include("gongkai.workspace.cleanup_urls")),
 ]

@@ -14,12 +14,13 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from gongkai.catalog import lifecycle, selectors as catalog_selectors
 from gongkai.catalog.models import INTERPRETATION_GENRE, Document
-from gongkai.core import permissions
+from gongkai.core import calendar as workdays, permissions
 from gongkai.core import services as core_services
 from gongkai.core.models import Membership, Organisation, review_level_name
 from gongkai.publishing import findings, services as publishing, workflow
@@ -73,7 +74,17 @@ def home(request):
 
         count, items = workplan.workbench_panel(request.user)
         panels.append(selectors.Panel("workplan", "督办任务", count, items, "没有已逾期或10个工作日内到期的任务。"))
-    return render(request, "workspace/home.html", {"panels": panels, "crumbs": crumbs()})
+    return render(request, "workspace/home.html", {
+        "panels": panels, "crumbs": crumbs(), "calendar_missing": _calendar_missing(request.user),
+    })
+
+
+def _calendar_missing(user) -> int | None:
+    """The year whose holiday notice is due for import, for the office
+    administrators and handlers whose deadlines depend on it."""
+    if not permissions.can_anywhere(user, permissions.APPLICATIONS):
+        return None
+    return workdays.missing_year(timezone.localdate())
 
 
 @staff_view

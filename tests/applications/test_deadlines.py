@@ -83,11 +83,26 @@ def test_an_ended_application_has_no_running_clock():
     assert c.state == "stopped" and not c.overdue(D(2025, 1, 1))
 
 
-def test_a_year_without_calendar_data_is_flagged_not_guessed():
-    from gongkai.core import calendar
+def test_a_year_without_calendar_data_gives_a_provisional_date_never_a_silent_guess(package_ends_2026):
+    # Received Sunday 2026-12-20: 12-21..25 are days 1-5, 12-28..31 6-9; 2027 has no
+    # data, so it is counted on weekends alone (01-01 counts): 01-01 is 10,
+    # 01-04..08 11-15, 01-11..15 16-20.
+    c = clock(("received", D(2026, 12, 20)))
+    assert c.state == "running" and c.due == D(2027, 1, 15) and c.provisional_year == 2027
+    assert c.correction_notice_by == D(2026, 12, 29) and c.remaining(D(2026, 12, 21)) == 19
+    assert deadlines.warning_level(c, D(2027, 1, 13)) == "2"  # warnings go by the provisional date
+    # A clock wholly inside covered years is never provisional.
+    assert clock(("received", RECEIVED)).provisional_year is None
 
-    first, last = calendar.coverage()
-    december = D(last, 12, 20)
-    c = clock(("received", december))
-    assert c.state == "gap" and c.gap_year == last + 1 and c.due is None
-    assert deadlines.warning_level(c, december) == "gap"
+
+def test_a_provisional_date_becomes_the_real_one_once_the_notice_is_imported(package_ends_2026, notice_text):
+    from gongkai.core import services
+    from gongkai.core.holiday_notice import read_notice
+
+    steps = [("received", D(2026, 12, 20))]
+    assert clock(*steps).due == D(2027, 1, 15)
+    text = notice_text("made-up-2027.txt")
+    services.calendar_import_notice(read_notice(text), by=None, text=text, system=True)
+    # 01-01..03 are off now: 01-04..08 are days 10-14, 01-11..15 15-19, 01-18 is 20.
+    c = clock(*steps)
+    assert c.due == D(2027, 1, 18) and c.provisional_year is None

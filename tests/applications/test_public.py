@@ -464,14 +464,25 @@ def test_due_date_on_the_receipt_and_the_status_page(client, org_tree, clock_at)
     assert "2026年12月21日前" in client.get(STATUS).content.decode()
 
 
-def test_a_due_date_in_a_year_the_calendar_lacks_shows_a_notice(client, org_tree, clock_at):
-    clock_at(at(2026, 12, 15))
+def test_a_due_date_in_a_year_the_calendar_lacks_is_provisional_then_real(client, org_tree, clock_at,
+                                                                         package_ends_2026, notice_text):
+    from gongkai.core import services as core_services
+    from gongkai.core.holiday_notice import read_notice
+
+    # Received Sunday 2026-12-20: 12-21..25, 12-28..31 are days 1-9; 2027 on weekends alone:
+    # 01-01 is 10, 01-04..08 11-15, 01-11..15 16-20.
+    clock_at(at(2026, 12, 20))
     code, receipt = apply_and_get_code(client, person(org_tree["county"], started=token()))
-    html = receipt.content.decode()
-    assert receipt.status_code == 200 and "2027年的法定节假日安排尚未录入" in html and "20个工作日内答复" in html
-    lookup(client, code)
-    page = client.get(STATUS)
-    assert page.status_code == 200 and "2027年的法定节假日安排尚未录入" in page.content.decode()
+    for page in (receipt, (lookup(client, code), client.get(STATUS))[1]):
+        html = text_of(parse(page))
+        assert page.status_code == 200 and "自收到申请之日起20个工作日内" in html
+        assert "暂定2027年1月15日前" in html and "2027年法定节假日安排公布后按其重新计算" in html
+        assert "录入" not in html and "工作日历" not in html  # no instruction meant for the office
+    # The office imports the 2027 notice (01-01..03 off): the real date, unmarked.
+    text = notice_text("made-up-2027.txt")
+    core_services.calendar_import_notice(read_notice(text), by=None, text=text, system=True)
+    html = text_of(parse(client.get(STATUS)))
+    assert "2027年1月18日前" in html and "暂定" not in html
 
 
 # ---------------------------------------------------------------- accessibility

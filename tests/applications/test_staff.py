@@ -303,21 +303,23 @@ def test_list_by_due_date_with_warning_labels(org_tree, people, client, monkeypa
     urgent = registered(county, people, on=D(2024, 9, 27))     # due 10-30: 2 working days left
     overdue = registered(county, people, on=D(2024, 9, 2))
     pending = registered(county, people, on=None, channel="letter")
-    gap = registered(county, people, on=D(2003, 6, 2))         # a year the calendar does not cover
+    gap = registered(county, people, on=D(2003, 6, 2))         # a year the calendar does not cover: provisional
     replied = registered(county, people, on=D(2024, 9, 20))
     services.reply(replied, user=people["handler"], outcome="disclosed", on=D(2024, 10, 10))
     elsewhere = registered(org_tree["department"], {"handler": people["outsider"]})
 
     rows = selectors.rows(people["handler"], today=today)
-    assert [r.app.pk for r in rows] == [overdue.pk, gap.pk, urgent.pk, soon.pk, fine.pk, pending.pk]
-    assert [r.level for r in rows] == ["overdue", "gap", "2", "5", "", ""]
-    assert rows[0].label == "已超期" and rows[0].css == "deadline-overdue" and rows[0].left < 0
-    assert rows[1].label == "日历缺少2003年数据：期限无法计算"
+    # The 2003 application's provisional due date (weekends alone) is the earliest: it sorts and warns by it.
+    assert [r.app.pk for r in rows] == [gap.pk, overdue.pk, urgent.pk, soon.pk, fine.pk, pending.pk]
+    assert [r.level for r in rows] == ["overdue", "overdue", "2", "5", "", ""]
+    assert rows[1].label == "已超期" and rows[1].css == "deadline-overdue" and rows[1].left < 0
+    assert not rows[1].provisional and rows[0].provisional and rows[0].due == D(2003, 6, 30)
+    assert rows[0].due_text == "2003年6月30日（暂定：2003年节假日安排尚未录入）" and "（暂定）" in rows[0].left_text
     assert (rows[2].label, rows[2].left, rows[2].due) == ("紧急", 2, D(2024, 10, 30))
     assert (rows[3].label, rows[3].left, rows[3].due) == ("提醒", 5, D(2024, 11, 4))
     assert rows[5].due is None and "待确认收到" in rows[5].left_text
     count, items = selectors.workbench_panel(people["handler"], today=today)
-    assert count == 6 and items[0].app == overdue
+    assert count == 6 and items[1].app == overdue
     assert [r.app for r in selectors.workbench_panel(people["outsider"], today=today)[1]] == [elsewhere]
     assert selectors.workbench_panel(people["drafter"], today=today) == (0, [])
     assert elsewhere.pk not in [r.app.pk for r in selectors.rows(people["handler"], state="all", today=today)]
@@ -325,18 +327,18 @@ def test_list_by_due_date_with_warning_labels(org_tree, people, client, monkeypa
     client.force_login(people["handler"])
     tree = parse(client.get(reverse("applications_staff:list")))
     body = tree.cssselect("table.application-list tbody tr")
-    assert [row.get("data-level") for row in body] == ["overdue", "gap", "2", "5", "", ""]
-    first = body[0]
+    assert [row.get("data-level") for row in body] == ["overdue", "overdue", "2", "5", "", ""]
+    first = body[1]
     assert "deadline-overdue" in first.get("class") and first.cssselect(".badge") and "已超期" in text_of(first)
-    assert "日历缺少2003年数据：期限无法计算" in text_of(body[1])
+    assert "2003年6月30日（暂定：2003年节假日安排尚未录入）" in text_of(body[0])
     assert "紧急" in text_of(body[2]) and "剩余2个工作日" in text_of(body[2]) and "deadline-urgent" in body[2].get("class")
     assert "提醒" in text_of(body[3]) and "deadline-soon" in body[3].get("class")
     summary = text_of(tree.get_element_by_id("summary"))
-    assert "6件办理中" in summary and "1已超期" in summary.replace(" ", "")
+    assert "6件办理中" in summary and "2已超期" in summary.replace(" ", "") and "1期限暂定" in summary.replace(" ", "")
     replied_only = parse(client.get(reverse("applications_staff:list") + "?state=replied"))
     assert [text_of(r.cssselect("th")[0]) for r in replied_only.cssselect("table.application-list tbody tr")] == [replied.number]
     gap_page = text_of(parse(client.get(detail_url(gap))))
-    assert "日历缺少2003年数据：期限无法计算" in gap_page
+    assert "2003年6月30日（暂定：2003年节假日安排尚未录入）" in gap_page and "期限暂定" in gap_page
 
 
 def test_template_editor_changes_the_letter_wording(org_tree, people, client):
