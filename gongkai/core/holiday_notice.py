@@ -79,6 +79,9 @@ _TOKEN = re.compile(
     rf"|(?P<count>共(?P<n>{_NUM})天)"
     r"|(?P<extend>延长)"
 )
+_EXTENSION = re.compile(r"延长[^。]{0,16}假期")
+_EXTENSION_MESSAGE = ("延长假期的通知只写新的截止日，未列出全部放假日期，无法自动读取；"
+                      "请在管理后台的“工作日历日期”中逐日录入。")
 _KINDS = ("date", "dayonly", "paren", "off", "work", "count", "extend")
 
 
@@ -261,9 +264,7 @@ class _ItemReader:
             elif kind == "count":
                 self._check_count(_number(match.group("n")), where)
             elif kind == "extend":
-                raise NoticeError(
-                    f"“{where}”：延长假期的通知只写新的截止日，未列出全部放假日期，无法自动读取；"
-                    f"请在管理后台的“工作日历日期”中逐日录入。")
+                raise NoticeError(f"“{where}”：{_EXTENSION_MESSAGE}")
         if self.pending:
             days = "、".join(_date_label(d) for d in self.pending)
             raise NoticeError(f"“{where}”：未能判断{days}是放假还是上班（没有“放假”“补休”或“上班”）。")
@@ -340,6 +341,8 @@ def read_notice(text: str) -> Notice:
     if not lines:
         raise NoticeError("内容为空：请粘贴节假日安排通知的全文或上传保存的网页。")
     year, intro_festivals, amendment = _find_year(lines)
+    if any(_EXTENSION.search(line) for line in lines):
+        raise NoticeError(_EXTENSION_MESSAGE)
     found = _items(lines, intro_festivals)
     if not found:
         raise NoticeError(
