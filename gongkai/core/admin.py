@@ -102,7 +102,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 # --- The working-day calendar (gongkai.core.calendar) -------------------------
 
-from .models import CalendarDay, CalendarYear  # noqa: E402
+from .models import CalendarDay, CalendarYear, HolidayNotice  # noqa: E402
 
 _WEEKDAYS = "一二三四五六日"
 
@@ -125,8 +125,9 @@ class CalendarDayAdmin(AuditedAdmin):
     weekend (调休上班) or a local holiday, overriding the national calendar."""
 
     audit_type = "calendar_day"
-    list_display = ("date", "weekday", "is_workday", "name", "note")
+    list_display = ("date", "weekday", "is_workday", "name", "note", "notice")
     list_filter = ("is_workday",)
+    readonly_fields = ("notice", "festival")
     search_fields = ("name", "note")
     date_hierarchy = "date"
     ordering = ("-date",)
@@ -134,3 +135,31 @@ class CalendarDayAdmin(AuditedAdmin):
     @admin.display(description="星期", ordering="date")
     def weekday(self, obj):
         return f"星期{_WEEKDAYS[obj.date.weekday()]}"
+
+
+@admin.register(HolidayNotice)
+class HolidayNoticeAdmin(admin.ModelAdmin):
+    """Imported holiday notices, read-only (they are imported on the staff
+    calendar page or with `gongkai calendar import-notice`); deleting one
+    removes the days it wrote, through the audited service."""
+
+    list_display = ("year", "title", "number", "is_amendment", "imported_at", "imported_by")
+    ordering = ("-year", "-imported_at")
+    readonly_fields = [f.name for f in HolidayNotice._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        from . import services
+
+        services.calendar_remove_notice(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        from . import services
+
+        for obj in queryset:
+            services.calendar_remove_notice(obj, by=request.user)
