@@ -102,12 +102,17 @@ class Row:
         return self.due is not None and self.clock.provisional_year is not None
 
     @property
+    def provisional_text(self) -> str:
+        """"暂定：2027年节假日安排尚未录入" for a provisional due date, else ""."""
+        return provisional_note(self.clock.provisional_year) if self.provisional else ""
+
+    @property
     def due_text(self) -> str:
         """The due date in words, marked 暂定 when a year it reaches has no calendar data."""
         if self.due is None:
             return ""
         if self.provisional:
-            return f"{date_text(self.due)}（{provisional_note(self.clock.provisional_year)}）"
+            return f"{date_text(self.due)}（{self.provisional_text}）"
         return date_text(self.due)
 
     @property

@@ -289,3 +289,40 @@ def test_per_item_fee_counts_the_applicants_month(org_tree, people):
     app = received(county, people, on=D(2024, 10, 9))
     fee = services.notify_fee(app, user=people["handler"], basis="item", quantity=10, reason="一个月内大量申请", on=D(2024, 10, 10))
     assert fee.amount == 300  # three earlier applications this month: items 4..13, of which 11, 12, 13 cost 100
+
+
+@pytest.mark.django_db
+def test_a_provisional_clock_refuses_no_step_and_records_nothing_on_a_guess(org_tree, people, package_ends_2026,
+                                                                            notice_text):
+    import time_machine
+    from zoneinfo import ZoneInfo
+
+    from gongkai.core import services as core_services
+    from gongkai.core.holiday_notice import read_notice
+
+    with time_machine.travel(dt.datetime(2027, 1, 5, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        late = received(org_tree["county"], people, on=D(2026, 11, 30))  # provisional due 2026-12-28
+        assert services.clock(late).provisional_year is None and services.clock(late).due == D(2026, 12, 28)
+        app = received(org_tree["county"], people, on=D(2026, 12, 28))
+        assert services.clock(app).provisional_year == 2027
+        # A correction request is not refused because the calendar lacks 2027.
+        services.request_correction(app, user=people["handler"], items="请明确所需文件的名称", period_workdays=5,
+                                    on=D(2027, 1, 5))
+        request = Event.objects.get(application=app, kind="correction_requested")
+        assert "暂定2027年01月12日前" in request.public_note  # 01-06..08, 11, 12 on weekends alone
+        # The daily job closes nothing and records no overdue on a provisional date.
+        other = received(org_tree["county"], people, on=D(2026, 12, 1))  # due 2026-12-29: really overdue
+        assert services.daily(D(2027, 1, 20)) == {"overdue": 2, "no_correction": 0, "no_payment": 0}
+        assert services.correction_period(request) == (D(2027, 1, 12), 2027)
+        app.refresh_from_db()
+        assert app.state == "correction"
+        with pytest.raises(ValidationError, match="暂定"):
+            services.close_without_correction(app, user=people["handler"], on=D(2027, 1, 20))
+        assert {e.application_id for e in Event.objects.filter(kind="overdue")} == {late.pk, other.pk}
+    # Once 2027's notice is in (01-01..03 off), the period is real: 01-06..08, 11, 12 still.
+    text = notice_text("made-up-2027.txt")
+    core_services.calendar_import_notice(read_notice(text), by=None, text=text, system=True)
+    assert services.correction_period(request) == (D(2027, 1, 12), None)
+    services.close_without_correction(app, user=people["handler"], on=D(2027, 1, 20))
+    app.refresh_from_db()
+    assert app.state == "closed"

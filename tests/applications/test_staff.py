@@ -330,7 +330,7 @@ def test_list_by_due_date_with_warning_labels(org_tree, people, client, monkeypa
     assert [row.get("data-level") for row in body] == ["overdue", "overdue", "2", "5", "", ""]
     first = body[1]
     assert "deadline-overdue" in first.get("class") and first.cssselect(".badge") and "已超期" in text_of(first)
-    assert "2003年6月30日（暂定：2003年节假日安排尚未录入）" in text_of(body[0])
+    assert "2003-06-30（暂定：2003年节假日安排尚未录入）" in text_of(body[0])
     assert "紧急" in text_of(body[2]) and "剩余2个工作日" in text_of(body[2]) and "deadline-urgent" in body[2].get("class")
     assert "提醒" in text_of(body[3]) and "deadline-soon" in body[3].get("class")
     summary = text_of(tree.get_element_by_id("summary"))
