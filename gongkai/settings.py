@@ -202,8 +202,23 @@ CACHES = {
         "LOCATION": str(DATA_DIR / "cache"),
         "TIMEOUT": 3 * 3600,
         "OPTIONS": {"MAX_ENTRIES": 10000},
-    }
+    },
+    # Rendered public pages (gongkai.portal.cache): each process's memory by default.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "gongkai-pages",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("GONGKAI_PAGE_CACHE_ENTRIES", 5000))},
+    },
 }
+# Several processes or machines: one Redis for the counters and the pages.
+if REDIS_URL := os.environ.get("GONGKAI_REDIS_URL", "").strip():
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                         "TIMEOUT": 3 * 3600, "KEY_PREFIX": "gongkai"}
+    CACHES["pages"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                       "TIMEOUT": 600, "KEY_PREFIX": "gongkai-pages"}
+GONGKAI_PAGE_CACHE = os.environ.get("GONGKAI_PAGE_CACHE", "1").strip() not in ("0", "false", "no", "off")
+GONGKAI_PAGE_CACHE_SECONDS = int(os.environ.get("GONGKAI_PAGE_CACHE_SECONDS", 600))
 RATELIMIT_USE_CACHE = "default"
 # Behind a reverse proxy every request comes from the proxy: name the header
 # holding the client's address (e.g. HTTP_X_REAL_IP), set by the proxy only.

@@ -19,4 +19,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(DATA_DIR, f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each test process counts rate limits on its own (tests clear it as they need).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongkai-tests"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongkai-tests"},
+          "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongkai-test-pages"}}
+
+# Test transactions never commit, so on-commit bumps of the public content's
+# generation would never run: bump at once (gongkai.core.generation).
+GONGKAI_GENERATION_IMMEDIATE = True

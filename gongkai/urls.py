@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from gongkai.api.api import api
+from gongkai.guides import urls as guide_urls
 from gongkai.portal import views as portal_views
+from gongkai.portal.cache import cached_urls
 
 admin.site.site_header = "政务公开平台管理"
 admin.site.site_title = "政务公开平台管理"
@@ -20,7 +22,7 @@ urlpatterns = [
     path("staff/bulletins/", include("gongkai.workplan.bulletin_urls")),
     path("staff/assessment/", include("gongkai.workplan.assessment_urls")),
     path("staff/", include("gongkai.workspace.urls")),
-    path("guides/", include("gongkai.guides.urls")),
+    path("guides/", include(cached_urls(guide_urls))),  # public pages: cached for anonymous visitors
     path("apply/", include("gongkai.applications.urls")),
     path("", include("gongkai.portal.urls")),
 ]

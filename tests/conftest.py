@@ -119,3 +119,12 @@ def package_ends_2026(monkeypatch):
 def notice_text():
     """The text of a holiday-notice fixture (see its SOURCES.md)."""
     return lambda name: (NOTICES / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Cached public pages never outlive a test (its database is rolled back)."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    yield

@@ -12,10 +12,26 @@ def _install_vocabularies(sender, **kwargs):
     vocabularies.install(Topic, Genre)
 
 
+def _document_status(attachment) -> str | None:
+    from .models import Document
+
+    return Document.objects.filter(pk=attachment.document_id).values_list("status", flat=True).first()
+
+
 class CatalogConfig(AppConfig):
     name = "gongkai.catalog"
     label = "catalog"
     verbose_name = "政府信息公开目录"
 
     def ready(self):
+        from gongkai.core import generation
+
+        from .models import Attachment, Document, Genre, Relation, Topic
+
         post_migrate.connect(_install_vocabularies, sender=self, dispatch_uid="catalog-install-vocabularies")
+        # What the public pages show (gongkai.core.generation: cached pages go stale at once).
+        public = (Document.Status.PUBLISHED, Document.Status.WITHDRAWN)
+        generation.watch(Document, when=lambda doc: doc.status in public)
+        generation.watch(Attachment, when=lambda item: _document_status(item) in public)
+        for model in (Relation, Topic, Genre):
+            generation.watch(model)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from gongkai.core import audit, docnumber
+from gongkai.core import audit, docnumber, generation
 from gongkai.core.db import locked_row, next_number
 from gongkai.core.models import Organisation
 
@@ -296,4 +296,6 @@ def link_relations(doc: Document) -> int:
     by_number = pending.filter(target_document_number=doc.document_number) if doc.document_number else pending.none()
     count = by_number.update(target=doc)
     count += pending.filter(target_document_number="", target_title=doc.title).update(target=doc)
+    if count:
+        generation.bump()  # the citing documents' pages now link here (no save signal for update())
     return count

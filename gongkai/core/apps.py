@@ -7,4 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "机构与基础设置"
 
     def ready(self):
-        from . import signals  # noqa: F401  (audits user permission flags)
+        from . import generation, signals  # noqa: F401  (signals: audits user permission flags)
+        from .models import Organisation
+
+        generation.watch(Organisation)  # names and the tree on every public page

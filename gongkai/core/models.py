@@ -283,3 +283,19 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {self.name}（{'上班' if self.is_workday else '休息'}）"
+
+
+class ContentGeneration(models.Model):
+    """One row: a number bumped after every committed change to what the
+    public site shows (gongkai.core.generation). Cached public pages are keyed
+    by it, so a change makes every cached page stale at once."""
+
+    number = models.BigIntegerField(default=0)
+    # New at every bump: a number seen again (a restored backup, a rolled-back
+    # transaction) never brings back pages cached for other content.
+    token = models.CharField(max_length=16, default="")
+    changed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = "公开内容版本"
+        verbose_name_plural = "公开内容版本"

@@ -17,6 +17,7 @@ from gongkai.catalog import selectors
 from gongkai.catalog.models import Document
 from gongkai.search import services as search_services
 
+from .cache import public_page
 from .forms import PortalQuery, read_query
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def _paging(query: PortalQuery, current: int, last: int) -> dict:
 
 
 @require_safe
+@public_page
 def home(request):
     entries = selectors.entry_points()
     return render(
@@ -91,6 +93,7 @@ def _facet_links(query: PortalQuery, nodes, param: str, selected: str | None, **
 
 
 @require_safe
+@public_page
 def catalog(request):
     query = read_query(request.GET)
     result = selectors.browse(query.filters, page=query.page, per_page=PER_PAGE, include_children=query.include_children)
@@ -131,6 +134,7 @@ def catalog(request):
 
 
 @require_safe
+@public_page
 def search(request):
     query = read_query(request.GET)
     messages = list(query.messages)
@@ -187,6 +191,7 @@ def _document_page(request, doc: Document):
 
 
 @require_safe
+@public_page
 def document(request, index_number):
     doc = selectors.document_by_index_number(index_number)
     if doc is None:
@@ -195,6 +200,7 @@ def document(request, index_number):
 
 
 @require_safe
+@public_page
 def document_by_id(request, pk):
     doc = selectors.document_by_id(pk)
     if doc is None:
