@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 
 
 def _install_vocabularies(sender, **kwargs):
@@ -16,6 +16,36 @@ def _document_status(attachment) -> str | None:
     from .models import Document
 
     return Document.objects.filter(pk=attachment.document_id).values_list("status", flat=True).first()
+
+
+def _before_save(sender, instance, raw=False, **kwargs):
+    """What the row counted for before this save, when it was not loaded whole."""
+    if raw or getattr(instance, "_counted", None) is not None:
+        return
+    if instance._state.adding or instance.pk is None:
+        instance._counted = ()
+        return
+    old = sender.objects.filter(pk=instance.pk).first()
+    instance._counted = old.public_facets() if old is not None else ()
+
+
+def _saved(sender, instance, raw=False, using=None, **kwargs):
+    from . import counts
+
+    if raw:
+        return
+    now = instance.public_facets()
+    counts.record(instance._counted, now, using=using or "default")
+    instance._counted = now
+
+
+def _deleted(sender, instance, using=None, **kwargs):
+    from . import counts
+
+    counted = getattr(instance, "_counted", None)
+    if counted is None:
+        counted = instance.public_facets()
+    counts.record(counted, (), using=using or "default")
 
 
 class CatalogConfig(AppConfig):
@@ -35,3 +65,7 @@ class CatalogConfig(AppConfig):
         generation.watch(Attachment, when=lambda item: _document_status(item) in public)
         for model in (Relation, Topic, Genre):
             generation.watch(model)
+        # The public facet counts follow every document change (gongkai.catalog.counts).
+        pre_save.connect(_before_save, sender=Document, dispatch_uid="catalog-counts-before")
+        post_save.connect(_saved, sender=Document, dispatch_uid="catalog-counts-save")
+        post_delete.connect(_deleted, sender=Document, dispatch_uid="catalog-counts-delete")

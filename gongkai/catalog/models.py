@@ -151,6 +151,12 @@ class Document(models.Model):
             # The duplicate-number check on every save: without it SQLite walks
             # all of the organisation's documents.
             models.Index(fields=["organisation", "document_number"], name="doc_org_number"),
+            # The catalog's facet counts under filters (GROUP BY one of these over
+            # the public documents): read from the index alone, never the rows.
+            models.Index(
+                fields=["status", "disclosure", "organisation", "topic", "genre", "published_date", "validity"],
+                name="doc_public_facets",
+            ),
             # Everything search filters and sorts on, led by the id: SQLite's
             # search joins each full-text match to it (see gongkai.search.backends)
             # without reading the document row, whose big text columns come first.
@@ -167,6 +173,27 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What the row counted for in the public facet counts when loaded (gongkai.catalog.counts).
+        instance._counted = instance.public_facets() if len(values) == len(cls._meta.concrete_fields) else None
+        return instance
+
+    def public_facets(self) -> tuple[tuple[str, str], ...]:
+        """The (dimension, value) pairs this document counts for in the
+        public catalog's facets; () when it is not public."""
+        if not self.is_public:
+            return ()
+        return (
+            ("organisation", str(self.organisation_id)),
+            ("topic", str(self.topic_id or "")),
+            ("genre", str(self.genre_id or "")),
+            ("year", str(self.published_date.year) if self.published_date else ""),
+            ("validity", self.validity or ""),
+            ("all", ""),
+        )
 
     @property
     def is_public(self) -> bool:
@@ -368,6 +395,20 @@ class CleanupItem(models.Model):
         verbose_name_plural = "清理事项"
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["campaign", "document"], name="cleanup_item_unique")]
+
+
+class PublicCount(models.Model):
+    """How many public documents each facet value has (organisation, topic,
+    genre, year, validity; "all" for the total), maintained on every change
+    (gongkai.catalog.counts) so that the home page and the unfiltered catalog
+    never recount a million rows."""
+
+    dimension = models.CharField(max_length=12)
+    key = models.CharField(max_length=32, blank=True)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dimension", "key"], name="public_count_unique")]
 
 
 class IndexNumberCounter(models.Model):

@@ -18,7 +18,7 @@ from django.db.models.functions import ExtractYear
 from gongkai.core.models import Organisation, subtree_ids
 from gongkai.search.backends import Filters
 
-from . import text
+from . import counts, text
 from .models import Document, Genre, Relation, Topic
 
 MAX_PER_PAGE = 100
@@ -36,7 +36,8 @@ def latest_documents(limit: int = 10) -> list[Document]:
 
 
 def public_count() -> int:
-    return public_documents().count()
+    """The number of public documents (maintained: gongkai.catalog.counts)."""
+    return counts.counts("all").get("", 0)
 
 
 # ---------------------------------------------------------------- filters
@@ -92,6 +93,19 @@ def _grouped(qs: QuerySet, column: str) -> dict:
     return {value: n for value, n in rows}
 
 
+def _own_counts(filters: Filters, dimension: str, column: str, **without) -> dict:
+    """{value: count} of the public documents under every filter but the
+    facet's own: the maintained counts when no other filter applies (the
+    home page, the unfiltered catalog), one GROUP BY otherwise."""
+    others = dataclasses.replace(filters, **without)
+    if others == Filters():
+        maintained = counts.counts(dimension)
+        if dimension == "validity":
+            return maintained
+        return {int(key): n for key, n in maintained.items() if key}
+    return _grouped(apply_filters(public_documents(), others), column)
+
+
 def _tree(nodes: list[tuple[int, int | None, str]], own: dict[int, int], roll_up: bool) -> list[FacetNode]:
     """Build a tree of FacetNodes from (id, parent_id, label) rows in display order.
     With roll_up, a node counts its own documents and all below it. Nodes whose
@@ -128,32 +142,35 @@ def facet_counts(filters: Filters, *, include_children: bool = True) -> Facets:
     base = public_documents()
     facets = Facets()
 
-    own_orgs = _grouped(apply_filters(base, dataclasses.replace(filters, organisation_ids=None)), "organisation_id")
+    own_orgs = _own_counts(filters, "organisation", "organisation_id", organisation_ids=None)
     orgs = Organisation.objects.order_by("sort_order", "id").values_list("id", "parent_id", "name")
     facets.organisations = _tree(list(orgs), own_orgs, roll_up=include_children)
 
-    own_topics = _grouped(apply_filters(base, dataclasses.replace(filters, topic_ids=None)), "topic_id")
+    own_topics = _own_counts(filters, "topic", "topic_id", topic_ids=None)
     topics = Topic.objects.order_by("sort_order", "id").values_list("id", "parent_id", "name")
     facets.topics = _tree(list(topics), own_topics, roll_up=True)
 
-    own_genres = _grouped(apply_filters(base, dataclasses.replace(filters, genre_ids=None)), "genre_id")
+    own_genres = _own_counts(filters, "genre", "genre_id", genre_ids=None)
     for genre_id, name in Genre.objects.order_by("sort_order", "id").values_list("id", "name"):
         if own_genres.get(genre_id):
             facets.genres.append(FacetNode(key=genre_id, label=name, count=own_genres[genre_id]))
 
-    year_qs = apply_filters(base, dataclasses.replace(filters, year_from=None, year_to=None))
-    rows = (
-        year_qs.filter(published_date__isnull=False)
-        .annotate(year=ExtractYear("published_date"))
-        .order_by()
-        .values("year")
-        .annotate(n=Count("id"))
-        .values_list("year", "n")
-    )
-    for year, n in sorted(rows, reverse=True):
-        facets.years.append(FacetNode(key=int(year), label=f"{int(year)}年", count=n))
+    without_years = dataclasses.replace(filters, year_from=None, year_to=None)
+    if without_years == Filters():
+        rows = counts.counts("year").items()
+    else:
+        rows = (
+            apply_filters(base, without_years).filter(published_date__isnull=False)
+            .annotate(year=ExtractYear("published_date"))
+            .order_by()
+            .values("year")
+            .annotate(n=Count("id"))
+            .values_list("year", "n")
+        )
+    for year, n in sorted(((int(y), n) for y, n in rows if y not in ("", None)), reverse=True):
+        facets.years.append(FacetNode(key=year, label=f"{year}年", count=n))
 
-    own_validity = _grouped(apply_filters(base, dataclasses.replace(filters, validity=None)), "validity")
+    own_validity = _own_counts(filters, "validity", "validity", validity=None)
     for value, label in Document.Validity.choices:
         if value and own_validity.get(value):
             facets.validities.append(FacetNode(key=value, label=label, count=own_validity[value]))

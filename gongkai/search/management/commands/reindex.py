@@ -18,3 +18,11 @@ class Command(BaseCommand):
         count = index.rebuild(progress=progress)
         sys.stderr.write("\n")
         self.stdout.write(f"Indexed {count} documents.")
+        # The catalog's maintained facet counts and the public pages' generation,
+        # after writes that may have bypassed them (bulk loads, restores).
+        from gongkai.catalog import counts
+        from gongkai.core import generation
+
+        rows = counts.recount()
+        generation.bump()
+        self.stdout.write(f"Recounted the public catalog's facets ({rows} values).")

@@ -1,0 +1,98 @@
+"""The public catalog's facet counts are maintained, not recounted
+(gongkai.catalog.counts): after any sequence of changes they equal a recount,
+a rolled-back change leaves them alone, and the home page and the unfiltered
+catalog read them instead of counting the documents."""
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from gongkai.catalog import counts, selectors, services
+from gongkai.catalog.models import Document, PublicCount, Topic
+from gongkai.search.backends import Filters
+
+from tests.portal.conftest import portal_catalog  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_counts_follow_every_change(org_tree, make_document):
+    topics = list(Topic.objects.filter(parent__isnull=False)[:2])
+    a = make_document(org_tree["county"], "关于甲事项的通知", "甲", topic=topics[0], published_date=dt.date(2023, 5, 1))
+    b = make_document(org_tree["city"], "关于乙事项的通知", "乙", topic=topics[1], published_date=dt.date(2024, 5, 1))
+    draft = services.create_document(organisation=org_tree["county"], title="草稿", body_text="草稿", publish=False)
+    assert counts.drift() == {} and selectors.public_count() == 2
+    services.publish_document(draft, on=dt.date(2024, 6, 1))
+    services.update_document(Document.objects.get(pk=a.pk), title="关于甲事项的通知（修订）", topic=topics[1],
+                             published_date=dt.date(2022, 1, 1))
+    doc = Document.objects.only("id", "title").get(pk=b.pk)  # loaded in part: the old facets are read back
+    doc.validity = Document.Validity.EXPIRED
+    doc.save()
+    services.withdraw_document(Document.objects.get(pk=draft.pk), reason="撤回")
+    on_request = Document.objects.get(pk=a.pk)
+    on_request.disclosure = Document.Disclosure.ON_REQUEST
+    on_request.save()
+    assert counts.drift() == {}
+    assert selectors.public_count() == 1 and counts.counts("validity") == {"expired": 1}
+    services.delete_document(Document.objects.get(pk=b.pk))
+    assert counts.drift() == {} and selectors.public_count() == 0
+
+
+def test_the_maintained_facets_equal_the_counted_ones(portal_catalog):
+    assert counts.drift() == {}
+    unfiltered = selectors.facet_counts(Filters())  # the maintained counts
+    county = portal_catalog.orgs["county"]
+    # The same facet under a filter on another dimension is counted by GROUP BY: with a
+    # filter that keeps every public document, the two must agree.
+    everything = Filters(validity=None, year_from=1900)
+    counted = selectors.facet_counts(everything)
+    assert [(n.key, n.count) for n in unfiltered.genres] == [(n.key, n.count) for n in counted.genres]
+    assert [(n.key, n.count) for n in unfiltered.topics] == [(n.key, n.count) for n in counted.topics]
+    assert [(n.key, n.count) for n in unfiltered.validities] == [(n.key, n.count) for n in counted.validities]
+    assert unfiltered.organisations[0].count == len(portal_catalog.public)
+    assert county.pk in {n.key for n in _walk(unfiltered.organisations)}
+
+
+def _walk(nodes):
+    for node in nodes:
+        yield node
+        yield from _walk(node.children)
+
+
+def test_the_home_page_does_not_count_documents(client, portal_catalog, django_assert_max_num_queries, settings):
+    settings.GONGKAI_PAGE_CACHE = False
+    with django_assert_max_num_queries(12):
+        page = client.get("/")
+    assert page.status_code == 200
+    total = selectors.public_count()
+    assert total == len(portal_catalog.public) and f"{total}" in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(GONGKAI_GENERATION_IMMEDIATE=False)
+def test_a_rolled_back_change_is_not_counted(org_tree, make_document):
+    make_document(org_tree["county"], "已公开的文件", "正文")
+    before = dict(counts.counts("all"))
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            make_document(org_tree["county"], "回滚的文件", "正文")
+            raise RuntimeError("rolled back")
+    assert counts.counts("all") == before
+    with transaction.atomic():
+        make_document(org_tree["county"], "提交的文件", "正文")
+        with pytest.raises(RuntimeError):
+            with transaction.atomic():  # a savepoint rolled back inside a committed transaction
+                make_document(org_tree["county"], "存档点回滚的文件", "正文")
+                raise RuntimeError("savepoint rolled back")
+        assert counts.counts("all") == before  # not before the commit
+    assert counts.counts("all") == {"": before[""] + 1} and counts.drift() == {}
+
+
+def test_recount_repairs_counts_after_bulk_writes(org_tree, make_document):
+    make_document(org_tree["county"], "已公开的文件", "正文")
+    PublicCount.objects.all().delete()  # as after a bulk load that bypassed the signals
+    assert counts.drift()
+    counts.recount()
+    assert counts.drift() == {} and selectors.public_count() == 1
