@@ -33,3 +33,22 @@ def next_number(model, field: str = "last_serial", **key) -> int:
             cursor.execute(sql, params)
             row = cursor.fetchone()
     return row[0]
+
+
+# After this many rows written in one go, the planner's statistics are refreshed.
+ANALYZE_AFTER_ROWS = 1000
+
+
+def refresh_statistics(using: str = "default") -> None:
+    """Refresh the query planner's statistics after a bulk write (an import,
+    the demo, a reindex): PostgreSQL's ANALYZE (autovacuum gets to it only
+    later, and until then a plan made for an empty table probes an index once
+    per row), SQLite's `PRAGMA optimize`."""
+    from django.db import connections
+
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA optimize")

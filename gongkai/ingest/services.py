@@ -22,6 +22,7 @@ from gongkai.catalog.models import Document, Genre, Relation, Topic
 from gongkai.core import docnumber
 from gongkai.core.models import Organisation
 
+from gongkai.core import db
 from gongkai.core.decode import DecodeError, decode
 from .extract import ExtractedPage, extract
 
@@ -268,4 +269,6 @@ def import_paths(
         report.results.append(import_page(path, organisation))
         if progress:
             progress(done, len(files), str(path))
+    if len(files) >= db.ANALYZE_AFTER_ROWS:
+        db.refresh_statistics()
     return report

@@ -96,3 +96,16 @@ def test_recount_repairs_counts_after_bulk_writes(org_tree, make_document):
     assert counts.drift()
     counts.recount()
     assert counts.drift() == {} and selectors.public_count() == 1
+
+
+def test_planner_statistics_are_refreshed_after_bulk_writes(org_tree, make_document):
+    from django.db import connection
+
+    from gongkai.core import db
+
+    make_document(org_tree["county"], "已公开的文件", "正文")
+    db.refresh_statistics()  # ANALYZE on PostgreSQL, PRAGMA optimize on SQLite: must not fail inside a transaction
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'catalog_document'")
+            assert cursor.fetchone()[0] >= 1

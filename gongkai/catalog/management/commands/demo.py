@@ -46,6 +46,9 @@ def load(stdout, stderr, size: int, seed: int = demo.SEED) -> demo.DemoReport:
         raise CommandError(f"the demo could not be loaded: {exc}") from exc
     except KeyboardInterrupt:
         raise CommandError("interrupted: no demo data was loaded (it goes in all at once or not at all)") from None
+    from gongkai.core import db
+
+    db.refresh_statistics()  # thousands of rows in at once: the planner should know
     stdout.write(report.summary())
     if report.staff:
         stdout.write(report.staff_summary())

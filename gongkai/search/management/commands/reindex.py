@@ -21,8 +21,9 @@ class Command(BaseCommand):
         # The catalog's maintained facet counts and the public pages' generation,
         # after writes that may have bypassed them (bulk loads, restores).
         from gongkai.catalog import counts
-        from gongkai.core import generation
+        from gongkai.core import db, generation
 
         rows = counts.recount()
         generation.bump()
+        db.refresh_statistics()
         self.stdout.write(f"Recounted the public catalog's facets ({rows} values).")
