@@ -221,6 +221,8 @@ def browse(
     qs = qs.order_by("-published_date", "-id")
     per_page = min(max(int(per_page or 20), 1), MAX_PER_PAGE)
     paginator = Paginator(qs, per_page)
+    if filters == Filters():  # the whole catalog: its size is maintained, not counted
+        paginator.count = public_count()
     try:
         requested = int(page)
     except (TypeError, ValueError):
