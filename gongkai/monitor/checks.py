@@ -1055,7 +1055,12 @@ class _Page:
             organ = {p for p in places if _in_organ_name(sources[p[0]], p[1], p[2], gap=4)}
             titled = {p for p in places if p[0]}
             body_count = len(places) - len(titled)
-            token = re.match(r"[A-Za-z0-9.\-]+", phrase).group()
+            # The phrase as found may start with a character the token pattern does
+            # not take (a full-width bracket, a space): fall back to the phrase itself.
+            leading = re.match(r"[A-Za-z0-9.\-]+", phrase)
+            token = leading.group() if leading else phrase.strip()
+            if not token:
+                return None
             defined = re.search(rf"[（(【\[]\s*{re.escape(token)}\s*[）)】\]]", self.text, re.I)
             why = f"the same foreign phrase {body_count} times between Chinese words"
             if organ or spammy and (body_count >= SEO_MIN_REPEATS or titled):

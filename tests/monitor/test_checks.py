@@ -280,3 +280,22 @@ def test_white_text_on_background_image_is_not_hidden():
     assert report.findings == [] and not any(link.hidden for link in report.links)
     plain = html.replace("url(/img/banner.jpg) no-repeat", "#ffffff")
     assert [f.evidence for f in check_page(plain, PAGE_URL).findings] == ["http://www.sohu.com/"]
+
+
+def test_no_generated_page_crashes_the_check():
+    """Seeded random pages built from spam brands, organisation words and
+    punctuation (a page that once crashed the brand-token rule had the same
+    spam string after the same prefix several times)."""
+    import random
+
+    from gongkai.monitor.checks import check_page
+
+    rng = random.Random(7)
+    words = ["市人民政府", "政务公开", "办公室", "关于", "通知", "澳门", "威尼斯人", "AG", "bet365", "彩票", "真人",
+             "888", "-", ".", " ", "（", "）", "vip", "Bet-365", "WWW.", "com", "开户", "【", "】", "&amp;", "<b>x</b>"]
+    for _ in range(400):
+        title = "".join(rng.choice(words) for _ in range(rng.randint(1, 8)))
+        body = "".join(rng.choice(words) for _ in range(rng.randint(5, 60)))
+        report = check_page(f"<html><head><title>{title}</title></head><body><h1>{title}</h1>"
+                            f"<p>{body}</p><p>{body}</p><a href='http://x.example/{body[:5]}'>{body[:9]}</a></body></html>")
+        assert report.verdict in ("ok", "warnings", "tampered")
