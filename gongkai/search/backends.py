@@ -93,13 +93,32 @@ class Backend:
         for term in parsed.terms:
             if term.phrase:
                 op = "NOT " if term.exclude else ""
-                columns = [f"d.{column}" for column in PHRASE_COLUMNS]
-                # Most phrases are Chinese, with no letter that has a case: then
-                # the columns need no lower() copy, which is most of the check's cost.
-                caseless = term.text.lower() == term.text.upper()
-                where.append(f"{op}(" + " OR ".join(self.contains(c, caseless) for c in columns) + ")")
-                params.extend([term.text.lower()] * len(columns))
+                condition, condition_params = self.verbatim_on_row(term.text)
+                where.append(f"{op}{condition}")
+                params.extend(condition_params)
         return where, params
+
+    def verbatim_on_row(self, text: str) -> tuple[str, list]:
+        """SQL true when the document row `d` holds `text` verbatim (any case)."""
+        columns = [f"d.{column}" for column in PHRASE_COLUMNS]
+        # Most phrases are Chinese, with no letter that has a case: then
+        # the columns need no lower() copy, which is most of the check's cost.
+        caseless = text.lower() == text.upper()
+        return "(" + " OR ".join(self.contains(c, caseless) for c in columns) + ")", [text.lower()] * len(columns)
+
+    def rank_reads_row(self, parsed: ParsedQuery) -> bool:
+        """Whether rank_sql reads the document row `d` (and needs the join)."""
+        return bool(parsed.runs)
+
+    def rank_sql(self, parsed: ParsedQuery, id_column: str) -> tuple[str, list]:
+        """How many of the typed runs (ParsedQuery.runs) the document holds
+        verbatim: relevance sorts on it first, then on the full-text score."""
+        parts, params = [], []
+        for run in parsed.runs:
+            condition, condition_params = self.verbatim_on_row(run)
+            parts.append(f"CASE WHEN {condition} THEN 1 ELSE 0 END")
+            params.extend(condition_params)
+        return " + ".join(parts) or "0", params
 
     def contains(self, column: str, caseless: bool = False) -> str:
         """SQL true when `column` holds the (lower-case) parameter; with
@@ -112,16 +131,22 @@ class Backend:
         # The index holds public documents only (index.update): a search by
         # relevance with nothing to check on the documents needs the
         # full-text table alone, as fast as FTS itself.
-        join = bool(where or phrase_where) or order != "relevance"
+        ranked = order == "relevance"
+        join = bool(where or phrase_where) or not ranked or self.rank_reads_row(parsed)
         source, match, match_params, score, score_params = self.match_sql(parsed, join=join)
         if join:
             where = ["d.status = %s", "d.disclosure = %s", *where]
             params = ["published", "proactive", *params]
         id_column, date_column = ("d.id", "d.published_date") if join else (self.ID_COLUMN, "NULL")
+        # Documents holding a typed run verbatim first (relevance only: a
+        # search by date stays in date order).
+        verbatim, verbatim_params = self.rank_sql(parsed, id_column) if ranked else ("0", [])
         condition = " AND ".join([match, *where, *phrase_where])
         all_params = [*match_params, *params, *phrase_params]
         # Named after the inner query's columns below.
-        order_by = "score DESC, published_date DESC, id DESC" if order == "relevance" else "published_date DESC, id DESC"
+        order_by = "published_date DESC, id DESC"
+        if ranked:
+            order_by = "verbatim DESC, score DESC, " + order_by
         hits = RawHits()
         with connection.cursor() as cursor:
             # One pass over the matches gives the page and, as a window count,
@@ -131,9 +156,10 @@ class Backend:
             # cannot be called beside a window function.
             cursor.execute(
                 f"SELECT id, score, COUNT(*) OVER () FROM ("
-                f"SELECT {id_column} AS id, {score} AS score, {date_column} AS published_date FROM {source} WHERE {condition}"
+                f"SELECT {id_column} AS id, {score} AS score, {verbatim} AS verbatim, {date_column} AS published_date"
+                f" FROM {source} WHERE {condition}"
                 f") AS m ORDER BY {order_by} LIMIT %s OFFSET %s",
-                [*score_params, *all_params, limit, offset],
+                [*score_params, *verbatim_params, *all_params, limit, offset],
             )
             rows = cursor.fetchall()
             if rows:
@@ -188,9 +214,30 @@ class SQLiteBackend(Backend):
             # On d.id, not on the FTS table's rowid: SQLite would hand a rowid
             # IN-list to FTS5 and run the whole MATCH once per listed row.
             where.append(f"d.id {op}IN (SELECT rowid FROM {self.PHRASE_TABLE} WHERE {self.PHRASE_TABLE} MATCH %s)")
-            params.append('"' + term.text.replace('"', '""') + '"')
+            params.append(self.phrase_match(term.text))
         short_where, short_params = super().phrase_sql(short)
         return [*where, *short_where], [*params, *short_params]
+
+    def phrase_match(self, text: str) -> str:
+        """The search_phrase MATCH argument for `text` verbatim (TRIGRAM or more characters)."""
+        return '"' + text.replace('"', '""') + '"'
+
+    def rank_reads_row(self, parsed):
+        return any(len(run) < self.TRIGRAM for run in parsed.runs)
+
+    def rank_sql(self, parsed, id_column):
+        parts, params = [], []
+        for run in parsed.runs:
+            if len(run) < self.TRIGRAM:
+                condition, condition_params = self.verbatim_on_row(run)
+            else:
+                # Read once per query: SQLite builds the IN-list of the
+                # uncorrelated subquery once, then looks each match up in it.
+                condition = f"{id_column} IN (SELECT rowid FROM {self.PHRASE_TABLE} WHERE {self.PHRASE_TABLE} MATCH %s)"
+                condition_params = [self.phrase_match(run)]
+            parts.append(f"CASE WHEN {condition} THEN 1 ELSE 0 END")
+            params.extend(condition_params)
+        return " + ".join(parts) or "0", params
 
     @staticmethod
     def fts_expression(parsed: ParsedQuery) -> str:

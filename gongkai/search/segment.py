@@ -50,6 +50,18 @@ def index_text(text: str) -> str:
     return " ".join(tokens_for_index(text)).lower()
 
 
-def tokens_for_query(text: str) -> list[str]:
+def cut_for_query(text: str) -> list[str]:
+    """jieba's precise cut of a query as typed: every piece in order, the
+    punctuation between words included, so that the pieces join back into
+    `text` (query.py groups them into the words a person meant)."""
     _ensure_ready()
-    return [t.lower() for t in rjieba.cut(text or "", False) if _WORDISH.search(t)]
+    return list(rjieba.cut(text or "", False))
+
+
+def is_token(piece: str) -> bool:
+    """Whether a piece of the cut is something the index holds (not punctuation)."""
+    return bool(_WORDISH.search(piece))
+
+
+def tokens_for_query(text: str) -> list[str]:
+    return [t.lower() for t in cut_for_query(text) if is_token(t)]

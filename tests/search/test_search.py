@@ -208,7 +208,9 @@ def test_phrases_of_every_length_and_case(org_tree, make_document):
     apart = make_document(county, "关于参保工作的通知", "做好参保登记，按时缴费。")
     together = make_document(county, "关于城乡居民参保缴费的通知", "APP办理参保缴费，支持Gov网站。")
     assert titles(search('"参保缴费"')) == [together.title]  # trigram index (4 characters)
-    assert titles(search("参保缴费")) == [together.title]  # a word cut in two tokens is a phrase
+    # Unquoted, 参保缴费 is two words (参保, 缴费), each required anywhere;
+    # the document holding the run as typed ranks first.
+    assert titles(search("参保缴费")) == [together.title, apart.title]
     assert titles(search('"gov网站"')) == [together.title]  # case does not matter
     assert titles(search('参保 -"参保缴费"')) == [apart.title]  # excluded phrase
     assert set(titles(search('"缴费"'))) == {apart.title, together.title}  # two characters: checked on the row
@@ -240,3 +242,177 @@ def test_flush_leaves_no_phrase_rows(org_tree, make_document):
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM search_phrase")
             assert cursor.fetchone()[0] == 0
+
+
+# --- What people type: sentences without spaces (issue 13) ------------------------------
+
+OPINION = "关于进一步加强政务公开工作的实施意见"
+
+
+@pytest.fixture
+def sentences(org_tree, make_document):
+    """Documents for sentences typed without spaces. The dates put the ones
+    holding the typed sentence verbatim last, so that ranking them first is
+    the verbatim rule's doing, not the date's."""
+    county, city, township = org_tree["county"], org_tree["city"], org_tree["township"]
+    return {
+        # 怎么申请最低生活保障: every word but 怎么, in another order.
+        "dibao": make_document(
+            county, "关于做好最低生活保障申请工作的通知",
+            "各乡镇要为群众申请最低生活保障提供便利，做到应保尽保。", published_date=dt.date(2024, 6, 1),
+        ),
+        # Holds 最低 and 生活 but not 保障: not a hit.
+        "wage": make_document(
+            city, "关于调整最低工资标准的通知", "保证劳动者基本生活，申请调整的企业按程序报批。",
+            published_date=dt.date(2024, 7, 1),
+        ),
+        # The whole title typed as one run: verbatim, in the title...
+        "exact": make_document(county, OPINION, BODY_OPEN, published_date=dt.date(2021, 2, 1)),
+        # ... and in the body only.
+        "cited": make_document(
+            township, "政务公开文件汇编", f"本汇编收录《{OPINION}》等文件，供各单位学习。",
+            published_date=dt.date(2021, 3, 1),
+        ),
+        # The same words with others between them.
+        "between": make_document(
+            county, "关于进一步加强和改进基层政务公开工作的实施意见", "推进基层政务公开标准化规范化。",
+            published_date=dt.date(2024, 9, 1),
+        ),
+        # The same words in another order, some in the body.
+        "reordered": make_document(
+            city, "凉山州政务公开工作实施意见", "为进一步加强政府信息管理，现就关于主动公开的有关事项提出意见。",
+            published_date=dt.date(2024, 10, 1),
+        ),
+        # Lacks 实施: a sentence's words are all required.
+        "missing": make_document(
+            city, "关于进一步加强政务公开工作的意见", "推进决策公开。", published_date=dt.date(2024, 11, 1),
+        ),
+    }
+
+
+def test_sentence_without_spaces_needs_its_words_not_the_sentence(sentences):
+    parsed = parse("怎么申请最低生活保障")
+    assert [(t.text, t.phrase) for t in parsed.terms] == [("申请", False), ("最低", False), ("生活", False), ("保障", False)]
+    assert parsed.runs == ["怎么申请最低生活保障"]
+    assert titles(search("怎么申请最低生活保障")) == [sentences["dibao"].title]
+
+
+def test_typed_title_finds_other_orders_and_words_between(sentences):
+    hits = titles(search(OPINION))
+    assert len(hits) == 4 and sentences["missing"].title not in hits
+    # Holding the sentence verbatim (title or body) comes first, whatever the date.
+    assert set(hits[:2]) == {sentences["exact"].title, sentences["cited"].title}
+    assert hits[0] == sentences["exact"].title  # title hits weigh more among them
+    assert set(hits[2:]) == {sentences["between"].title, sentences["reordered"].title}
+
+
+def test_sentence_sorted_by_date_stays_in_date_order(sentences):
+    result = search(OPINION, order="date")
+    assert [h.document.published_date for h in result.hits] == [
+        dt.date(2024, 10, 1), dt.date(2024, 9, 1), dt.date(2021, 3, 1), dt.date(2021, 2, 1)
+    ]
+    # Paging a ranked list keeps the verbatim documents on the first page.
+    first = search(OPINION, per_page=2)
+    assert set(titles(first)) == {sentences["exact"].title, sentences["cited"].title} and first.total == 4
+    second = search(OPINION, per_page=2, page=2)
+    assert set(titles(second)) == {sentences["between"].title, sentences["reordered"].title}
+
+
+def test_sentence_with_filters_keeps_verbatim_first(sentences, org_tree):
+    result = search(OPINION, Filters(organisation_ids={org_tree["county"].pk, org_tree["city"].pk}))
+    assert titles(result)[0] == sentences["exact"].title
+    assert set(titles(result)) == {sentences["exact"].title, sentences["between"].title, sentences["reordered"].title}
+
+
+def test_highlight_marks_the_sentence_and_its_words(sentences):
+    hits = {h.document.title: h for h in search(OPINION).hits}
+    assert hits[OPINION].title_html == f"<mark>{OPINION}</mark>"
+    assert f"<mark>{OPINION}</mark>" in hits[sentences["cited"].title].snippet_html
+    between = hits[sentences["between"].title].title_html
+    for word in ("进一步", "加强", "政务公开", "工作", "实施", "意见"):
+        assert f"<mark>{word}</mark>" in between
+    dibao = search("怎么申请最低生活保障").hits[0].title_html
+    assert "<mark>最低</mark><mark>生活</mark><mark>保障</mark><mark>申请</mark>" in dibao
+
+
+@pytest.mark.parametrize(
+    "typed, words",
+    [
+        ("我想问一下如何办理居住证", ["办理", "居住证"]),
+        ("请问在哪里申请低保", ["申请", "低保"]),
+        ("能不能网上办理", ["网上", "办理"]),
+        ("低保的申请条件是什么", ["低保", "申请", "条件"]),
+        ("社保卡丢了怎么补办", ["社保卡", "丢", "补办"]),
+        # Words of titles are not stop words.
+        ("关于印发工作要点的通知", ["关于", "印发", "工作要点", "通知"]),
+    ],
+)
+def test_stop_words_are_not_required(typed, words):
+    assert [t.text for t in parse(typed).terms] == words
+
+
+def test_only_stop_words_are_searched_after_all(org_tree, make_document):
+    doc = make_document(org_tree["county"], "企业开办遇到困难怎么办", "拨打12345热线。")
+    make_document(org_tree["county"], "企业开办指南", "办理营业执照。")
+    assert [t.text for t in parse("怎么办").terms] == ["怎么办"]
+    assert titles(search("怎么办")) == [doc.title]
+    assert [t.text for t in parse("是什么").terms] == ["是", "什么"]
+    # With a word beside them, the stop words are left out again.
+    assert [t.text for t in parse("企业开办 怎么办").terms] == ["企业", "开办"]
+    assert set(titles(search("企业开办 怎么办"))) == {doc.title, "企业开办指南"}
+    parsed = parse("怎么办 -热线")
+    assert [(t.text, t.exclude) for t in parsed.terms] == [("怎么办", False), ("热线", True)]
+    assert search("怎么办 -热线").total == 0
+
+
+def test_quotes_still_ask_for_the_exact_text(sentences):
+    assert set(titles(search(f'"{OPINION}"'))) == {sentences["exact"].title, sentences["cited"].title}
+    # 加强政务公开 unquoted: two words anywhere; quoted: side by side.
+    loose, quoted = titles(search("加强政务公开")), titles(search('"加强政务公开"'))
+    assert {sentences["between"].title, sentences["reordered"].title} <= set(loose)
+    assert sentences["between"].title not in quoted and sentences["reordered"].title not in quoted
+    assert set(quoted) == {sentences["exact"].title, sentences["cited"].title, sentences["missing"].title}
+
+
+def test_word_missing_from_dictionary_stays_verbatim_inside_a_sentence(org_tree, make_document):
+    county = org_tree["county"]
+    river = make_document(county, "关于全面推行河长制的意见", "建立河长制工作机制。")
+    # Every character of 河长制 is here, and every other word, but not 河长制.
+    make_document(county, "关于全面推行长江保护制度的意见", "做好河道治理。")
+    parsed = parse("全面推行河长制的意见")
+    assert [(t.text, t.tokens, t.phrase) for t in parsed.terms] == [
+        ("全面推行", ["全面推行"], False), ("河长制", ["河", "长", "制"], True), ("意见", ["意见"], False)
+    ]
+    assert titles(search("全面推行河长制的意见")) == [river.title]
+    assert titles(search("河长制")) == [river.title]
+
+
+def test_numbers_and_letters_stay_with_their_characters(catalog):
+    parsed = parse("2024年政务公开工作要点")
+    assert [(t.text, t.phrase) for t in parsed.terms] == [("2024年", True), ("政务公开", False), ("工作要点", False)]
+    assert titles(search("2024年政务公开工作要点")) == [catalog["open"].title]
+    assert titles(search("西府发〔2024〕1号")) == [catalog["open"].title]
+
+
+def test_exclusions_beside_a_sentence(sentences):
+    assert titles(search("申请最低生活保障 -应保尽保")) == []
+    assert titles(search('怎么申请最低生活保障 -"应保尽保"')) == []
+    assert titles(search("申请最低生活保障 -临时救助")) == [sentences["dibao"].title]
+    hits = titles(search(f"{OPINION} -基层"))
+    assert set(hits) == {sentences["exact"].title, sentences["cited"].title, sentences["reordered"].title}
+    # An excluded run drops the documents holding it as typed, not those
+    # holding its words apart.
+    kept = {sentences["between"].title, sentences["reordered"].title}
+    assert set(titles(search('政务公开 -"加强政务公开工作"'))) == kept
+    assert set(titles(search("政务公开 -加强政务公开工作"))) == kept
+
+
+def test_short_run_found_verbatim_ranks_first(org_tree, make_document):
+    # A run under three characters is checked on the row, not in the trigram table.
+    county = org_tree["county"]
+    window = make_document(county, "异地就医备案到窗口就能办", "材料齐全，窗口就能办，当场办结，办结后短信告知办理结果。")
+    online = make_document(county, "异地就医备案", "网上能办吗？能。", published_date=dt.date(2020, 1, 1))
+    parsed = parse("办吗")
+    assert ([t.text for t in parsed.terms], parsed.runs) == (["办"], ["办吗"])
+    assert titles(search("办吗")) == [online.title, window.title]
+    assert titles(search("办吗", Filters(organisation_ids={county.pk}))) == [online.title, window.title]
