@@ -161,6 +161,7 @@ def search(request):
             for key, label in search_services.ORDERS.items()
         ],
         "crumbs": [Crumb("首页", reverse("portal:home")), Crumb("信息检索")],
+        "common_limit": f"{search_services.backends.COMMON:,}",
     }
     if result is not None and not result.message:
         context["paging"] = _paging(query, result.page, result.pages)

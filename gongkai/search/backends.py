@@ -50,6 +50,17 @@ class RawHits:
     ids: list[int] = field(default_factory=list)
     scores: dict[int, float] = field(default_factory=dict)
     total: int = 0
+    # The query matched more than COMMON documents: `total` is estimated
+    # ("约 N 条") and, by relevance, only the newest COMMON matches were ranked.
+    common: bool = False
+    approximate: bool = False
+
+
+# A query matching more documents than this (通知, 关于, 工作 match most of a
+# catalog) is "common": ranking every match would cost more than it is worth,
+# so the newest COMMON matches are ranked, a search by date walks the catalog
+# in date order, and the total is counted on the full-text index alone.
+COMMON = 2000
 
 
 def index_fields(doc) -> tuple[str, str, str]:
@@ -127,6 +138,7 @@ class Backend:
 
     def search(self, parsed: ParsedQuery, filters: Filters, *, order: str, limit: int, offset: int) -> RawHits:
         where, params = filters.sql()
+        filter_where, filter_params = list(where), list(params)
         phrase_where, phrase_params = self.phrase_sql(parsed)
         # The index holds public documents only (index.update): a search by
         # relevance with nothing to check on the documents needs the
@@ -148,7 +160,15 @@ class Backend:
         if ranked:
             order_by = "verbatim DESC, score DESC, " + order_by
         hits = RawHits()
+        text_source, text_match, text_params, _, _ = self.match_sql(parsed, join=False)
         with connection.cursor() as cursor:
+            # How many documents the words alone match, stopping past COMMON: a
+            # walk of the index's first entries, never a count of all of them.
+            cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {text_source} WHERE {text_match} LIMIT %s) AS c",
+                           [*text_params, COMMON + 1])
+            if cursor.fetchone()[0] > COMMON:
+                return self._common(cursor, parsed, hits, ranked=ranked, where=[*filter_where, *phrase_where],
+                                    params=[*filter_params, *phrase_params], limit=limit, offset=offset)
             # One pass over the matches gives the page and, as a window count,
             # the total: the match, the filters and the phrase checks (which
             # read the document text) run once, not once for COUNT and again
@@ -168,6 +188,59 @@ class Backend:
                 cursor.execute(f"SELECT COUNT(*) FROM {source} WHERE {condition}", all_params)
                 hits.total = cursor.fetchone()[0]
         for doc_id, value, _ in rows:
+            hits.ids.append(doc_id)
+            hits.scores[doc_id] = float(value or 0)
+        return hits
+
+    def _common(self, cursor, parsed: ParsedQuery, hits: RawHits, *, ranked: bool, where: list, params: list,
+                limit: int, offset: int) -> RawHits:
+        """A query matching more than COMMON documents, in bounded work.
+
+        - The total: the full-text index's own count of the matches (no
+          document is read); under filters or phrase checks, that count times
+          the share of the newest COMMON matches that pass them ("约 N 条").
+        - By date: the public documents in date order (an index walk), each
+          checked against the set of matches, until the page is full.
+        - By relevance: the newest COMMON matches that pass the filters,
+          ranked (verbatim runs first, then the score); pages past them are
+          not offered (`common`: the page says so)."""
+        hits.common = True
+        text_source, text_match, text_params, _, _ = self.match_sql(parsed, join=False)
+        cursor.execute(f"SELECT COUNT(*) FROM {text_source} WHERE {text_match}", text_params)
+        matched = cursor.fetchone()[0]
+        public = ["d.status = %s", "d.disclosure = %s"]
+        public_params = ["published", "proactive"]
+        if where:
+            # The share of the newest COMMON matches that pass the filters and checks.
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {DOC_TABLE} d WHERE d.id IN ("
+                f"SELECT {self.ID_COLUMN} FROM {text_source} WHERE {text_match} ORDER BY {self.ID_COLUMN} DESC LIMIT %s)"
+                f" AND {' AND '.join([*public, *where])}",
+                [*text_params, COMMON, *public_params, *params],
+            )
+            passed = cursor.fetchone()[0]
+            hits.total, hits.approximate = round(matched * passed / COMMON), True
+        else:
+            hits.total = matched
+        if not ranked:
+            cursor.execute(
+                f"SELECT d.id, 0 FROM {DOC_TABLE} d WHERE {' AND '.join([*public, *where])}"
+                f" AND d.id IN (SELECT {self.ID_COLUMN} FROM {text_source} WHERE {text_match})"
+                f" ORDER BY d.published_date DESC, d.id DESC LIMIT %s OFFSET %s",
+                [*public_params, *params, *text_params, limit, offset],
+            )
+        else:
+            source, match, match_params, score, score_params = self.match_sql(parsed, join=True)
+            verbatim, verbatim_params = self.rank_sql(parsed, "d.id")
+            condition = " AND ".join([match, *public, *where])
+            cursor.execute(
+                f"SELECT id, score FROM ("
+                f"SELECT d.id AS id, {score} AS score, {verbatim} AS verbatim, d.published_date AS published_date"
+                f" FROM {source} WHERE {condition} ORDER BY {self.ID_COLUMN} DESC LIMIT %s"
+                f") AS m ORDER BY verbatim DESC, score DESC, published_date DESC, id DESC LIMIT %s OFFSET %s",
+                [*score_params, *verbatim_params, *match_params, *public_params, *params, COMMON, limit, offset],
+            )
+        for doc_id, value in cursor.fetchall():
             hits.ids.append(doc_id)
             hits.scores[doc_id] = float(value or 0)
         return hits

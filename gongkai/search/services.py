@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from gongkai.catalog.models import Document
 
 from . import highlight
+from . import backends
 from .backends import Filters, get_backend
 from .query import ParsedQuery, parse
 
@@ -30,10 +31,21 @@ class SearchPage:
     page: int = 1
     per_page: int = 20
     order: str = "relevance"
+    # More matches than ranking them all is worth (backends.COMMON): the total
+    # is an estimate when `approximate`, and by relevance only the newest
+    # COMMON matches are ranked, so the pages stop there.
+    common: bool = False
+    approximate: bool = False
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+        shown = min(self.total, backends.COMMON) if self.common and self.order == "relevance" else self.total
+        return max(1, math.ceil(shown / self.per_page))
+
+    @property
+    def total_text(self) -> str:
+        """The number of results as the page says it: "约 N" when estimated."""
+        return f"约 {self.total:,}" if self.approximate else f"{self.total:,}"
 
     @property
     def message(self) -> str:
@@ -66,7 +78,7 @@ def search(text: str | None, filters: Filters | None = None, *, order: str = "re
     if not parsed.ok:
         return result
     raw = get_backend().search(parsed, filters or Filters(), order=order, limit=per_page, offset=(page - 1) * per_page)
-    result.total = raw.total
+    result.total, result.common, result.approximate = raw.total, raw.common, raw.approximate
     if not raw.ids:
         return result
     # Put the page back in the backend's order in Python: an ORDER BY CASE

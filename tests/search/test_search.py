@@ -416,3 +416,44 @@ def test_short_run_found_verbatim_ranks_first(org_tree, make_document):
     assert ([t.text for t in parsed.terms], parsed.runs) == (["办"], ["办吗"])
     assert titles(search("办吗")) == [online.title, window.title]
     assert titles(search("办吗", Filters(organisation_ids={county.pk}))) == [online.title, window.title]
+
+
+# --- Common words: bounded work (backends.COMMON) ---------------------------------------
+
+
+@pytest.fixture
+def common_catalog(org_tree, make_document, monkeypatch):
+    """Twelve documents with 通知 (a common word once COMMON is 5), over twelve days."""
+    from gongkai.search import backends
+
+    monkeypatch.setattr(backends, "COMMON", 5)
+    docs = []
+    for i in range(12):
+        org = org_tree["county"] if i % 3 else org_tree["city"]
+        title = f"关于第{i}批道路养护工作的通知" if i != 2 else "关于道路养护工作的通知（道路养护工作通知）"
+        docs.append(make_document(org, title, f"第{i}份正文，道路养护。", published_date=dt.date(2024, 1, 1 + i)))
+    return docs
+
+
+def test_a_common_word_counts_exactly_without_filters_and_ranks_the_newest(common_catalog):
+    result = search("通知")
+    assert result.common and not result.approximate and result.total == 12
+    assert result.pages == 1  # by relevance, only the newest COMMON (5) matches are ranked
+    assert {h.document.pk for h in result.hits} == {d.pk for d in common_catalog[-5:]}
+    by_date = search("通知", order="date", per_page=5, page=2)
+    assert by_date.pages == 3 and [h.document.pk for h in by_date.hits] == [d.pk for d in common_catalog[6:1:-1]]
+
+
+def test_a_common_word_under_a_filter_is_estimated(common_catalog, org_tree):
+    city = Filters(organisation_ids={org_tree["city"].pk})
+    result = search("通知", city, order="date")
+    # 12 matches; of the newest 5 (ids 7..11), those of the city: i = 9 only -> 12 * 1 / 5 = 2.4 -> 2
+    assert result.common and result.approximate and result.total == 2 and result.total_text == "约 2"
+    assert [h.document.pk for h in result.hits] == [common_catalog[i].pk for i in (9, 6, 3, 0)]
+
+
+def test_a_common_word_page_says_so(client, common_catalog):
+    page = client.get("/search/", {"q": "通知"})
+    text = page.content.decode()
+    assert "结果较多" in text and "共 12 条" in text
+    assert "约 " in client.get("/search/", {"q": "通知", "org": common_catalog[0].organisation_id, "order": "date"}).content.decode()
