@@ -69,11 +69,19 @@ def current(using: str = DEFAULT_DB_ALIAS) -> tuple[str, dt.datetime] | None:
     the first change (nothing public yet worth caching)."""
     from .models import ContentGeneration
 
-    row = (ContentGeneration.objects.using(using).filter(pk=ROW_ID)
-           .values_list("number", "token", "changed_at").first())
+    # Read on every public request: plain SQL, none of the ORM's building.
+    connection = connections[using]
+    table = connection.ops.quote_name(ContentGeneration._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT number, token, changed_at FROM {table} WHERE id = %s", [ROW_ID])
+        row = cursor.fetchone()
     if row is None:
         return None
     number, token, changed_at = row
+    if isinstance(changed_at, str):  # SQLite hands back text
+        changed_at = dt.datetime.fromisoformat(changed_at)
+    if changed_at is not None and timezone.is_naive(changed_at):
+        changed_at = timezone.make_aware(changed_at, dt.timezone.utc)
     return f"{number}{token}", changed_at
 
 

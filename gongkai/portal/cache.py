@@ -9,18 +9,22 @@ public page shows). So for a visitor who is not signed in:
   generation's time as `Last-Modified`; a browser or proxy that sends the
   ETag back (If-None-Match) gets `304 Not Modified` without the page being
   rendered or read from the cache;
-- the rendered page is kept in Django's cache (`caches["pages"]`: local
-  memory in each process by default, Redis when `GONGKAI_REDIS_URL` is set)
-  under the generation and the URL, so the next visitor gets the same bytes
-  without a query or a template;
+- the finished page (with every header the middleware below it added) is
+  kept in Django's cache (`caches["pages"]`: local memory in each process by
+  default, Redis when `GONGKAI_REDIS_URL` is set) under the generation and
+  the URL, and the next visitor gets the same bytes straight from
+  `PublicPageCacheMiddleware`, near the top of the stack: no session, no
+  CSRF, no authentication, no query but the generation's;
 - after a change commits, the generation moves on: every cached page and
   every ETag is stale at once, and the next request renders afresh. Cached
   pages also expire after `GONGKAI_PAGE_CACHE_SECONDS` (default 600) as a
   safety net (a process killed between a commit and its bump).
 
-Signed-in staff (a session cookie that holds a user), requests with flash
-messages, and anything but GET/HEAD go straight to the view. Set
-`GONGKAI_PAGE_CACHE=0` to turn the cache off (the benchmarks' cold runs).
+Which views are public pages is said by the views themselves (`public_page`
+marks their responses); only those are stored. Requests with a session
+cookie (staff, applicants following their application), with flash
+messages, and anything but GET/HEAD are served as usual, never from the
+cache. Set `GONGKAI_PAGE_CACHE=0` to turn it off (the benchmarks' cold runs).
 """
 
 from __future__ import annotations
@@ -39,59 +43,14 @@ from gongkai.core import generation
 CACHEABLE_STATUS = (200, 301, 404, 410)
 
 
-def _anonymous(request) -> bool:
-    if request.COOKIES.get("messages"):
-        return False  # a one-off message for this visitor
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return True
-    user = getattr(request, "user", None)
-    return user is None or not user.is_authenticated
-
-
-def _url_digest(request) -> str:
-    return hashlib.blake2b(request.get_full_path().encode("utf-8"), digest_size=12).hexdigest()
-
-
-def _headers(response, etag: str, changed_at) -> None:
-    response["ETag"] = etag
-    if changed_at is not None:
-        response["Last-Modified"] = http_date(changed_at.timestamp())
-    # Browsers and proxies keep the page but ask again each time (a cheap 304).
-    response["Cache-Control"] = "no-cache"
-    patch_vary_headers(response, ("Cookie",))
-
-
 def public_page(view):
-    """Cache a public view's responses for anonymous visitors (see the module)."""
+    """Mark a view's responses as public pages: the same for every anonymous
+    visitor, so PublicPageCacheMiddleware may keep them."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not settings.GONGKAI_PAGE_CACHE or request.method not in ("GET", "HEAD") or not _anonymous(request):
-            return view(request, *args, **kwargs)
-        version = generation.current()
-        if version is None:
-            return view(request, *args, **kwargs)
-        number, changed_at = version
-        digest = _url_digest(request)
-        etag = f'"{number}-{digest}"'
-        if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
-            response = HttpResponseNotModified()
-            _headers(response, etag, changed_at)
-            return response
-        store, key = caches["pages"], f"page:{number}:{digest}"
-        cached = store.get(key)
-        if cached is not None:
-            status, headers, content = cached
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
-                response[name] = value
-        else:
-            response = view(request, *args, **kwargs)
-            if response.status_code in CACHEABLE_STATUS and not response.streaming and not response.cookies:
-                headers = [(name, value) for name, value in response.items()
-                           if name.lower() in ("content-type", "location", "content-language")]
-                store.set(key, (response.status_code, headers, response.content), settings.GONGKAI_PAGE_CACHE_SECONDS)
-        _headers(response, etag, changed_at)
+        response = view(request, *args, **kwargs)
+        response.public_page = True
         return response
 
     return wrapped
@@ -105,3 +64,54 @@ def cached_urls(module):
 
     patterns = [URLPattern(p.pattern, public_page(p.callback), p.default_args, p.name) for p in module.urlpatterns]
     return patterns, module.app_name
+
+
+def _cacheable_request(request) -> bool:
+    return (settings.GONGKAI_PAGE_CACHE and request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES)
+
+
+def _headers(response, etag: str, changed_at) -> None:
+    response["ETag"] = etag
+    if changed_at is not None:
+        response["Last-Modified"] = http_date(changed_at.timestamp())
+    # Browsers and proxies keep the page but ask again each time (a cheap 304).
+    response["Cache-Control"] = "no-cache"
+    patch_vary_headers(response, ("Cookie",))
+
+
+class PublicPageCacheMiddleware:
+    """Serve anonymous visitors' public pages from the cache (see the module)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _cacheable_request(request):
+            return self.get_response(request)
+        version = generation.current()
+        if version is None:  # nothing public has changed yet on this database
+            return self.get_response(request)
+        number, changed_at = version
+        digest = hashlib.blake2b(request.get_full_path().encode("utf-8"), digest_size=12).hexdigest()
+        etag = f'"{number}-{digest}"'
+        if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+            response = HttpResponseNotModified()
+            _headers(response, etag, changed_at)
+            return response
+        store, key = caches["pages"], f"page:{number}:{digest}"
+        cached = store.get(key)
+        if cached is not None:
+            status, headers, content = cached
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            return response
+        response = self.get_response(request)
+        if not getattr(response, "public_page", False):
+            return response
+        _headers(response, etag, changed_at)
+        if response.status_code in CACHEABLE_STATUS and not response.streaming and not response.cookies:
+            store.set(key, (response.status_code, list(response.items()), response.content),
+                      settings.GONGKAI_PAGE_CACHE_SECONDS)
+        return response

@@ -34,6 +34,9 @@ def test_a_second_visit_is_one_query_and_the_same_bytes(client, published, djang
         with django_assert_num_queries(1):  # the generation
             again = client.get(url)
         assert again.content == first.content and again["ETag"] == first["ETag"], url
+        # Served by the middleware near the top, with the headers the ones below added.
+        assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
+        assert again["X-Frame-Options"] == first["X-Frame-Options"] == "DENY"
         # The browser revalidates: 304, no body, no rendering.
         with django_assert_num_queries(1):
             revalidated = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
