@@ -138,7 +138,11 @@ def database_config(url: str | None) -> dict:
         config = dj_database_url.parse(url, conn_max_age=60)
     else:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
-        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "gongkai.sqlite3")}
+        # Kept open per server thread as PostgreSQL's are: opening the file and
+        # running the PRAGMAs below cost more than a cached page's whole work.
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "gongkai.sqlite3"),
+                  "CONN_MAX_AGE": 60}
+    config["CONN_HEALTH_CHECKS"] = True
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config.setdefault("OPTIONS", {}).update(
             {
