@@ -109,3 +109,31 @@ def test_planner_statistics_are_refreshed_after_bulk_writes(org_tree, make_docum
         with connection.cursor() as cursor:
             cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'catalog_document'")
             assert cursor.fetchone()[0] >= 1
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])  # never, always taken as few
+def test_a_selective_filter_lists_exactly_what_the_plain_query_lists(org_tree, make_document, monkeypatch, share):
+    """On SQLite a filter that keeps few documents is listed from the facet
+    index (selectors._Selective): same documents, same order, every page."""
+    from django.db import connection
+
+    monkeypatch.setattr(selectors._Selective, "SHARE", share)
+    topics = list(Topic.objects.filter(parent__isnull=False)[:3])
+    for i in range(30):
+        make_document(org_tree["county"] if i % 4 else org_tree["department"], f"关于第{i}项工作的通知", "正文",
+                      topic=topics[i % 3], published_date=dt.date(2020 + i % 5, 1 + i % 12, 1 + i % 28))
+    cases = [Filters(topic_ids={topics[0].pk}), Filters(organisation_ids={org_tree["department"].pk}),
+             Filters(topic_ids={topics[1].pk}, year_from=2021, year_to=2023), Filters(topic_ids=set())]
+    for filters in cases:
+        expected = list(selectors.apply_filters(selectors.public_documents(), filters)
+                        .order_by("-published_date", "-id").values_list("id", flat=True))
+        listed, page = [], 1
+        while True:
+            result = selectors.browse(filters, page=page, per_page=4, facets=False)
+            listed += [doc.pk for doc in result.page.object_list]
+            if not result.page.has_next():
+                break
+            page += 1
+        assert listed == expected and result.total == len(expected), filters
+        chosen = selectors._Selective.of(selectors.apply_filters(selectors.public_documents(), filters), filters)
+        assert (chosen is not None) == (connection.vendor == "sqlite" and (share == 1.0 or not expected))
