@@ -5,11 +5,13 @@ ask for a correction, ...) count working days on this calendar. A day is
 decided, in this order, by:
 
 1. the office's own entry for that date (`CalendarDay`: a local holiday, a
-   correction, next year's schedule before the package has it);
+   correction, a day of an imported holiday notice);
 2. the `chinese_calendar` package (official holidays and the adjusted working
-   weekends, 调休) for the years it has data for;
-3. for a year the office declared complete (`CalendarYear`) but the package
-   does not cover: Monday to Friday work, Saturday and Sunday rest.
+   weekends, 调休) for the years it has data for, except a year whose annual
+   holiday notice the office imported (`HolidayNotice`): there the notice wins;
+3. for a year the office declared complete (`CalendarYear`) or imported a
+   notice for, where the package does not decide: Monday to Friday work,
+   Saturday and Sunday rest.
 
 Any other year is *not covered*: asking about one of its days raises
 `CalendarGap` naming the year, never a guess from weekdays alone (the State
