@@ -103,15 +103,14 @@ def compute(steps: Iterable[Step], cal: calendar.Calendar | None = None) -> Cloc
     """The clock from the steps on `cal` (the current calendar by default);
     provisional, with the missing year named, when a date reaches into a year
     the calendar does not cover."""
-    steps = sorted(steps, key=lambda s: s.on)
     cal = cal or calendar.current()
-    try:
-        return _compute(steps, Clock(on_calendar=cal), cal)
-    except calendar.CalendarGap:
-        rough = cal.as_provisional()
-        clock = _compute(steps, Clock(on_calendar=cal), rough)
-        clock.provisional_year = min(rough.gaps)
-        return clock
+    # One pass on the provisional calendar: where every year it looked at is
+    # covered it answers exactly as the calendar itself, and `gaps` names
+    # the years it had to count on weekends alone.
+    rough = cal.as_provisional()
+    clock = _compute(sorted(steps, key=lambda s: s.on), Clock(on_calendar=cal), rough)
+    clock.provisional_year = min(rough.gaps) if rough.gaps else None
+    return clock
 
 
 def _compute(steps: list[Step], clock: Clock, cal: calendar.Calendar) -> Clock:

@@ -34,7 +34,7 @@ from gongkai.core.statute import CORRECTION_NOTICE_WORKDAYS, EXTENSION_MAX_WORKD
 from gongkai.portal.views import Crumb
 from gongkai.core.http import attachment_header
 
-from . import letters_docx, services
+from . import letters_docx, selectors, services
 from .forms import SPAM_MESSAGE, ApplicationForm, LookupForm, initial_from, looks_like_spam
 from .models import Application, ApplicationFile
 
@@ -66,7 +66,7 @@ def _too_many(request, what: str, wait: str, seconds: int) -> HttpResponse:
 
 
 def _date(value) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+    return selectors.date_text(value) if value else ""
 
 
 def _due(app: Application) -> dict:

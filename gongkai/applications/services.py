@@ -109,8 +109,14 @@ def correction_period(request) -> tuple[dt.date, int | None]:
     workdays = int(detail.get("workdays") or 0)
     if not workdays:
         return dt.date.fromisoformat(detail["by"]), None
+    return _workdays_after(request.on, workdays)
+
+
+def _workdays_after(on: dt.date, workdays: int) -> tuple[dt.date, int | None]:
+    """The `workdays`-th working day after `on`, and the year without calendar
+    data it was counted through on weekends alone (None: a real date)."""
     rough = calendar.provisional()
-    by = rough.add_workdays(request.on, workdays)
+    by = rough.add_workdays(on, workdays)
     return by, (min(rough.gaps) if rough.gaps else None)
 
 
@@ -282,9 +288,8 @@ def request_correction(app: Application, *, user, items: str, period_workdays: i
     if current.correction_notice_by and on > current.correction_notice_by and not app.events.filter(kind=K.CORRECTED).exists():
         raise ValidationError(
             f"补正告知应自收到申请之日起7个工作日内作出（条例第三十条），本申请最迟为{current.correction_notice_by:%Y年%m月%d日}，已过期限。")
-    rough = calendar.provisional()
-    by = rough.add_workdays(on, period_workdays)
-    when = (f"请自告知之日起{period_workdays}个工作日内（暂定{by:%Y年%m月%d日}前）补正" if rough.gaps
+    by, missing = _workdays_after(on, period_workdays)
+    when = (f"请自告知之日起{period_workdays}个工作日内（暂定{by:%Y年%m月%d日}前）补正" if missing
             else f"请于{by:%Y年%m月%d日}前补正")
     before = _state(app)
     app.state = S.CORRECTION

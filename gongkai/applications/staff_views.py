@@ -324,7 +324,7 @@ def _detail_text(event: Event) -> str:
 
 def _correction_by(request: Event) -> str:
     by, missing = services.correction_period(request)
-    text = f"{by.year}年{by.month}月{by.day}日"
+    text = selectors.date_text(by)
     return f"{text}（{selectors.provisional_note(missing)}）" if missing else text
 
 
