@@ -168,8 +168,9 @@ class Backend:
             cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {text_source} WHERE {text_match} LIMIT %s) AS c",
                            [*text_params, COMMON + 1])
             if cursor.fetchone()[0] > COMMON:
-                return self._common(cursor, parsed, hits, ranked=ranked, where=[*filter_where, *phrase_where],
-                                    params=[*filter_params, *phrase_params], limit=limit, offset=offset)
+                return self._common(cursor, parsed, hits, (text_source, text_match, text_params), ranked=ranked,
+                                    where=[*filter_where, *phrase_where], params=[*filter_params, *phrase_params],
+                                    limit=limit, offset=offset)
             # One pass over the matches gives the page and, as a window count,
             # the total: the match, the filters and the phrase checks (which
             # read the document text) run once, not once for COUNT and again
@@ -198,8 +199,8 @@ class Backend:
         cursor.execute(f"SELECT COUNT(*) FROM {source} WHERE {match}", params)
         return cursor.fetchone()[0], False
 
-    def _common(self, cursor, parsed: ParsedQuery, hits: RawHits, *, ranked: bool, where: list, params: list,
-                limit: int, offset: int) -> RawHits:
+    def _common(self, cursor, parsed: ParsedQuery, hits: RawHits, words: tuple[str, str, list], *, ranked: bool,
+                where: list, params: list, limit: int, offset: int) -> RawHits:
         """A query matching more than COMMON documents, in bounded work.
 
         - The total: the full-text index's own count of the matches (no
@@ -211,7 +212,7 @@ class Backend:
           ranked (verbatim runs first, then the score); pages past them are
           not offered (`common`: the page says so)."""
         hits.common = True
-        text_source, text_match, text_params, _, _ = self.match_sql(parsed, join=False)
+        text_source, text_match, text_params = words  # the words alone, on the full-text index
         matched, hits.approximate = self.count_matches(cursor, text_source, text_match, text_params)
         public = ["d.status = %s", "d.disclosure = %s"]
         public_params = ["published", "proactive"]
