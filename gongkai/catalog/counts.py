@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Count, F
-from django.db.models.functions import ExtractYear
+from django.db.models import CharField, Count, F, Func, IntegerField, Value
+from django.db.models.functions import Cast, ExtractYear
+
+from gongkai.core import db
 
 def _apply(deltas: Counter, using: str) -> None:
     from .models import PublicCount
@@ -51,17 +52,24 @@ def record(before, after, using: str = DEFAULT_DB_ALIAS) -> None:
         deltas[key] -= 1
     for key in after or ():
         deltas[key] += 1
-    connection = connections[using]
-    if not connection.in_atomic_block or getattr(settings, "GONGKAI_GENERATION_IMMEDIATE", False):
-        _apply(deltas, using)
-    else:
-        transaction.on_commit(lambda: _apply(deltas, using), using=using)
+    db.after_commit(lambda: _apply(deltas, using), using)
 
 
 def counts(dimension: str) -> dict[str, int]:
     from .models import PublicCount
 
     return {key: n for key, n in PublicCount.objects.filter(dimension=dimension, n__gt=0).values_list("key", "n")}
+
+
+def publication_year(using: str = "default"):
+    """The publication year as SQL. On SQLite, Django's ExtractYear calls a
+    Python function once per row (800 ms over 100,000 documents); the date is
+    stored as 'YYYY-MM-DD' text there, so its first four characters are read
+    in SQL instead."""
+    if connections[using].vendor == "sqlite":
+        return Cast(Func(F("published_date"), Value(1), Value(4), function="substr", output_field=CharField()),
+                    IntegerField())
+    return ExtractYear("published_date")
 
 
 def _recounted() -> Counter:
@@ -73,7 +81,7 @@ def _recounted() -> Counter:
                               ("validity", "validity")):
         for value, n in public.order_by().values_list(column).annotate(n=Count("id")):
             found[(dimension, "" if value is None else str(value))] += n
-    years = public.order_by().annotate(y=ExtractYear("published_date")).values_list("y").annotate(n=Count("id"))
+    years = public.order_by().annotate(y=publication_year(public.db)).values_list("y").annotate(n=Count("id"))
     for year, n in years:
         found[("year", "" if year is None else str(int(year)))] += n
     found[("all", "")] = public.count()

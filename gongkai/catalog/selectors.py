@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db import connections
-from django.db.models import CharField, Count, F, Func, IntegerField, QuerySet, Value
-from django.db.models.functions import Cast, ExtractYear
+from django.db.models import Count, QuerySet
 
 from gongkai.core.models import Organisation, subtree_ids
 from gongkai.search.backends import Filters
@@ -94,17 +93,6 @@ def _grouped(qs: QuerySet, column: str) -> dict:
     return {value: n for value, n in rows}
 
 
-def publication_year(using: str = "default"):
-    """The publication year as SQL. On SQLite, Django's ExtractYear calls a
-    Python function once per row (800 ms over 100,000 documents); the date is
-    stored as 'YYYY-MM-DD' text there, so its first four characters are read
-    in SQL instead."""
-    if connections[using].vendor == "sqlite":
-        return Cast(Func(F("published_date"), Value(1), Value(4), function="substr", output_field=CharField()),
-                    IntegerField())
-    return ExtractYear("published_date")
-
-
 def _own_counts(filters: Filters, dimension: str, column: str, **without) -> dict:
     """{value: count} of the public documents under every filter but the
     facet's own: the maintained counts when no other filter applies (the
@@ -173,7 +161,7 @@ def facet_counts(filters: Filters, *, include_children: bool = True) -> Facets:
     else:
         rows = (
             apply_filters(base, without_years).filter(published_date__isnull=False)
-            .annotate(year=publication_year(base.db))
+            .annotate(year=counts.publication_year(base.db))
             .order_by()
             .values("year")
             .annotate(n=Count("id"))

@@ -52,3 +52,17 @@ def refresh_statistics(using: str = "default") -> None:
             cursor.execute("ANALYZE")
         elif connection.vendor == "sqlite":
             cursor.execute("PRAGMA optimize")
+
+
+def after_commit(func, using: str = "default") -> None:
+    """Run `func` once the current transaction commits (dropped with a
+    rolled-back transaction or savepoint), or now outside one. The test suite
+    runs it at once (`GONGKAI_GENERATION_IMMEDIATE`): its test transactions
+    never commit, so on-commit hooks would never run."""
+    from django.conf import settings
+    from django.db import connections, transaction
+
+    if not connections[using].in_atomic_block or getattr(settings, "GONGKAI_GENERATION_IMMEDIATE", False):
+        func()
+    else:
+        transaction.on_commit(func, using=using)

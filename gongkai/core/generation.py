@@ -24,11 +24,12 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+
+from . import db
 
 ROW_ID = 1
 
@@ -49,19 +50,15 @@ def bump(using: str = DEFAULT_DB_ALIAS) -> None:
     """Mark the public content changed: when the current transaction commits
     (now, outside one; at once inside one where settings say so: the test
     suite, whose test transactions never commit)."""
-    connection = connections[using]
-    if not connection.in_atomic_block or getattr(settings, "GONGKAI_GENERATION_IMMEDIATE", False):
-        _apply(using)
-        return
     # Once per transaction: a bulk import of 500 documents bumps once.
-    if any(getattr(hook, "_gongkai_generation", False) for _, hook, *_ in connection.run_on_commit):
+    if any(getattr(hook, "_gongkai_generation", False) for _, hook, *_ in connections[using].run_on_commit):
         return
 
     def hook():
         _apply(using)
 
     hook._gongkai_generation = True
-    transaction.on_commit(hook, using=using)
+    db.after_commit(hook, using)
 
 
 def current(using: str = DEFAULT_DB_ALIAS) -> tuple[str, dt.datetime] | None:
