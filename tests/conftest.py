@@ -123,8 +123,11 @@ def notice_text():
 
 @pytest.fixture(autouse=True)
 def _fresh_page_cache():
-    """Cached public pages never outlive a test (its database is rolled back)."""
+    """Cached public pages and filter choices never outlive a test (its database is rolled back)."""
     from django.core.cache import caches
 
+    from gongkai.portal import forms
+
     caches["pages"].clear()
+    forms._choices_memo[0] = None
     yield

@@ -193,6 +193,8 @@ class Document(models.Model):
             ("year", str(self.published_date.year) if self.published_date else ""),
             ("validity", self.validity or ""),
             ("all", ""),
+            ("cell", cell_key(self.organisation_id, self.topic_id, self.genre_id,
+                              self.published_date.year if self.published_date else None, self.validity)),
         )
 
     @property
@@ -409,6 +411,33 @@ class PublicCount(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["dimension", "key"], name="public_count_unique")]
+
+
+def cell_key(organisation_id, topic_id, genre_id, year, validity) -> str:
+    """A FacetCell's key in the maintained deltas (gongkai.catalog.counts)."""
+    return f"{organisation_id or 0}|{topic_id or 0}|{genre_id or 0}|{year or 0}|{validity or ''}"
+
+
+class FacetCell(models.Model):
+    """How many public documents share one combination of organisation,
+    topic, genre, publication year and validity (0 or "" where a document has
+    none), maintained like PublicCount. A filtered catalog page counts its
+    facets and its total from these cells (a few thousand rows even at a
+    million documents) instead of grouping the matching documents."""
+
+    organisation_id = models.PositiveIntegerField()
+    topic_id = models.PositiveIntegerField(default=0)
+    genre_id = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(default=0)
+    validity = models.CharField(max_length=16, blank=True)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation_id", "topic_id", "genre_id", "year", "validity"],
+                                    name="facet_cell_unique")
+        ]
+        indexes = [models.Index(fields=["year", "validity"], name="facet_cell_year")]
 
 
 class IndexNumberCounter(models.Model):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db import connections
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from gongkai.core.models import Organisation, subtree_ids
 from gongkai.search.backends import Filters
@@ -87,23 +87,17 @@ class Facets:
     validities: list[FacetNode] = field(default_factory=list)
 
 
-def _grouped(qs: QuerySet, column: str) -> dict:
-    """{value: count} in one GROUP BY query."""
-    rows = qs.order_by().values(column).annotate(n=Count("id")).values_list(column, "n")
-    return {value: n for value, n in rows}
-
-
 def _own_counts(filters: Filters, dimension: str, column: str, **without) -> dict:
     """{value: count} of the public documents under every filter but the
     facet's own: the maintained counts when no other filter applies (the
-    home page, the unfiltered catalog), one GROUP BY otherwise."""
+    home page, the unfiltered catalog), the maintained cells otherwise."""
     others = dataclasses.replace(filters, **without)
     if others == Filters():
         maintained = counts.counts(dimension)
         if dimension == "validity":
             return maintained
         return {int(key): n for key, n in maintained.items() if key}
-    return _grouped(apply_filters(public_documents(), others), column)
+    return counts.cell_counts(others, column)
 
 
 def _tree(nodes: list[tuple[int, int | None, str]], own: dict[int, int], roll_up: bool) -> list[FacetNode]:
@@ -138,8 +132,8 @@ def facet_counts(filters: Filters, *, include_children: bool = True) -> Facets:
     says how many documents a click on that choice would list. Organisations
     count with their lower organisations when `include_children` (as the
     filter does); topics always count with their subtopics. Five GROUP BY
-    queries, plus one each for the organisation and topic trees."""
-    base = public_documents()
+    queries over the maintained counts, plus one each for the organisation and
+    topic trees."""
     facets = Facets()
 
     own_orgs = _own_counts(filters, "organisation", "organisation_id", organisation_ids=None)
@@ -155,19 +149,8 @@ def facet_counts(filters: Filters, *, include_children: bool = True) -> Facets:
         if own_genres.get(genre_id):
             facets.genres.append(FacetNode(key=genre_id, label=name, count=own_genres[genre_id]))
 
-    without_years = dataclasses.replace(filters, year_from=None, year_to=None)
-    if without_years == Filters():
-        rows = counts.counts("year").items()
-    else:
-        rows = (
-            apply_filters(base, without_years).filter(published_date__isnull=False)
-            .annotate(year=counts.publication_year(base.db))
-            .order_by()
-            .values("year")
-            .annotate(n=Count("id"))
-            .values_list("year", "n")
-        )
-    for year, n in sorted(((int(y), n) for y, n in rows if y not in ("", None)), reverse=True):
+    own_years = _own_counts(filters, "year", "year", year_from=None, year_to=None)
+    for year, n in sorted(own_years.items(), reverse=True):
         facets.years.append(FacetNode(key=year, label=f"{year}年", count=n))
 
     own_validity = _own_counts(filters, "validity", "validity", validity=None)
@@ -229,10 +212,9 @@ class _Selective:
         self.qs, self.filters, self.total = qs, filters, total
 
     @classmethod
-    def of(cls, qs: QuerySet, filters: Filters):
+    def of(cls, qs: QuerySet, filters: Filters, total: int):
         if qs.db != "default" or connections[qs.db].vendor != "sqlite":
             return None
-        total = qs.count()  # read from the index over the facet columns
         return cls(qs, filters, total) if total <= cls.SHARE * max(public_count(), 1) else None
 
     def count(self) -> int:
@@ -268,12 +250,11 @@ def browse(
     qs = apply_filters(public_documents(), filters).select_related("organisation", "topic", "genre")
     qs = qs.order_by("-published_date", "-id")
     per_page = min(max(int(per_page or 20), 1), MAX_PER_PAGE)
-    if filters == Filters():  # the whole catalog: its size is maintained, not counted
-        paginator = Paginator(qs, per_page)
-        paginator.count = public_count()
-    else:
-        listing = _Selective.of(qs, filters)
-        paginator = Paginator(listing if listing is not None else qs, per_page)
+    # The size is maintained, never counted: the whole catalog's, or the sum of its cells under the filters.
+    total = public_count() if filters == Filters() else counts.cell_total(filters)
+    listing = None if filters == Filters() else _Selective.of(qs, filters, total)
+    paginator = Paginator(listing if listing is not None else qs, per_page)
+    paginator.count = total
     try:
         requested = int(page)
     except (TypeError, ValueError):

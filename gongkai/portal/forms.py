@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 
 from gongkai.catalog.models import Document, Genre, Topic
 from gongkai.catalog.selectors import topic_descendant_ids
+from gongkai.core import generation
 from gongkai.core.models import Organisation, descendant_ids
 from gongkai.search.backends import Filters
 from gongkai.search.query import MAX_QUERY_CHARS
@@ -47,6 +48,31 @@ def _tree_choices(rows, empty_label: str) -> list[tuple[str, str]]:
             walk(node_id, depth + 1)
 
     walk(None, 0)
+    return choices
+
+
+_choices_memo: list = [None]  # (version, choices), replaced as one item so threads never see half
+
+
+def filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The organisation, topic and genre choices of the filter form, built
+    once per content generation (every change to them bumps it: core and
+    catalog `generation.watch`) and shared by every form in the process;
+    rebuilt on each call while nothing has bumped it yet."""
+    version = generation.current()
+    memo = _choices_memo[0]
+    if version is not None and memo is not None and memo[0] == version[0]:
+        return memo[1]
+    orgs = Organisation.objects.order_by("sort_order", "id").values_list("id", "parent_id", "name")
+    topics = Topic.objects.order_by("sort_order", "id").values_list("id", "parent_id", "name")
+    genres = Genre.objects.order_by("sort_order", "id").values_list("id", "name")
+    choices = {
+        "org": _tree_choices(list(orgs), "全部机构"),
+        "topic": _tree_choices(list(topics), "全部主题"),
+        "genre": [("", "全部体裁")] + [(str(i), name) for i, name in genres],
+    }
+    if version is not None:
+        _choices_memo[0] = (version[0], choices)
     return choices
 
 
@@ -97,12 +123,8 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        orgs = Organisation.objects.order_by("sort_order", "id").values_list("id", "parent_id", "name")
-        self.fields["org"].choices = _tree_choices(list(orgs), "全部机构")
-        topics = Topic.objects.order_by("sort_order", "id").values_list("id", "parent_id", "name")
-        self.fields["topic"].choices = _tree_choices(list(topics), "全部主题")
-        genres = Genre.objects.order_by("sort_order", "id").values_list("id", "name")
-        self.fields["genre"].choices = [("", "全部体裁")] + [(str(i), name) for i, name in genres]
+        for name, choices in filter_choices().items():
+            self.fields[name].choices = choices
 
 
 @dataclass
