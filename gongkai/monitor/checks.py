@@ -51,25 +51,50 @@ Finding kinds and how each is decided
 
 ``injected_text`` (内容篡改) — spam phrases from spam.json in the visible
     body, in the ``<title>`` and meta keywords/description, and in hidden text
-    blocks (reported with "hidden text" in the context). Each phrase has a
-    weight 1-3. An occurrence counts unless the same sentence, within 30
-    characters either side, holds a regulatory context word (打击, 整治,
-    监管, 管理办法, 违法, 取缔, 举报, 福利彩票发行 …). That is how a
+    blocks (reported with "hidden text" in the context). The phrases come in
+    groups (bookmakers, casino brands, online gambling platforms, gambling
+    terms, private lottery, pornography, fake invoices), each with a note on
+    why it is there and where the words were seen. Each phrase has a weight
+    1-3. A brand name (威廉希尔, 澳门新葡京, bet365, 开云体育 …) always counts,
+    whatever the sentence around it says. A generic term (百家乐, 六合彩,
+    网络赌博 …) counts unless the same sentence, within 30 characters either
+    side, holds a regulatory context word (打击, 整治, 监管, 管理办法, 违法,
+    取缔, 举报, 福利彩票发行 …); inside an organisation's name only a context
+    word right before it counts (打击赌博领导小组办公室). That is how a
     彩票管理条例 notice or 打击网络赌博 news stays clean: bare 彩票 is not a
     spam phrase at all, and 网络赌博 / 六合彩 next to 打击 / 非法 do not count.
+    A short brand name that is also an ordinary word or place name (金沙 of
+    金沙江 and 金沙县, 银河 of 银河系, 开云 of 拨开云雾, 半岛, 永利, 亚博 …:
+    "ambiguous" in spam.json) counts only with gambling context: a cue right
+    after it, past decorations (开云·kaiyun(中国)官方网站, 乐鱼体育, 金沙娱乐),
+    澳门 right before it, or another counting spam phrase in its sentence.
     A counting occurrence is reported when its own weight is 3, or the
     counting weights in its sentence add up to ``threshold`` (3), or the
-    page's counting weights add up to ``page_threshold`` (6). Severity serious.
+    weights of the different counting phrases on the page add up to
+    ``page_threshold`` (6). Severity serious.
 
-``seo_rewrite`` (黑帽SEO替换) — the same foreign phrase standing where
-    ordinary words belong. Serious when a spam phrase or a spam-looking /
-    unknown ASCII token sits inside an organisation name (followed by
+``seo_rewrite`` (黑帽SEO替换, hijacked mirrors) — the same foreign phrase
+    standing where ordinary words belong. A counting spam phrase is grown to
+    the whole injected string: what follows all its occurrences alike, up to
+    an organisation or column name (威廉希尔_威廉博彩app-【中文*官网】 from
+    请与威廉希尔_威廉博彩app-【中文*官网】办公室联系 …); every occurrence of the
+    string is then reported, each with its context, line and position in the
+    page source, when one stands inside an organisation name (followed by
     人民政府, 政府, 委员会, 办公室, 局 …, e.g. 县AG真人娱乐政府) or inside the
-    <title>/<h1>; also serious when an ASCII/brand token that is not an
+    <title>/<h1>, or a brand stands between Chinese words twice, or a strong
+    term three times. Serious. Also serious: a spam-looking / unknown ASCII
+    token inside an organisation name, and an ASCII/brand token that is not an
     ordinary abbreviation (spam.json ``ordinary_ascii``: GDP, PM2.5, 5G …)
-    repeats ≥ 3 times between CJK characters and matches the spam
-    dictionary. The same repetition of an unknown token that is never
-    defined in brackets (贷款市场报价利率（LPR）) is a warning.
+    repeated ≥ 3 times between CJK characters that matches the spam
+    dictionary. The same repetition of an unknown token that is never defined
+    in brackets (贷款市场报价利率（LPR）) is a warning. And serious: a
+    machine-made mirror copy with pinyin after many characters (區(qū)、務(wù):
+    ≥ 10 times, ≥ 5 syllables), one finding naming the inserted syllables and
+    the lines they stand on.
+
+Where: ``Finding.line`` and ``Finding.position`` place the evidence of text
+findings in the page source as given (1-based line, character offset; 0 and
+-1 when the source does not hold it as written).
 
 ``wording`` — the office's wording dictionary (the publishing check) over
     the visible text and title: serious for kinds "error" and "secrecy",
@@ -81,6 +106,7 @@ any finding, otherwise "ok".
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import json
@@ -111,6 +137,8 @@ class Finding:
     context: str
     url: str = ""
     detail: str = ""   # category, reason or suggestion (optional extra)
+    line: int = 0      # line of the page source the evidence stands on (1-based; 0 = not located)
+    position: int = -1  # character offset of the evidence in the page source (-1 = not located)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -151,18 +179,59 @@ class Phrase:
     phrase: str
     category: str
     weight: int
+    brand: bool = False       # a brand name: never discounted by regulatory context
+    ambiguous: bool = False   # also an ordinary word or place name: counts only with gambling context
+    group: str = ""
+
+
+def _entries(data: dict):
+    """(entry, group defaults) for every phrase of a spam dictionary: the flat
+    ``phrases`` list and the entries of each of the ``groups``."""
+    for entry in data.get("phrases", []) or []:
+        if isinstance(entry, dict):
+            yield entry, {}
+    for group in data.get("groups", []) or []:
+        if not isinstance(group, dict):
+            continue
+        defaults = {k: group[k] for k in ("category", "weight", "brand") if k in group}
+        defaults["group"] = group.get("name", "")
+        for entry in group.get("entries", []) or []:
+            if isinstance(entry, dict):
+                yield entry, defaults
+
+
+def _make_phrase(entry: dict, defaults: dict) -> Phrase | None:
+    text = str(entry.get("phrase") or "").strip()
+    if not text:
+        return None
+    brand = bool(entry.get("brand", defaults.get("brand", False)))
+    weight = int(entry.get("weight", defaults.get("weight", 3 if brand else 2)))
+    return Phrase(text, str(entry.get("category", defaults.get("category", "gambling"))), max(1, min(3, weight)),
+                  brand=brand, ambiguous=bool(entry.get("ambiguous", False)), group=defaults.get("group", ""))
+
+
+# What may stand between a brand name and the word that shows it is gambling:
+# 开云·kaiyun(中国)官方网站, 威廉希尔_威廉博彩app-【中文*官网】, 米乐 m6 官网.
+_DECORATION = re.compile(r"(?:[ \t\u3000A-Za-z0-9·•_\-.*|/:：~]|[(（【\[<《「][^)）】\]>》」\n]{0,10}[)）】\]>》」])*")
 
 
 class SpamDictionary:
-    """The spam phrases, regulatory context words, ordinary abbreviations,
-    trusted hosts and URL patterns (see data/spam.json)."""
+    """The spam phrases (in groups: brands, generic terms; see data/spam.json),
+    gambling cues that make an ambiguous brand name count, regulatory context
+    words, ordinary abbreviations, trusted hosts and URL patterns."""
 
     def __init__(self, data: dict):
         self.source = data.get("source", "")
         self.threshold = int(data.get("threshold", 3))
         self.page_threshold = int(data.get("page_threshold", 6))
-        self.phrases = {p["phrase"].lower(): Phrase(p["phrase"], p.get("category", "gambling"), int(p.get("weight", 2)))
-                        for p in data.get("phrases", []) if p.get("phrase")}
+        self.phrases: dict[str, Phrase] = {}
+        for entry, defaults in _entries(data):
+            phrase = _make_phrase(entry, defaults)
+            if phrase is not None:
+                self.phrases.setdefault(phrase.phrase.lower(), phrase)
+        cues = [c for c in data.get("gambling_cues", []) if c]
+        self.cue_pattern = re.compile("|".join(f"(?:{c})" for c in cues)) if cues else None
+        self.prefixes = tuple(p for p in data.get("gambling_prefixes", []) if p)
         parts = []
         for key in sorted(self.phrases, key=len, reverse=True):
             esc = re.escape(key)
@@ -186,10 +255,30 @@ class SpamDictionary:
     def lookup(self, text: str) -> Phrase | None:
         return self.phrases.get(text.lower())
 
-    def hits(self, text: str) -> list[tuple[int, int, Phrase]]:
+    def all_hits(self, text: str) -> list[tuple[int, int, Phrase]]:
+        """Every occurrence of a phrase, ambiguous names (金沙 of 金沙江) included."""
         if not self.pattern or not text:
             return []
         return [(m.start(), m.end(), self.phrases[m.group().lower()]) for m in self.pattern.finditer(text)]
+
+    def hits(self, text: str) -> list[tuple[int, int, Phrase]]:
+        """The occurrences of phrases that look like spam here: an ambiguous
+        name only with a gambling cue right at it (金沙娱乐, not 金沙江 or 金沙县).
+        Regulatory context is not looked at (see the page checks)."""
+        return [(s, e, p) for s, e, p in self.all_hits(text) if not p.ambiguous or self.has_cue(text, s, e)]
+
+    def has_cue(self, text: str, start: int, end: int) -> bool:
+        """True when gambling context stands right at a name: a cue word after
+        it (past decorations: 开云·kaiyun(中国)官方网站, 米乐m6官网) or a
+        prefix right before it (澳门金沙)."""
+        if any(text.startswith(p, max(0, start - len(p))) and start >= len(p) for p in self.prefixes):
+            return True
+        if self.cue_pattern is None:
+            return False
+        window_end = min(len(text), end + 40)
+        deco_end = _DECORATION.match(text, end, window_end).end()
+        m = self.cue_pattern.search(text, end, min(len(text), deco_end + 12))
+        return bool(m and m.start() <= deco_end)
 
     def is_trusted(self, host: str, page_host: str = "") -> bool:
         host = host.lower()
@@ -242,6 +331,14 @@ def _shipped_wording():
     from gongkai.publishing.wording import Checker, shipped_rules
 
     return Checker(shipped_rules()).check
+
+
+def _host(url: str) -> str:
+    """The lower-case host of a URL ("" when it has none or is malformed: http://[)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 def _site_of(host: str) -> str:
@@ -323,10 +420,13 @@ def _parse_colour(value: str):
     if m:
         def channel(v):
             return round(float(v[:-1]) * 2.55) if v.endswith("%") else round(float(v))
-        alpha = m.group(4)
-        if alpha is not None and float(alpha.rstrip("%")) == 0:
-            return _TRANSPARENT
-        return tuple(min(255, channel(m.group(i))) for i in (1, 2, 3))
+        try:
+            alpha = m.group(4)
+            if alpha is not None and float(alpha.rstrip("%")) == 0:
+                return _TRANSPARENT
+            return tuple(min(255, channel(m.group(i))) for i in (1, 2, 3))
+        except ValueError:   # rgb(.,.,.): not a colour
+            return None
     return None
 
 
@@ -369,9 +469,10 @@ def _declarations(style: str) -> dict[str, tuple[str, bool]]:
     return out
 
 
-def _css_rules(css: str):
+def _css_rules(css: str, depth: int = 0):
     """(selector, declarations) for every plain rule of a stylesheet; @media
-    rules are descended into unless print-only; other at-rules are skipped."""
+    rules are descended into unless print-only (at most 20 deep); other
+    at-rules are skipped."""
     css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
     css = re.sub(r"<!--|-->", "", css)
     i, n = 0, len(css)
@@ -393,8 +494,9 @@ def _css_rules(css: str):
         body = css[brace + 1:j - 1]
         if prelude.startswith("@"):
             lower = prelude.lower()
-            if lower.startswith(("@media", "@supports")) and not ("print" in lower and "screen" not in lower):
-                yield from _css_rules(body)
+            if (lower.startswith(("@media", "@supports")) and not ("print" in lower and "screen" not in lower)
+                    and depth < 20):
+                yield from _css_rules(body, depth + 1)
         else:
             yield prelude, _declarations(body)
         i = j
@@ -514,6 +616,80 @@ def _extend_common(sources: dict, places: list) -> list:
     return places
 
 
+# The end of an injected string: an organisation or column name after it
+# (威廉希尔人民政府, <spam>政务公开), a separator or a function word.
+_INJECTED_STOP = re.compile(r"[省市县区镇乡州村]?(?:人民政府|政府|政务公开|信息公开|办公室|办公厅|委员会|常委会|人民法院"
+                            r"|人民检察院|检察院|管理局|公安局)|[的和与及在是为对]")
+_INJECTED_END = set("，,、。；;！!？?“”‘’\"'\n\r\t 　\u3000")
+_INJECTED_TRIM = "_-·•.*|/:：~ "
+_TIGHT_DECORATION = re.compile(r"(?:[A-Za-z0-9·•_\-.*|/~]|[(（【\[「][^)）】\]」\s]{0,10}[)）】\]」])*")
+_OPENERS, _CLOSERS = "(（【[「<《", ")）】]」>》"
+MAX_INJECTED = 40
+
+
+def _grow_injected(sources: dict, places: list) -> list:
+    """Grow the occurrences of one spam phrase to the whole injected string.
+    Several occurrences: by the characters that follow all of them alike (a
+    mirror puts the same string everywhere: 威廉希尔 + _威廉博彩app-【中文*官网】),
+    up to an organisation name or a separator, and by the ASCII letters that
+    precede all of them alike (AG + 真人). One occurrence: by the decorations
+    that follow it (开云 + ·kaiyun(中国)). Brackets left open are cut off."""
+    if not places:
+        return places
+    if len(places) >= 2:
+        for _ in range(12):
+            before = {sources[lb][s - 1:s] if s > 0 else "" for lb, s, e in places}
+            if len(before) != 1:
+                break
+            char = next(iter(before))
+            if not (char.isascii() and char.isalnum()):
+                break
+            places = [(lb, s - 1, e) for lb, s, e in places]
+        shortest = places[0][2] - places[0][1]   # the phrase itself is never trimmed
+        for _ in range(MAX_INJECTED):
+            after = {sources[lb][e:e + 1] for lb, s, e in places}
+            if len(after) != 1:
+                break
+            char = next(iter(after))
+            if not char or char in _INJECTED_END or char.isspace() or places[0][2] - places[0][1] >= MAX_INJECTED:
+                break
+            if any(_INJECTED_STOP.match(sources[lb], e) for lb, s, e in places):
+                break
+            places = [(lb, s, e + 1) for lb, s, e in places]
+    else:
+        lb, s, e = places[0]
+        text = sources[lb]
+        shortest = e - s
+        places = [(lb, s, _TIGHT_DECORATION.match(text, e, min(len(text), e + MAX_INJECTED)).end())]
+    lb, s, e = places[0]
+    keep = _balanced_length(sources[lb][s:e])
+    while keep > shortest and sources[lb][s + keep - 1] in _INJECTED_TRIM:
+        keep -= 1
+    keep = max(keep, shortest)
+    return [(lb, s, s + keep) for lb, s, e in places]
+
+
+def _balanced_length(text: str) -> int:
+    """The length of the longest prefix of `text` that leaves no bracket open."""
+    depth, last_closed = 0, 0
+    for i, char in enumerate(text):
+        if char in _OPENERS:
+            if depth == 0:
+                last_closed = i
+            depth += 1
+        elif char in _CLOSERS and depth:
+            depth -= 1
+        if depth == 0:
+            last_closed = i + 1
+    return last_closed if depth else len(text)
+
+
+_TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_PINYIN_NOTE = re.compile(rf"[{_CJK}][(（]([a-zü{_TONES}]{{1,6}})[)）]")
+_TONE_MARK = re.compile(f"[{_TONES}]")
+PINYIN_MIN_NOTES = 10       # pinyin after this many characters ...
+PINYIN_MIN_SYLLABLES = 5    # ... with this many different syllables is a mirror copy, not a reading aid
+
 def _between_cjk(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start > 0 else ""
     after = text[end] if end < len(text) else ""
@@ -547,13 +723,16 @@ class _Page:
         self.visible_parts: list[str] = []
         self.body_parts: list[str] = []   # visible text outside links (for injected text)
         self.hidden_texts: list[tuple[str, str]] = []
+        self.source = html                # the page as given, for the line and position of findings
+        self._line_starts: list[int] | None = None
+        self._located: dict = {}
         html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
         try:
             self.root = lxml.html.document_fromstring(html) if html.strip() else None
-        except (etree.ParserError, ValueError):
+        except (etree.LxmlError, ValueError):
             self.root = None
         self.base = url
-        self.page_host = (urlsplit(url).hostname or "").lower()
+        self.page_host = _host(url)
 
     # ---- main
 
@@ -563,7 +742,10 @@ class _Page:
         root = self.root
         base = root.find(".//base[@href]")
         if base is not None:
-            self.base = urljoin(self.url, base.get("href").strip())
+            try:
+                self.base = urljoin(self.url, base.get("href").strip())
+            except ValueError:   # <base href="http://[">: links resolve against the page's address
+                pass
         title_el = root.find(".//title")
         self.title = _collapse(title_el.text_content()).strip() if title_el is not None else ""
         self._script_hiding()
@@ -584,14 +766,17 @@ class _Page:
         text = _collapse("".join(parts)).replace(_BLOCK, "\n")
         return re.sub(r" ?\n[ \n]*", "\n", text).strip()
 
-    def add(self, kind, severity, evidence, context, detail=""):
+    def add(self, kind, severity, evidence, context, detail="", where=None):
+        """Record a finding; `where` = (label, text, start, end) of the evidence
+        in a checked text locates it in the page source (line, position)."""
+        line, position = self._locate(*where) if where else (0, -1)
         self.findings.append(Finding(kind=kind, severity=severity, evidence=evidence, context=context, url=self.url,
-                                     detail=detail))
+                                     detail=detail, line=line, position=position))
 
     def _dedup(self) -> list[Finding]:
         seen, out = set(), []
         for f in self.findings:
-            key = (f.kind, f.evidence, f.context)
+            key = (f.kind, f.evidence, f.context, f.line, f.position)
             if key not in seen:
                 seen.add(key)
                 out.append(f)
@@ -884,7 +1069,7 @@ class _Page:
         return "、".join(dict.fromkeys(p.phrase for _, _, p in hits)), total
 
     def _judge_link(self, url: str, text: str, tag: str, hidden_reason: str, *, soft: bool):
-        host = (urlsplit(url).hostname or "").lower()
+        host = _host(url)
         url_reason, strong = self.spam.url_reason(url, self.page_host)
         phrases, weight = self._text_spam(text)
         spam_text = weight >= self.spam.threshold
@@ -927,7 +1112,7 @@ class _Page:
                         seen.add(url)
                         text = _strip_tags(m.group(2)) if tag == "a" else ""
                         self.links.append(Link(url=url, text=text, tag=tag, hidden=True))
-                        host = (urlsplit(url).hostname or "").lower()
+                        host = _host(url)
                         url_reason, strong = self.spam.url_reason(url, self.page_host)
                         phrases, weight = self._text_spam(text)
                         spam_text = weight >= self.spam.threshold
@@ -956,14 +1141,33 @@ class _Page:
 
     # ---- text
 
+    def _discounted(self, text: str, start: int, end: int) -> bool:
+        """True when a generic spam word stands in regulatory text: a context
+        word in its sentence (30 characters either side) — or, inside an
+        organisation's name, right before it (打击赌博领导小组办公室)."""
+        pattern = self.spam.context_pattern
+        if pattern is None:
+            return False
+        if _in_organ_name(text, start, end, gap=4):
+            return bool(pattern.search(text, max(0, start - 6), start))
+        return bool(pattern.search(_sentence_window(text, start, end)))
+
     def _counting_hits(self, text: str) -> list[tuple[int, int, Phrase]]:
-        """Spam phrase hits whose sentence has no regulatory context word nearby."""
-        out = []
-        for start, end, phrase in self.spam.hits(text):
-            window = _sentence_window(text, start, end)
-            if self.spam.context_pattern and self.spam.context_pattern.search(window):
+        """The spam phrase hits that count. A brand always counts; a generic
+        term counts unless it stands in regulatory text; an ambiguous name
+        (金沙, 银河, 开云 …) counts only with gambling context — a cue right
+        at it or another counting spam word in its sentence — and then as a
+        brand."""
+        hits = self.spam.all_hits(text)
+        firm = [(s, e, p) for s, e, p in hits if not p.ambiguous and (p.brand or not self._discounted(text, s, e))]
+        out = list(firm)
+        for s, e, p in hits:
+            if not p.ambiguous:
                 continue
-            out.append((start, end, phrase))
+            lo, hi = _sentence_bounds(text, s, e, 20)
+            if self.spam.has_cue(text, s, e) or any(lo <= fs and fe <= hi for fs, fe, _ in firm):
+                out.append((s, e, dataclasses.replace(p, brand=True, weight=3)))
+        out.sort(key=lambda h: h[0])
         return out
 
     def _check_text(self):
@@ -979,7 +1183,13 @@ class _Page:
         for text, reason in self.hidden_texts:
             sources.append((f"hidden text ({reason}): ", _collapse(text).strip()))
         counted = [(label, text, self._counting_hits(text)) for label, text in sources]
-        page_weight = sum(p.weight for _, _, hits in counted for _, _, p in hits)
+        # Each phrase weighs once on the page: a notice that names the 棋牌室 of six
+        # communities is not six pieces of spam.
+        weights: dict[str, int] = {}
+        for _, _, hits in counted:
+            for _, _, p in hits:
+                weights[p.phrase.lower()] = max(p.weight, weights.get(p.phrase.lower(), 0))
+        page_weight = sum(weights.values())
         for label, text, hits in counted:
             for start, end, phrase in hits:
                 lo, hi = _sentence_bounds(text, start, end)
@@ -990,53 +1200,81 @@ class _Page:
                 if any(_covered(text, start, end, phrase_) for phrase_ in self.seo_phrases):
                     continue  # reported as an SEO rewrite
                 self.add("injected_text", "serious", text[start:end], label + _context(text, start, end),
-                         phrase.category)
+                         phrase.category, where=(label, text, start, end))
 
     def _check_seo_rewrite(self):
-        """A foreign phrase standing where ordinary words belong (黑帽SEO替换)."""
+        """A foreign phrase standing where ordinary words belong (黑帽SEO替换),
+        and pinyin sprinkled through a machine-made mirror copy."""
         headings = " ".join(_collapse(h.text_content()).strip() for h in self.root.iter("h1"))
         title_text = (self.title + " " + headings).strip()
         sources = {"": self.text, "<title>/<h1> ": title_text}
         reported: set[tuple[str, int, int]] = set()
+        self._phrase_rewrites(sources, reported)
+        self._token_rewrites(sources, reported)
+        self._pinyin_mirror()
 
+    def _report_rewrite(self, sources: dict, places: list, severity: str, organ: set, titled: set, why: str,
+                        reported: set):
+        """One finding for every occurrence of the rewritten phrase."""
+        for label, s, e in sorted(places, key=lambda p: (p[0] != "", p[1])):
+            text = sources[label]
+            where = ("inside an organisation name" if (label, s, e) in organ else
+                     "inside the title" if (label, s, e) in titled else why)
+            reported.add((label, s, e))
+            self.add("seo_rewrite", severity, text[s:e], label + _context(text, s, e), where, where=(label, text, s, e))
+            self.seo_phrases.add(text[s:e])
+
+    def _phrase_rewrites(self, sources: dict, reported: set):
+        """Spam phrases standing in for place and organisation names (the
+        hijacked-mirror pattern: 威廉希尔_威廉博彩app-【中文*官网】办公室, 县AG真人娱乐政府):
+        each counting phrase is grown to the whole injected string (what follows
+        all its occurrences alike), overlapping strings are merged, and every
+        occurrence of a string is reported when one stands in an organisation
+        name or the title, or a brand stands between Chinese words twice."""
+        by_phrase: dict[str, list] = {}
+        for label, text in sources.items():
+            for s, e, phrase in self._counting_hits(text):
+                by_phrase.setdefault(phrase.phrase.lower(), []).append((label, s, e, phrase))
+        spans: dict[str, list] = {}
+        for items in by_phrase.values():
+            grown = _grow_injected(sources, [(label, s, e) for label, s, e, _ in items])
+            for (label, s, e), item in zip(grown, items):
+                spans.setdefault(label, []).append((s, e, item[3]))
+        merged: list[list] = []
+        for label, found in spans.items():
+            current = None
+            for s, e, phrase in sorted(found, key=lambda f: (f[0], -f[1])):
+                if current is not None and s < current[2]:
+                    current[2] = max(current[2], e)
+                    current[3].append(phrase)
+                else:
+                    current = [label, s, e, [phrase]]
+                    merged.append(current)
+        groups: dict[str, list] = {}
+        for label, s, e, phrases in merged:
+            groups.setdefault(sources[label][s:e].lower(), []).append((label, s, e, phrases))
+        for group in groups.values():
+            places = [(label, s, e) for label, s, e, _ in group]
+            phrases = [p for *_, found in group for p in found]
+            brand = any(p.brand for p in phrases)
+            weight = max(p.weight for p in phrases)
+            organ = {p for p in places if _in_organ_name(sources[p[0]], p[1], p[2], gap=4)}
+            titled = {p for p in places if p[0] and _between_cjk(sources[p[0]], p[1], p[2])}
+            embedded = [p for p in places if _between_cjk(sources[p[0]], p[1], p[2])]
+            why = f"the same spam string {len(places)} times where other words belong"
+            rewritten = (
+                organ and (brand or weight >= 2 or len(organ) >= 2)              # 威廉希尔人民政府; a weak word twice
+                or titled and (brand or weight >= 2)                             # in the title / h1
+                or brand and len(places) >= 2 and len(embedded) >= 2             # a brand for a word, twice
+                or weight >= 2 and len(places) >= SEO_MIN_REPEATS and len(embedded) >= SEO_MIN_REPEATS - 1)
+            if rewritten:
+                self._report_rewrite(sources, places, "serious", organ, titled, why, reported)
+
+    def _token_rewrites(self, sources: dict, reported: set):
+        """ASCII / brand tokens repeated between Chinese words (县Kaiyun政府)."""
         def overlaps(label, s, e):
             return any(lb == label and s < re_ and e > rs for lb, rs, re_ in reported)
 
-        def report(groups, decide):
-            for places in groups.values():
-                places = [p for p in places if not overlaps(*p)]
-                if not places:
-                    continue
-                places = _extend_common(sources, places)
-                verdict = decide(places)
-                if not verdict:
-                    continue
-                severity, organ, title_places, why = verdict
-                for label, s, e in places:
-                    text = sources[label]
-                    where = ("inside an organisation name" if (label, s, e) in organ else
-                             "inside the title" if (label, s, e) in title_places else why)
-                    reported.add((label, s, e))
-                    self.add("seo_rewrite", severity, text[s:e], label + _context(text, s, e), where)
-                    self.seo_phrases.add(text[s:e])
-
-        # 1. Spam dictionary phrases inside organisation names or breaking a word of the title / h1:
-        #    every occurrence of the same phrase is part of the rewrite.
-        phrase_groups: dict[str, list] = {}
-        for label, text in sources.items():
-            for s, e, phrase in self._counting_hits(text):
-                phrase_groups.setdefault(phrase.phrase.lower(), []).append((label, s, e))
-
-        def decide_phrase(places):
-            organ = {p for p in places if _in_organ_name(sources[p[0]], p[1], p[2], gap=4)}
-            titled = {p for p in places if p[0] and _between_cjk(sources[p[0]], p[1], p[2])}
-            if not organ and not titled:
-                return None
-            return "serious", organ, titled, f"the same spam phrase {len(places)} times"
-
-        report(phrase_groups, decide_phrase)
-
-        # 2. ASCII / brand tokens between CJK characters.
         tokens: dict[str, list] = {}
         for label, text in sources.items():
             for m in _ASCII_TOKEN.finditer(text):
@@ -1046,30 +1284,74 @@ class _Page:
                 if re.fullmatch(r"[\d.\-]+[a-z]{1,3}\d*|(?:no|v|ver|[a-z])\d+[.\-\d]*[a-z]?", token):
                     continue   # 10kV, 500mg, 3D, No.1, G318, K8, V2
                 tokens.setdefault(token, []).append((label, m.start(1), m.end(1)))
-
-        def decide_token(places):
-            label0, s0, e0 = places[0]
-            phrase = sources[label0][s0:e0]
-            spammy = bool(self.spam.lookup(phrase)) or any(p.search(phrase) for p in self.spam.url_patterns) or (
-                self._text_spam(phrase)[1] >= self.spam.threshold)
+        for token, places in tokens.items():
+            places = [p for p in places if not overlaps(*p)]
+            if not places:
+                continue
+            places = _extend_common(sources, places)
+            phrase = sources[places[0][0]][places[0][1]:places[0][2]]
+            spammy = (bool(self.spam.lookup(token)) or any(p.search(token) for p in self.spam.url_patterns)
+                      or self._text_spam(phrase)[1] >= self.spam.threshold)
             organ = {p for p in places if _in_organ_name(sources[p[0]], p[1], p[2], gap=4)}
             titled = {p for p in places if p[0]}
             body_count = len(places) - len(titled)
-            # The phrase as found may start with a character the token pattern does
-            # not take (a full-width bracket, a space): fall back to the phrase itself.
-            leading = re.match(r"[A-Za-z0-9.\-]+", phrase)
-            token = leading.group() if leading else phrase.strip()
-            if not token:
-                return None
             defined = re.search(rf"[（(【\[]\s*{re.escape(token)}\s*[）)】\]]", self.text, re.I)
             why = f"the same foreign phrase {body_count} times between Chinese words"
             if organ or spammy and (body_count >= SEO_MIN_REPEATS or titled):
-                return "serious", organ, titled, why
-            if body_count >= SEO_MIN_REPEATS and not defined:
-                return "warning", organ, titled, why
-            return None
+                severity = "serious"
+            elif body_count >= SEO_MIN_REPEATS and not defined:
+                severity = "warning"
+            else:
+                continue
+            self._report_rewrite(sources, places, severity, organ, titled, why, reported)
 
-        report(tokens, decide_token)
+    def _pinyin_mirror(self):
+        """A machine-made mirror copy of a government page (站群/镜像站) may
+        carry pinyin after many characters: 區(qū)、務(wù). One finding names the
+        inserted syllables and the lines they stand on."""
+        notes = [m for m in _PINYIN_NOTE.finditer(self.text) if _TONE_MARK.search(m.group(1))]
+        syllables = list(dict.fromkeys(m.group(1) for m in notes))
+        if len(notes) < PINYIN_MIN_NOTES or len(syllables) < PINYIN_MIN_SYLLABLES:
+            return
+        first = notes[0]
+        lines = sorted({self._locate("pinyin", self.text, m.start(), m.end())[0] for m in notes} - {0})
+        shown = "、".join(f"({s})" for s in syllables[:40]) + ("…" if len(syllables) > 40 else "")
+        where = f" on lines {', '.join(map(str, lines[:20]))}{'…' if len(lines) > 20 else ''}" if lines else ""
+        self._located.pop(("pinyin", first.group()), None)
+        self.add("seo_rewrite", "serious", first.group(), _context(self.text, first.start(), first.end()),
+                 f"mirror copy: pinyin inserted after Chinese characters {len(notes)} times{where}: {shown}",
+                 where=("pinyin", self.text, first.start(), first.end()))
+
+    def _locate(self, label: str, text: str, start: int, end: int) -> tuple[int, int]:
+        """(line, position) in the page source of text[start:end], found through
+        its surroundings; each occurrence of the same evidence is placed at a
+        different position. (0, -1) when the source does not hold it as written
+        (entities, markup between the characters)."""
+        evidence = text[start:end]
+        if not evidence or not self.source:
+            return 0, -1
+        used = self._located.setdefault((label, evidence), set())
+        for width in (12, 6, 3, 0):
+            lo = max(0, start - width)
+            hi = min(len(text), end + width)
+            cut = text.rfind("\n", lo, start)
+            lo = cut + 1 if cut >= 0 else lo
+            cut = text.find("\n", end, hi)
+            hi = cut if cut >= 0 else hi
+            snippet, offset = text[lo:hi], start - lo
+            i = self.source.find(snippet)
+            while i >= 0:
+                position = i + offset
+                if position not in used:
+                    used.add(position)
+                    return self._line_of(position), position
+                i = self.source.find(snippet, i + 1)
+        return 0, -1
+
+    def _line_of(self, position: int) -> int:
+        if self._line_starts is None:
+            self._line_starts = [0] + [m.end() for m in re.finditer(r"\n", self.source)]
+        return bisect.bisect_right(self._line_starts, position)
 
     def _check_wording(self):
         sources = [("", self.text)]

@@ -260,7 +260,8 @@ def test_custom_spam_dictionary_and_empty_pages():
 def test_shipped_spam_dictionary_is_documented():
     data = json.loads(checks.DATA.read_text(encoding="utf-8"))
     assert "compiled for gongkai" in data["source"].lower()
-    assert {p["category"] for p in data["phrases"]} == {"gambling", "lottery", "porn", "fake_invoice"}
+    assert {g["category"] for g in data["groups"]} == {"gambling", "lottery", "porn", "fake_invoice"}
+    assert all(g["note"] and g["entries"] for g in data["groups"])
     assert {"打击", "整治", "监管", "管理办法", "违法", "取缔", "举报", "福利彩票发行"} <= set(data["context_words"])
 
 
@@ -299,3 +300,108 @@ def test_no_generated_page_crashes_the_check():
         report = check_page(f"<html><head><title>{title}</title></head><body><h1>{title}</h1>"
                             f"<p>{body}</p><p>{body}</p><a href='http://x.example/{body[:5]}'>{body[:9]}</a></body></html>")
         assert report.verdict in ("ok", "warnings", "tampered")
+
+
+# --------------------------------------------------------------------------- real pages, mirrors, brands
+
+REAL = FIXTURES / "real"   # copies of /work/shared/samples (see real/SOURCES.md)
+MIRRORS = {"yichun-2023-annualreport-spammirror.txt", "dazhou-2012-infoquota-mirror.txt"}
+SPAM_KINDS = {"injected_text", "seo_rewrite", "spam_link", "hidden_link"}
+
+
+def test_tampered_mirror_with_a_bookmaker_brand_is_caught_at_every_occurrence():
+    source = (REAL / "yichun-2023-annualreport-spammirror.txt").read_text(encoding="utf-8")
+    report = check_page(source.encode("utf-8"), "")
+    injected = "威廉希尔_威廉博彩app-【中文*官网】"
+    found = of_kind(report, "seo_rewrite")
+    assert [f.evidence for f in found] == [injected] * source.count(injected) == [injected] * 3
+    assert all(f.severity == "serious" for f in found) and report.verdict == "tampered"
+    assert [f.line for f in found] == [1, 3, 3]
+    assert [source[f.position:f.position + len(injected)] for f in found] == [injected] * 3
+    assert len({f.position for f in found}) == 3
+    assert "请与" + injected + "办公室联系" in found[0].context and found[0].detail == "inside an organisation name"
+    assert "省" + injected in found[1].context and "优" + injected + "的职能" in found[2].context
+    # The 博彩 inside it, next to 强监管, is part of the rewrite, not discounted and not reported twice.
+    assert of_kind(report, "injected_text") == []
+
+
+def test_machine_made_mirror_with_pinyin_is_caught():
+    source = (REAL / "dazhou-2012-infoquota-mirror.txt").read_text(encoding="utf-8")
+    report = check_page(source.encode("utf-8"), "")
+    found = of_kind(report, "seo_rewrite")
+    assert len(found) == 1 and found[0].severity == "serious" and report.verdict == "tampered"
+    assert found[0].evidence == "區(qū)" and found[0].line == 1
+    for syllable in ("(qū)", "(jí)", "(mén)", "(wù)", "(biāo)"):
+        assert syllable in found[0].detail
+    assert "pinyin" in found[0].detail and "lines 1, 2," in found[0].detail
+
+
+def test_a_few_pinyin_readings_are_not_a_mirror():
+    text = "浉(shī)河区、䢺(chū)水镇和亳(bó)州市的读音如下。" * 2
+    assert check_page(f"<html><body><p>{text}</p></body></html>", PAGE_URL).findings == []
+
+
+@pytest.mark.parametrize("path", sorted(p for p in REAL.iterdir() if p.suffix in (".txt", ".html")
+                                        and p.name not in MIRRORS), ids=lambda p: p.name)
+def test_clean_real_pages_have_no_spam_finding(path):
+    report = check_page(path.read_bytes(), "")
+    assert [f.as_dict() for f in report.findings if f.kind in SPAM_KINDS] == []
+
+
+def test_spam_string_standing_for_a_place_name_is_reported_at_every_occurrence():
+    lines = ["各县（区）人民政府，市政府各部门：", "经开云体育·官网人民政府同意，现将《2023年开云体育·官网政务公开工作要点》印发给你们。",
+             "请与开云体育·官网人民政府办公室联系。", "", "开云体育·官网政务公开领导小组"]
+    source = "<html><body>\n" + "\n".join(f"<p>{line}</p>" for line in lines) + "\n</body></html>"
+    found = of_kind(check_page(source, PAGE_URL), "seo_rewrite")
+    assert {f.evidence for f in found} == {"开云体育·官网"}
+    assert sorted(f.line for f in found) == [3, 3, 4, 6]
+    assert all(source[f.position:f.position + 7] == "开云体育·官网" for f in found)
+    assert any("政务公开" in f.context for f in found) and all(f.severity == "serious" for f in found)
+
+
+@pytest.mark.parametrize("ordinary", ["金沙江", "金沙县", "银河系", "银河", "永利村", "山东半岛", "拨开云雾", "太阳城小区"])
+def test_ordinary_words_that_are_also_brand_names_never_alert(ordinary):
+    body = "".join(f"<p>{s}</p>" for s in (
+        f"{ordinary}人民政府办公室关于印发{ordinary}政务公开工作要点的通知。",
+        f"经{ordinary}人民政府同意，{ordinary}各部门要加强监管，依法打击网络赌博。",
+        f"请与{ordinary}人民政府办公室联系。"))
+    report = check_page(f"<html><head><title>{ordinary}人民政府</title></head><body><h1>{ordinary}人民政府</h1>{body}"
+                        f"</body></html>", PAGE_URL)
+    assert report.findings == [], [f.as_dict() for f in report.findings]
+
+
+def test_crackdown_notice_is_quiet_but_a_brand_in_it_is_not():
+    notice = ("<p>为严厉打击赌博违法犯罪活动，市公安局决定开展专项整治。严禁利用网络开设赌场，禁止网络赌博，"
+              "依法查处六合彩、时时彩、百家乐、真人视讯等赌博活动；对组织网投、体育投注的团伙依法打击。</p>")
+    clean = check_page(f"<html><body>{notice}</body></html>", PAGE_URL)
+    assert clean.findings == [], [f.as_dict() for f in clean.findings]
+    tampered = notice.replace("百家乐", "威廉希尔")
+    found = check_page(f"<html><body>{tampered}</body></html>", PAGE_URL).findings
+    assert [(f.kind, f.evidence) for f in found] == [("injected_text", "威廉希尔")]
+    assert found[0].line == 1 and "依法查处六合彩、时时彩、威廉希尔" in found[0].context
+
+
+def test_dictionary_hits_leave_out_ambiguous_names_without_gambling_context():
+    """What the importer asks about an issuer's name (ingest services)."""
+    spam = checks.shipped_spam()
+    assert spam.hits("金沙县人民政府") == [] and spam.hits("银河街道办事处") == []
+    assert [p.phrase for _, _, p in spam.hits("金沙县人民政府")] == []
+    assert [p.phrase for _, _, p in spam.hits("澳门金沙人民政府")] == ["澳门金沙"]
+    assert [p.phrase for _, _, p in spam.hits("半岛体育人民政府")] == ["半岛体育"]
+    assert [p.phrase for _, _, p in spam.hits("半岛·kaiyun(中国)官方网站")] == ["半岛"]
+    assert [p.phrase for _, _, p in spam.all_hits("金沙县")] == ["金沙"]
+
+
+def test_injected_text_is_located_in_the_source():
+    html = "<html><body>\n<p>正文第一段。</p>\n<p>百家乐在线玩，天天返水。</p>\n</body></html>"
+    found = check_page(html, PAGE_URL).findings
+    assert [(f.evidence, f.line, html[f.position:f.position + len(f.evidence)]) for f in found] == [
+        ("百家乐", 3, "百家乐"), ("返水", 3, "返水")]
+
+
+def test_a_weak_word_repeated_over_a_page_is_not_spam_but_different_ones_add_up():
+    rooms = "".join(f"<p>{name}社区服务中心设有阅览室、棋牌室和健身室。</p>" for name in "东西南北中上")
+    assert check_page(f"<html><body>{rooms}</body></html>", PAGE_URL).findings == []
+    words = "".join(f"<p>{w}</p>" for w in ("首存", "彩金", "返水", "棋牌", "下注", "官方网址"))
+    found = check_page(f"<html><body>{words}</body></html>", PAGE_URL).findings
+    assert {f.evidence for f in found} == {"首存", "彩金", "返水", "棋牌", "下注", "官方网址"}
