@@ -25,7 +25,7 @@ from gongkai.workspace.auth import require, staff_view
 from gongkai.workspace.pages import crumbs, errors_to_form
 
 from . import assessment, selectors
-from .models import Indicator, Scheme
+from .models import Indicator, NoData, Scheme
 
 K = Indicator.Kind
 # Suggested weights for a new scheme (the form starts with them; blank = not used).
@@ -54,6 +54,11 @@ class SchemeForm(forms.Form):
     units = forms.ModelMultipleChoiceField(
         label="被考核单位", queryset=Organisation.objects.none(), required=False,
         help_text="可多选（按住 Ctrl 或 Shift 键）；不选则为考核机关的直属下级机构。")
+    no_data = forms.TypedChoiceField(
+        label="指标无数据时", choices=NoData.choices, initial=NoData.EXCLUDE, required=False,
+        empty_value=NoData.EXCLUDE,
+        help_text="某单位某项指标无数据（如无到期任务、无申请、尚无政民互动数据）时不给满分："
+                  "不计入并按其余指标的分值折算总分，或计0分。各指标可另行规定。")
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,15 +72,19 @@ class SchemeForm(forms.Form):
                                            decimal_places=2, initial=DEFAULT_DEDUCTION.get(kind))
             self.fields[f"weight_{kind}"] = weight
             self.fields[f"deduction_{kind}"] = deduction
+            self.fields[f"no_data_{kind}"] = forms.ChoiceField(
+                label=f"{label}：无数据时", required=False, choices=[("", "按方案规定"), *NoData.choices])
         for kind, label in K.choices:
-            self.indicator_rows.append((label, self[f"weight_{kind}"], self[f"deduction_{kind}"]))
+            self.indicator_rows.append((label, self[f"weight_{kind}"], self[f"deduction_{kind}"],
+                                        self[f"no_data_{kind}"]))
 
     def indicators(self) -> list[tuple]:
         rows = []
         for kind in K.values:
             weight = self.cleaned_data.get(f"weight_{kind}")
             if weight is not None:
-                rows.append((kind, weight, self.cleaned_data.get(f"deduction_{kind}") or 0))
+                rows.append((kind, weight, self.cleaned_data.get(f"deduction_{kind}") or 0,
+                             self.cleaned_data.get(f"no_data_{kind}") or ""))
         return rows
 
 
@@ -98,7 +107,7 @@ def index(request):
                     scheme = assessment.create_scheme(
                         organisation=form.cleaned_data["organisation"], user=user, year=form.cleaned_data["year"],
                         name=form.cleaned_data["name"], indicators=form.indicators(),
-                        units=form.cleaned_data["units"])
+                        units=form.cleaned_data["units"], no_data=form.cleaned_data["no_data"])
                 except ValidationError as exc:
                     errors_to_form(form, exc)
                 else:
@@ -131,6 +140,9 @@ def scheme(request, pk: int):
     as_of = _as_of(request, item)
     scores = assessment.compute(item, as_of=as_of)
     indicators = list(item.indicators.order_by("sort_order", "id"))
+    for ind in indicators:
+        ind.scheme = item
+        ind.rule_label = NoData(ind.no_data_rule).label
     rows = []
     for score in scores:
         by_kind = {s.kind: s for s in score.indicators}
@@ -142,6 +154,8 @@ def scheme(request, pk: int):
     return render(request, "workplan/assessment_scheme.html", {
         "scheme": item, "indicators": indicators, "rows": rows, "as_of": as_of, "xlsx_url": xlsx_url,
         "total_weight": total_weight, "total_weight_text": assessment.weight_text(total_weight),
+        "no_data_label": NoData(item.no_data).label, "own_rules": any(ind.no_data for ind in indicators),
+        "renormalised": any(s.renormalised for s in scores),
         "chart": charts.bars([(s.organisation.name, float(s.total), f"{s.total}分（第{s.rank}名）") for s in scores],
                              top=float(total_weight) or None),
         "crumbs": crumbs(("年度考核", reverse("assessment:index"))) + [{"label": item.name, "url": ""}],

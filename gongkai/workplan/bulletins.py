@@ -17,14 +17,16 @@ computed, as of the end of day m1:
   O's confirmed plans of year Y, plus the organisations with Quota rows in
   O's quota plans of year Y;
 - a unit's tasks: the tasks of those plans where the unit is a lead or a
-  responsible unit (a task with three units counts for each of them);
+  responsible unit (a task with three units counts for each of them), each
+  with the unit's own part of it (TaskUnit: its state and completed_on);
 - due: its tasks with a due date in [m0, m1];
-- done: its tasks whose state is 已完成 or 待牵头单位确认 (DONE, REPORTED)
-  with completed_on in [m0, m1];
-- done_total: its tasks (of year Y's plans) whose state is DONE or REPORTED
-  with completed_on <= m1 (the tasks `services.done_by(task, m1)`);
-- overdue: its tasks with a due date <= m1 that are not
-  `services.done_by(task, m1)`; they are listed (number, path, title, due);
+- done: its tasks where its own part's state is 已完成 or 待牵头单位确认
+  (DONE, REPORTED) with the part's completed_on in [m0, m1];
+- done_total: its tasks (of year Y's plans) where its own part is DONE or
+  REPORTED with completed_on <= m1 (`TaskUnit.done_by(m1)`);
+- overdue: its tasks with a due date <= m1 where its own part is not
+  `done_by(m1)`; they are listed (number, path, title, due). A unit that
+  finished its part is not late because another unit of the task is;
 - quotas: for each of O's quota plans of year Y (by id), the unit's window
   that contains m1, counted up to m1 (`quotas.current(plan, m1)`): target,
   carried_in (with the windows it came from), required = target +
@@ -69,7 +71,7 @@ from gongkai.core import calendar as workdays
 from gongkai.core.models import Organisation
 
 from . import quotas, services
-from .models import Bulletin, Plan, Quota, QuotaPlan, Task, TaskUnit
+from .models import Bulletin, Plan, Quota, QuotaPlan, TaskUnit
 
 logger = logging.getLogger(__name__)
 
@@ -146,20 +148,19 @@ def compute(organisation: Organisation, month: dt.date) -> dict:
     plans = _plans(organisation, year)
     quota_plans = list(_quota_plans(organisation, year))
 
-    # The units each task names (read once: they are also the units of the bulletin).
-    task_units: dict[int, set[int]] = {}
-    for task_id, org_id in TaskUnit.objects.filter(task__plan__in=plans, organisation__isnull=False).values_list(
-            "task_id", "organisation_id"):
-        task_units.setdefault(task_id, set()).add(org_id)
-    unit_ids = set().union(*task_units.values())
+    # The units each task names, with their parts (read once: they are also the units of the bulletin).
+    task_units: dict[int, dict[int, TaskUnit]] = {}
+    for part in TaskUnit.objects.filter(task__plan__in=plans, organisation__isnull=False).order_by("id"):
+        task_units.setdefault(part.task_id, {}).setdefault(part.organisation_id, part)
+    unit_ids = set().union(*(set(parts) for parts in task_units.values()))
     unit_ids |= set(Quota.objects.filter(quota_plan__in=quota_plans).values_list("organisation_id", flat=True))
     units = {org.pk: org for org in Organisation.objects.filter(pk__in=unit_ids)}
 
-    # Each task once (the year's tracked tasks of the office's confirmed plans), with the units it names.
-    tasks_of: dict[int, list[Task]] = {pk: [] for pk in units}
+    # Each task once (the year's tracked tasks of the office's confirmed plans), with each unit's own part.
+    tasks_of: dict[int, list[tuple]] = {pk: [] for pk in units}
     for task in services.tasks_of_units(units, year=year).filter(plan__organisation=organisation):
-        for org_id in task_units.get(task.pk, ()):
-            tasks_of[org_id].append(task)
+        for org_id, part in task_units.get(task.pk, {}).items():
+            tasks_of[org_id].append((task, part))
 
     # Each quota plan's windows containing m1, per unit.
     windows: list[dict[int, quotas.Window]] = []
@@ -169,7 +170,7 @@ def compute(organisation: Organisation, month: dt.date) -> dict:
     rows = []
     for org_id, org in units.items():
         own = tasks_of[org_id]
-        overdue = [t for t in own if t.due_date is not None and t.due_date <= m1 and not services.done_by(t, m1)]
+        overdue = [t for t, part in own if t.due_date is not None and t.due_date <= m1 and not part.done_by(m1)]
         overdue.sort(key=lambda t: (t.due_date, t.plan_id, t.sort_order, t.pk))
         quota_cells, fractions = [], []
         for per_unit in windows:
@@ -190,9 +191,9 @@ def compute(organisation: Organisation, month: dt.date) -> dict:
             "organisation": _org_row(org),
             "sort": (org.sort_order, org.name),
             "exact": mean,
-            "due": sum(1 for t in own if t.due_date is not None and m0 <= t.due_date <= m1),
-            "done": sum(1 for t in own if services.done_by(t, m1) and t.completed_on >= m0),
-            "done_total": sum(1 for t in own if services.done_by(t, m1)),
+            "due": sum(1 for t, _part in own if t.due_date is not None and m0 <= t.due_date <= m1),
+            "done": sum(1 for _t, part in own if part.done_by(m1) and part.completed_on >= m0),
+            "done_total": sum(1 for _t, part in own if part.done_by(m1)),
             "overdue": len(overdue),
             "overdue_tasks": [{"id": t.pk, "number": t.number, "path": t.path_label, "title": t.title,
                                "due_date": t.due_date.isoformat()} for t in overdue],

@@ -113,7 +113,8 @@ class ReportForm(forms.Form):
     organisation = forms.ModelChoiceField(Organisation.objects.none(), label="报送单位", empty_label=None)
     text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
     percent = forms.IntegerField(label="进度（%）", min_value=0, max_value=100)
-    claims_done = forms.BooleanField(label="已完成（报牵头单位确认）", required=False)
+    claims_done = forms.BooleanField(label="已完成（报牵头单位确认）", required=False,
+                                     help_text="只完成本单位承担的部分；各单位均完成并经确认后，任务计为已完成。")
     evidence = forms.CharField(label="佐证：已发布政府信息的索引号", required=False,
                                widget=forms.Textarea(attrs={"rows": 3}),
                                help_text="每行一个，或用逗号分隔。")
@@ -146,11 +147,21 @@ class ReportForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
+    """A reason, and with `parts` (TaskUnit rows matched to organisations) the
+    unit whose part the action is for; blank means every one of them
+    (`all_label` names that choice)."""
+
+    organisation = forms.TypedChoiceField(label="单位", required=False, coerce=int, empty_value=None)
     reason = forms.CharField(label="原因", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, action: str = "", **kwargs):
+    def __init__(self, *args, action: str = "", parts=(), all_label: str = "全部单位", **kwargs):
         kwargs.setdefault("auto_id", f"id_{action}_%s")
         super().__init__(*args, **kwargs)
+        choices = [(u.organisation_id, u.organisation.name) for u in parts if u.organisation_id]
+        if choices:
+            self.fields["organisation"].choices = [("", all_label), *choices]
+        else:
+            del self.fields["organisation"]
 
 
 class QuotaPlanForm(forms.Form):

@@ -45,6 +45,11 @@ class Plan(models.Model):
 
 
 class Task(models.Model):
+    """A task of a plan. Its units (TaskUnit) each report and complete their
+    own part; `state`, `percent`, `completed_on` and `confirmed_by` are a
+    stored summary of those parts, rewritten by `services` on every change
+    (see `services.settle` for the rule)."""
+
     class State(models.TextChoices):
         OPEN = "open", "推进中"
         REPORTED = "reported", "待牵头单位确认"
@@ -65,7 +70,7 @@ class Task(models.Model):
     percent = models.PositiveSmallIntegerField("进度（%）", default=0,
                                                validators=[MinValueValidator(0), MaxValueValidator(100)])
     completed_on = models.DateField("完成日期", null=True, blank=True,
-                                    help_text="报送完成的日期（牵头单位确认后计入）。")
+                                    help_text="最后一个单位报送完成的日期（各单位均报送完成后才有）。")
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认人", null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
 
@@ -85,7 +90,13 @@ class Task(models.Model):
 class TaskUnit(models.Model):
     """A unit named by a task, as the plan wrote it and, once matched, the
     organisation it is. Groups (各区县政府, 有关单位) stay unmatched unless the
-    office assigns an organisation."""
+    office assigns an organisation.
+
+    Each unit has its own part of the task: its state (推进中, 报送完成待牵头
+    单位确认, 已完成), percent and the day it reported its part done. Only a
+    matched unit reports (its organisation's staff); an unmatched unit's part
+    stays open, and so keeps the task open, until the office assigns it an
+    organisation or removes it from the task."""
 
     class Role(models.TextChoices):
         LEAD = "lead", "牵头单位"
@@ -96,6 +107,13 @@ class TaskUnit(models.Model):
     name = models.CharField("单位（原文）", max_length=200)
     organisation = models.ForeignKey(Organisation, verbose_name="机构", null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="work_tasks")
+    state = models.CharField("本单位进展", max_length=10, choices=Task.State.choices, default=Task.State.OPEN,
+                             db_index=True)
+    percent = models.PositiveSmallIntegerField("本单位进度（%）", default=0,
+                                               validators=[MinValueValidator(0), MaxValueValidator(100)])
+    completed_on = models.DateField("本单位报送完成日期", null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认人", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = "任务单位"
@@ -104,6 +122,17 @@ class TaskUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def pending(self) -> bool:
+        """An unmatched unit whose part is not complete: nobody can report it yet."""
+        return self.organisation_id is None and self.state == Task.State.OPEN
+
+    def done_by(self, day) -> bool:
+        """Whether this unit's part counted as done at the end of `day`
+        (reported done on or before it, confirmed or not, and not reopened)."""
+        return self.state in (Task.State.DONE, Task.State.REPORTED) and self.completed_on is not None \
+            and self.completed_on <= day
 
 
 class ReportRequest(models.Model):
@@ -176,11 +205,14 @@ class QuotaPlan(models.Model):
         YEAR = "year", "年度"
         QUARTER = "quarter", "季度"
         MONTH = "month", "月度"
+        MONTHS = "months", "按月份段"
 
     organisation = models.ForeignKey(Organisation, verbose_name="下达机关", on_delete=models.PROTECT, related_name="quota_plans")
     year = models.PositiveIntegerField("年度")
     title = models.CharField("名称", max_length=200)
     period = models.CharField("考核周期", max_length=10, choices=Period.choices, default=Period.QUARTER)
+    months = models.CharField("月份段", max_length=100, blank=True,
+                              help_text="考核周期为按月份段时，各段的月份，如“1-5,6-9,10-12”（按先后、互不重叠）。")
     genre = models.ForeignKey("catalog.Genre", verbose_name="只计此体裁", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
     work_plan = models.ForeignKey(Plan, verbose_name="所属工作要点", null=True, blank=True, on_delete=models.SET_NULL,
@@ -248,6 +280,15 @@ class Bulletin(models.Model):
         constraints = [models.UniqueConstraint(fields=["organisation", "month"], name="bulletin_unique_month")]
 
 
+class NoData(models.TextChoices):
+    """How an indicator without data for a unit (no due task, no quota, no
+    application, no monitored site, no mailbox module yet) is scored: never
+    with full marks."""
+
+    EXCLUDE = "exclude", "不计入，按其余指标折算"
+    ZERO = "zero", "计0分"
+
+
 class Scheme(models.Model):
     """An assessment scheme (考核方案): indicators with weights for a year."""
 
@@ -256,6 +297,8 @@ class Scheme(models.Model):
     name = models.CharField("名称", max_length=200)
     units = models.ManyToManyField(Organisation, verbose_name="被考核单位", blank=True, related_name="+",
                                    help_text="留空则为考核机关的直属下级机构。")
+    no_data = models.CharField("无数据的指标", max_length=10, choices=NoData.choices, default=NoData.EXCLUDE,
+                               help_text="某单位某项指标无数据时：不计入并按其余指标的分值折算总分，或计0分。")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
@@ -281,6 +324,8 @@ class Indicator(models.Model):
     weight = models.DecimalField("分值", max_digits=6, decimal_places=2, validators=[MinValueValidator(0)])
     deduction = models.DecimalField("每项扣分", max_digits=6, decimal_places=2, default=0,
                                     help_text="网站监测问题：每个严重问题扣分（一般问题减半）。")
+    no_data = models.CharField("无数据时", max_length=10, choices=NoData.choices, blank=True, default="",
+                               help_text="留空则按考核方案的规定。")
     sort_order = models.PositiveIntegerField("顺序", default=0)
 
     class Meta:
@@ -288,3 +333,8 @@ class Indicator(models.Model):
         verbose_name_plural = "考核指标"
         ordering = ["scheme", "sort_order", "id"]
         constraints = [models.UniqueConstraint(fields=["scheme", "kind"], name="indicator_unique_kind")]
+
+    @property
+    def no_data_rule(self) -> str:
+        """NoData.EXCLUDE or NoData.ZERO: the indicator's own rule, else its scheme's."""
+        return self.no_data or self.scheme.no_data

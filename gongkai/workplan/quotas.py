@@ -5,11 +5,20 @@ A unit's actual count for a window is the number of documents published
 (status 已发布, by published date) by the unit or any organisation below it
 within the window, of the quota plan's genre when it names one.
 
+Windows: a plan's period gives them: the year, its quarters, its months, or
+(period "months") the runs of months the plan lists in `months`, e.g.
+"1-5,6-9,10-12" for 1–5月, 6–9月 and 10–12月 (in order, without overlap; they
+need not cover the whole year). Each Quota row stores its window's start and
+end.
+
 Carry-over: a CarryRule(from_end, to_end) adds a unit's shortfall at the end
 of its window ending on `from_end` to the target of its window ending on
 `to_end`. A shortfall carries only once its window has ended (as of the day
 asked about); carried amounts chain (a window's target includes what was
-carried into it).
+carried into it). A plan carries each window's shortfall to the next one
+("next"), every window's to the last ("last"), or between the windows it
+names ("1-5>6-9": what is not done in 1–5月 is added to 6–9月, as a notice
+says "1–5月未完成的任务数累计到6–9月，9月前完成").
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,20 +34,60 @@ from django.db.models import Count
 from django.utils import timezone
 
 from gongkai.core import permissions
-from gongkai.core.calendar import month_end
 from gongkai.core.audit import actor_name, record, state_of
+from gongkai.core.calendar import month_end
 from gongkai.core.models import Organisation
 
 from .models import CarryRule, Quota, QuotaPlan
+from .quota_table import Span, carry_pairs, months_text, parse_month_ranges
 
 
-def windows_of(year: int, period: str) -> list[tuple[dt.date, dt.date]]:
-    """The windows (start, end) of a year for a period kind."""
+def windows_of(year: int, period: str, months: str = "") -> list[tuple[dt.date, dt.date]]:
+    """The windows (start, end) of a year for a period kind; for "months",
+    one per run of months in `months` ("1-5,6-9,10-12"; ValueError when it
+    is not such a list)."""
     if period == QuotaPlan.Period.YEAR:
         return [(dt.date(year, 1, 1), dt.date(year, 12, 31))]
     if period == QuotaPlan.Period.QUARTER:
         return [(dt.date(year, m, 1), month_end(year, m + 2)) for m in (1, 4, 7, 10)]
+    if period == QuotaPlan.Period.MONTHS:
+        return [(dt.date(year, a, 1), month_end(year, b)) for a, b in parse_month_ranges(months)]
     return [(dt.date(year, m, 1), month_end(year, m)) for m in range(1, 13)]
+
+
+def plan_windows(plan: QuotaPlan) -> list[tuple[dt.date, dt.date]]:
+    return windows_of(plan.year, plan.period, plan.months)
+
+
+def _carry_rules(windows: list[tuple[dt.date, dt.date]], carry) -> list[tuple[dt.date, dt.date]]:
+    """(from_end, to_end) for each carry-over of a plan: carry is "" (none),
+    "next", "last", or pairs of runs of months naming two of the plan's
+    windows: "1-5>6-9" (several separated by commas) or [((1, 5), (6, 9))]."""
+    ends = [end for _, end in windows]
+    if carry in ("", None):
+        return []
+    if carry == "next":
+        return list(pairwise(ends))
+    if carry == "last":
+        return [(end, ends[-1]) for end in ends[:-1]]
+    try:
+        pairs = carry_pairs(carry) if isinstance(carry, str) else [(tuple(a), tuple(b)) for a, b in carry]
+    except (ValueError, TypeError):
+        pairs = None
+    if not pairs:
+        _refuse("结转方式只能是不结转、结转至下一周期、结转至年末，或写明月份段，如“1-5>6-9”。", "carry")
+    by_months = {(start.month, end.month): end for start, end in windows}
+    rules = []
+    for a, b in pairs:
+        if a not in by_months or b not in by_months:
+            missing = Span(*(a if a not in by_months else b)).label
+            _refuse(f"结转规则中的“{missing}”不是本任务数的考核周期。", "carry")
+        if by_months[a] >= by_months[b]:
+            _refuse("只能结转至其后的考核周期。", "carry")
+        if any(rule[0] == by_months[a] for rule in rules):
+            _refuse(f"“{Span(*a).label}”的未完成部分只能结转至一个周期。", "carry")
+        rules.append((by_months[a], by_months[b]))
+    return rules
 
 
 def _refuse(message: str, field: str | None = None):
@@ -51,42 +101,46 @@ def _require(user, organisation: Organisation) -> None:
 
 @transaction.atomic
 def create_quota_plan(*, organisation: Organisation, user, year: int, title: str, period: str = QuotaPlan.Period.QUARTER,
-                      targets: dict[Organisation, int | list[int]] | None = None, carry: str = "", genre=None,
-                      work_plan=None) -> QuotaPlan:
+                      targets: dict[Organisation, int | list[int]] | None = None, carry="", genre=None,
+                      work_plan=None, months: str = "") -> QuotaPlan:
     """A quota plan with each unit's targets: one number for every window of
     its year, or one number per window (see `set_target`).
 
+    period "months" takes its windows from `months` ("1-5,6-9,10-12").
     carry: "" (none), "next" (each window's shortfall goes to the next
-    window) or "last" (every window's shortfall goes to the year's last window).
+    window), "last" (every window's shortfall goes to the year's last window),
+    or the windows it goes between: "1-5>6-9" (or [((1, 5), (6, 9))]).
     """
     _require(user, organisation)
     title = (title or "").strip()
     if not title:
         _refuse("请填写名称。", "title")
     if period not in QuotaPlan.Period.values:
-        _refuse("考核周期只能是年度、季度或月度。", "period")
+        _refuse("考核周期只能是年度、季度、月度或按月份段。", "period")
+    if period == QuotaPlan.Period.MONTHS:
+        try:
+            months = months_text(parse_month_ranges(months))
+        except ValueError as exc:
+            _refuse(str(exc), "months")
+    else:
+        months = ""
     try:
         year = int(year)
     except (TypeError, ValueError):
         _refuse("年度应为四位数字。", "year")
     if not 2000 <= year <= 2100:
         _refuse("年度不正确。", "year")
-    if carry not in ("", "next", "last"):
-        _refuse("结转方式只能是不结转、结转至下一周期或结转至年末。", "carry")
+    rules = _carry_rules(windows_of(year, period, months), carry)
     plan = QuotaPlan.objects.create(organisation=organisation, year=year, title=title[:200], period=period, genre=genre,
-                                    work_plan=work_plan)
-    windows = windows_of(year, period)
+                                    work_plan=work_plan, months=months)
     for unit, target in (targets or {}).items():
         set_target(plan, unit, target, user=user, audit=False)
-    ends = [end for _, end in windows]
-    if carry == "next":
-        for a, b in zip(ends, ends[1:]):
-            CarryRule.objects.create(quota_plan=plan, from_end=a, to_end=b)
-    elif carry == "last":
-        for a in ends[:-1]:
-            CarryRule.objects.create(quota_plan=plan, from_end=a, to_end=ends[-1])
+    for from_end, to_end in rules:
+        CarryRule.objects.create(quota_plan=plan, from_end=from_end, to_end=to_end)
     record("workplan.quota_plan.create", "workplan.quota_plan", plan.pk, actor=actor_name(user), after=state_of(plan),
-           detail={"targets": {str(u.pk): t for u, t in (targets or {}).items()}, "carry": carry})
+           detail={"targets": {str(u.pk): t for u, t in (targets or {}).items()},
+                   "carry": carry if isinstance(carry, str) else ",".join(f"{Span(*a).months}>{Span(*b).months}"
+                                                                          for a, b in carry)})
     return plan
 
 
@@ -94,11 +148,11 @@ def set_target(plan: QuotaPlan, unit: Organisation, target: int | list[int], *, 
     """`unit`'s target for each window of the plan's period: one number for
     every window, or a list with one number per window (e.g. four quarters)."""
     _require(user, plan.organisation)
-    spans = windows_of(plan.year, plan.period)
+    spans = plan_windows(plan)
     targets = list(target) if isinstance(target, (list, tuple)) else [target] * len(spans)
     if len(targets) != len(spans):
-        _refuse(f"“{unit.name}”的目标条数应为1个数，或{len(spans)}个数（每个{plan.get_period_display()}周期一个）。",
-                "target")
+        each = "每个月份段" if plan.period == QuotaPlan.Period.MONTHS else f"每个{plan.get_period_display()}周期"
+        _refuse(f"“{unit.name}”的目标条数应为1个数，或{len(spans)}个数（{each}一个）。", "target")
     try:
         targets = [int(t) for t in targets]
     except (TypeError, ValueError):

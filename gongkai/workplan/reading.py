@@ -4,8 +4,8 @@ UTF-8 or GB18030/GBK) → its body text, title, issuing organisation and year.
 Shared by the staff import page (`gongkai.workplan.views`) and the command
 line (`gongkai workplan extract`), so that both read a plan the same way:
 the page goes through the decoder (core.decode) and page extractor, the plan's own
-title (e.g. "2018年重庆市政务公开工作要点") is preferred to the page title,
-and the year falls back to the page's written date.
+title (e.g. "2018年重庆市政务公开工作要点") is preferred to the page title (a
+task table's header is none), and the year falls back to the page's written date.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from gongkai.core.decode import DecodeError, decode
 from gongkai.ingest.extract import extract
 
-from .extract import extract_plan, find_plan_title
+from .extract import find_plan_title, looks_like_table_header, year_of
 
 
 @dataclass
@@ -32,7 +32,9 @@ def plan_source(content: str) -> PlanSource:
     page = extract(content)
     body = page.body_text or content
     title = find_plan_title(body) or page.title
-    year = extract_plan(body, title=title).year
+    if looks_like_table_header(title):  # a bare task list: its first line is the table's header, not a title
+        title = ""
+    year = year_of(title)
     if not year and page.written_date:
         year = page.written_date.year
     return PlanSource(text=body, title=title, organisation=page.organisation, year=year)

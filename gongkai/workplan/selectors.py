@@ -1,11 +1,15 @@
 """Reads of the work-plan pages that more than one view needs (the task list,
 the workbench panel): always inside what a user may see
-(services.visible_tasks, services.can_manage)."""
+(services.visible_tasks, services.can_manage).
+
+Lists count per unit: for a unit's staff a task's warning is that of their
+own unit's part (a township that finished its part is not warned because the
+county has not); the office that manages the plan sees the task as a whole."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -25,6 +29,7 @@ WARNING_HORIZON_DAYS = 40
 class TaskRow:
     task: Task
     warning: str  # services.OVERDUE / DUE_SOON / DUE_NEAR / ""
+    own: list[TaskUnit] = field(default_factory=list)  # the viewer's own units' parts (not for the managing office)
 
     @property
     def warning_label(self) -> str:
@@ -47,9 +52,31 @@ def with_units(qs):
     return qs.prefetch_related(Prefetch("units", queryset=TaskUnit.objects.select_related("organisation")))
 
 
-def rows(tasks, today: dt.date | None = None) -> list[TaskRow]:
+_URGENCY = {services.OVERDUE: 3, services.DUE_SOON: 2, services.DUE_NEAR: 1, "": 0}
+
+
+def rows(tasks, today: dt.date | None = None, user=None) -> list[TaskRow]:
+    """A row per task with its warning: with `user`, and unless the user
+    manages the task's plan, the most urgent warning of the user's own
+    units' parts (permissions.VIEW scope); else the task's as a whole."""
     today = today or timezone.localdate()
-    return [TaskRow(task, services.warning(task, today)) for task in tasks]
+    scope = permissions.organisations_for(user, permissions.VIEW) if user is not None else None
+    out = []
+    for task in tasks:
+        if scope is None or services.can_manage(user, task):
+            out.append(TaskRow(task, services.warning(task, today)))
+            continue
+        own, seen = [], set()
+        for unit in task.units.all():
+            if unit.organisation_id in scope and unit.organisation_id not in seen:
+                seen.add(unit.organisation_id)
+                own.append(unit)
+        if not own:
+            out.append(TaskRow(task, services.warning(task, today)))
+            continue
+        found = max((services.unit_warning(task, u, today) for u in own), key=_URGENCY.__getitem__)
+        out.append(TaskRow(task, found, own))
+    return out
 
 
 def task_or_none(user, pk: int) -> Task | None:
@@ -96,7 +123,7 @@ def warned(user, today: dt.date | None = None) -> list[TaskRow]:
     today = today or timezone.localdate()
     qs = services.visible_tasks(user).exclude(state=Task.State.DONE).filter(
         due_date__isnull=False, due_date__lte=today + dt.timedelta(days=WARNING_HORIZON_DAYS))
-    found = [row for row in rows(with_units(qs), today) if row.warning]
+    found = [row for row in rows(with_units(qs), today, user) if row.warning]
     return sorted(found, key=lambda r: (r.task.due_date, r.task.plan_id, r.task.sort_order))
 
 

@@ -5,10 +5,32 @@ a Chinese message and writes nothing.
 
 Who does what:
 - the office (permissions.WORKPLAN_MANAGE on the plan's organisation) imports,
-  corrects and confirms a plan, asks for progress reports and reopens tasks;
-- a unit of a task (permissions.WORKPLAN_REPORT on that unit) reports progress;
-- a lead unit of the task confirms or returns a reported completion (the
-  office does it when no lead unit is matched to an organisation).
+  corrects and confirms a plan, asks for progress reports and reopens tasks
+  (or one unit's part of a task);
+- a unit of a task (permissions.WORKPLAN_REPORT on that unit) reports progress
+  on its own part of the task, never on another unit's;
+- a lead unit of the task confirms or returns a unit's reported completion
+  (the office does it when no lead unit is matched to an organisation).
+
+Per-unit progress. Every unit of a task (TaskUnit, lead or responsible) has
+its own part: its state, percent and the day it reported its part done. A
+unit's report with claims_done marks its part reported done (待牵头单位确认)
+on the report's day; the lead unit's confirmation makes the part done. The
+task's own state, percent and completed_on are a summary of the parts,
+rewritten by `settle` after every change:
+- 已完成 when every unit's part is confirmed done; 待牵头单位确认 when every
+  part is reported done and some await confirmation; otherwise 推进中;
+- an unmatched unit (a group such as 各区县政府, no organisation) cannot
+  report: its part stays open and keeps the task open until the office
+  assigns the unit an organisation (which may then report) or removes it
+  from the task (`update_task`);
+- completed_on is the day the last part was reported done; percent is 100
+  once every part is reported done, else the mean of the matched units'
+  percents rounded down (at most 99).
+One organisation named twice in a task (as lead and responsible unit) has
+one part: its rows move together. Supervision counts per unit: a unit's
+part that is late is late for that unit only (`overdue_by_unit`, the
+bulletin, the assessment).
 """
 
 from __future__ import annotations
@@ -29,6 +51,8 @@ from gongkai.core.models import Organisation
 
 from . import extract
 from .models import Plan, ProgressFile, ProgressReport, ReportRequest, Task, TaskUnit
+
+PART_FIELDS = ("state", "percent", "completed_on", "confirmed_by_id")
 
 # Warnings ahead of a task's due date, in working days (the issue's 10 and 3).
 WARN_EARLY, WARN_LATE = 10, 3
@@ -84,7 +108,9 @@ def import_plan(*, organisation: Organisation, text: str, user, source_name: str
     plan_year = year or parsed.year
     if not plan_year:
         _refuse("无法从标题中识别年度，请填写年度。", "year")
-    matches = extract.match_units(parsed.unit_names(), _organisation_rows())
+    matches = extract.match_units(parsed.unit_names(),
+                                  Organisation.objects.values_list("id", "name", "short_name", "parent_id"),
+                                  issuer=organisation.pk)
     plan = Plan.objects.create(
         organisation=organisation, year=plan_year, title=(parsed.title or title or f"{plan_year}年政务公开工作要点")[:200],
         source_name=source_name[:200], source_text=text, created_by=user if user.is_authenticated else None,
@@ -156,10 +182,19 @@ def update_task(task: Task, *, user, title: str, text: str = "", due_text: str =
     before["units"] = sorted(task.units.values_list("role", "name", "organisation_id"))
     task.title, task.text, task.due_text, task.due_date = title[:500], text or "", (due_text or "")[:100], due_date
     task.save()
+    # Each unit keeps its part: a matched unit by its organisation, an unmatched one by its role and name.
+    # A unit new to the task (an organisation assigned to a group included) starts open.
+    kept: dict = {}
+    for unit in task.units.all():
+        key = unit.organisation_id or (unit.role, unit.name)
+        kept.setdefault(key, {f: getattr(unit, f) for f in PART_FIELDS})
     task.units.all().delete()
     names = {org.pk: org.name for org in Organisation.objects.filter(pk__in=org_ids)}
     for role, name, org_id in rows:
-        TaskUnit.objects.create(task=task, role=role, name=(name or names.get(org_id, ""))[:200], organisation_id=org_id)
+        name = (name or names.get(org_id, ""))[:200]
+        TaskUnit.objects.create(task=task, role=role, name=name, organisation_id=org_id,
+                                **kept.get(org_id or (role, name), {}))
+    settle(task)
     after = state_of(task)
     after["units"] = sorted(task.units.values_list("role", "name", "organisation_id"))
     record("workplan.task.update", "workplan.task", task.pk, actor=actor_name(user), before=before, after=after)
@@ -239,7 +274,7 @@ def unit_ids(task: Task, role: str | None = None) -> set[int]:
 
 
 def reporting_units(user, task: Task) -> list[Organisation]:
-    """The task's units for which `user` may report."""
+    """The task's units (matched to an organisation) for which `user` may report."""
     ids = [i for i in unit_ids(task) if permissions.can(user, permissions.WORKPLAN_REPORT, i)]
     return list(Organisation.objects.filter(pk__in=ids).order_by("sort_order", "name"))
 
@@ -254,6 +289,69 @@ def can_confirm(user, task: Task) -> bool:
 
 def can_manage(user, task: Task) -> bool:
     return permissions.can(user, permissions.WORKPLAN_MANAGE, task.plan.organisation_id)
+
+
+# ---------------------------------------------------------------- the units' parts
+
+
+def settle(task: Task, *, confirmer=None) -> Task:
+    """Rewrite the task's state, percent, completed_on and confirmed_by from
+    its units' parts (the rule is in the module docstring). `confirmer` is
+    the user whose confirmation is being written: the task's confirmer when
+    it makes the task done. Saves the task; the caller audits."""
+    units = list(TaskUnit.objects.filter(task_id=task.pk))  # never a stale prefetched list
+    states = {u.state for u in units}
+    if not units or Task.State.OPEN in states:
+        state = Task.State.OPEN
+    elif states == {Task.State.DONE}:
+        state = Task.State.DONE
+    else:
+        state = Task.State.REPORTED
+    if state == Task.State.OPEN:
+        matched = [u.percent for u in units if u.organisation_id]
+        percent = min(99, sum(matched) // len(matched)) if matched else 0
+        completed_on = None
+    else:
+        percent = 100
+        completed_on = max((u.completed_on for u in units if u.completed_on), default=None)
+    if state != Task.State.DONE:
+        confirmed_by_id = None
+    elif confirmer is not None:
+        confirmed_by_id = confirmer.pk
+    elif task.state == Task.State.DONE and task.confirmed_by_id:
+        confirmed_by_id = task.confirmed_by_id
+    else:  # done by an edit (a pending unit removed): who confirmed the last part reported
+        last = max((u for u in units if u.confirmed_by_id), key=lambda u: (u.completed_on or dt.date.min, u.pk),
+                   default=None)
+        confirmed_by_id = last.confirmed_by_id if last else None
+    task.state, task.percent, task.completed_on, task.confirmed_by_id = state, percent, completed_on, confirmed_by_id
+    task.save(update_fields=["state", "percent", "completed_on", "confirmed_by"])
+    return task
+
+
+def parts_of(task: Task) -> list[TaskUnit]:
+    """The task's units with their parts, leads first, each organisation once
+    (unmatched units each count as their own part)."""
+    seen, out = set(), []
+    for unit in task.units.select_related("organisation", "confirmed_by").order_by("role", "id"):
+        if unit.organisation_id and unit.organisation_id in seen:
+            continue
+        seen.add(unit.organisation_id)
+        out.append(unit)
+    return out
+
+
+def _parts_state(task: Task) -> list:
+    return sorted([u.organisation_id or 0, u.name, u.state, u.percent,
+                   u.completed_on.isoformat() if u.completed_on else None] for u in TaskUnit.objects.filter(task_id=task.pk))
+
+
+def _chosen_parts(task: Task, states, organisation: Organisation | None) -> list[TaskUnit]:
+    """The task's unit rows in one of `states`, locked; only `organisation`'s rows when given."""
+    qs = task.units.select_for_update().filter(state__in=states)
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    return list(qs)
 
 
 # ---------------------------------------------------------------- progress
@@ -279,15 +377,18 @@ def _check_files(files) -> list:
 def report_progress(task: Task, *, user, organisation: Organisation, text: str, percent: int,
                     claims_done: bool = False, documents: Iterable = (), files: Iterable = (),
                     on: dt.date | None = None) -> ProgressReport:
-    """A unit reports its progress on a task, with published documents as evidence."""
+    """A unit reports its progress on its own part of a task, with published
+    documents as evidence; with claims_done its part is reported done (the
+    task is complete only once every unit's part is)."""
     task = Task.objects.select_for_update().select_related("plan").get(pk=task.pk)
     if task.plan.state != Plan.State.CONFIRMED:
         _refuse("工作要点尚未确认，不能报送进展。")
-    if organisation.pk not in unit_ids(task):
+    parts = list(task.units.select_for_update().filter(organisation=organisation))
+    if not parts:
         _refuse(f"“{organisation.name}”不是该任务的牵头单位或责任单位。", "organisation")
     _require(user, permissions.WORKPLAN_REPORT, organisation)
-    if task.state == Task.State.DONE:
-        _refuse("该任务已确认完成；如需继续报送，请联系政务公开办重新打开任务。")
+    if any(p.state == Task.State.DONE for p in parts):
+        _refuse(f"“{organisation.name}”承担的部分已确认完成；如需继续报送，请联系政务公开办重新打开。")
     text = (text or "").strip()
     if not text:
         _refuse("请填写进展情况。", "text")
@@ -314,63 +415,82 @@ def report_progress(task: Task, *, user, organisation: Organisation, text: str, 
         report.documents.set(docs)
     for upload in uploads:
         ProgressFile.objects.create(report=report, file=upload, name=upload.name[:200], size=upload.size)
-    before = state_of(task)
-    task.percent = max(task.percent, percent) if not claims_done else 100
-    if claims_done:
-        task.state, task.completed_on = Task.State.REPORTED, day
-    task.save(update_fields=["percent", "state", "completed_on"])
-    record("workplan.progress", "workplan.task", task.pk, actor=actor_name(user), before=before, after=state_of(task),
+    before = {**state_of(task), "units": _parts_state(task)}
+    for part in parts:
+        part.percent = 100 if claims_done else max(part.percent, percent)
+        if claims_done:
+            part.state, part.completed_on = Task.State.REPORTED, day
+        part.save(update_fields=["percent", "state", "completed_on"])
+    settle(task)
+    record("workplan.progress", "workplan.task", task.pk, actor=actor_name(user), before=before,
+           after={**state_of(task), "units": _parts_state(task)},
            detail={"report": report.pk, "organisation": organisation.pk, "percent": percent, "done": claims_done,
                    "documents": [d.pk for d in docs], "files": len(uploads)})
     return report
 
 
 @transaction.atomic
-def confirm_done(task: Task, *, user) -> Task:
-    """The lead unit confirms a reported completion; the task counts as done on the day it was reported."""
+def confirm_done(task: Task, *, user, organisation: Organisation | None = None) -> Task:
+    """The lead unit confirms `organisation`'s reported part (None: every
+    reported part); a part counts as done on the day it was reported done."""
     task = Task.objects.select_for_update().select_related("plan").get(pk=task.pk)
     if not can_confirm(user, task):
         raise PermissionDenied("只有牵头单位可以确认任务完成。")
-    if task.state != Task.State.REPORTED:
-        _refuse("只有已报送完成的任务可以确认。")
-    before = state_of(task)
-    task.state, task.confirmed_by = Task.State.DONE, user
-    task.save(update_fields=["state", "confirmed_by"])
-    record("workplan.confirm_done", "workplan.task", task.pk, actor=actor_name(user), before=before, after=state_of(task))
+    parts = _chosen_parts(task, [Task.State.REPORTED], organisation)
+    if not parts:
+        _refuse("只有已报送完成的任务可以确认。" if organisation is None
+                else f"“{organisation.name}”尚未报送完成（只有已报送完成的单位可以确认）。")
+    before = {**state_of(task), "units": _parts_state(task)}
+    for part in parts:
+        part.state, part.confirmed_by = Task.State.DONE, user
+        part.save(update_fields=["state", "confirmed_by"])
+    settle(task, confirmer=user)
+    record("workplan.confirm_done", "workplan.task", task.pk, actor=actor_name(user), before=before,
+           after={**state_of(task), "units": _parts_state(task)},
+           detail={"organisations": sorted({p.organisation_id for p in parts if p.organisation_id})})
     return task
 
 
 @transaction.atomic
-def return_report(task: Task, *, user, reason: str) -> Task:
-    """The lead unit does not accept a reported completion: the task is open again."""
+def return_report(task: Task, *, user, reason: str, organisation: Organisation | None = None) -> Task:
+    """The lead unit does not accept `organisation`'s reported completion
+    (None: every reported part): that part is open again."""
     task = Task.objects.select_for_update().select_related("plan").get(pk=task.pk)
     if not can_confirm(user, task):
         raise PermissionDenied("只有牵头单位可以退回完成报送。")
-    if task.state != Task.State.REPORTED:
-        _refuse("只有已报送完成的任务可以退回。")
-    return _open_again(task, user=user, reason=reason, action="workplan.return")
+    parts = _chosen_parts(task, [Task.State.REPORTED], organisation)
+    if not parts:
+        _refuse("只有已报送完成的任务可以退回。" if organisation is None
+                else f"“{organisation.name}”尚未报送完成（只有已报送完成的单位可以退回）。")
+    return _open_again(task, parts, user=user, reason=reason, action="workplan.return")
 
 
 @transaction.atomic
-def reopen(task: Task, *, user, reason: str) -> Task:
-    """The office reopens a completed (or reported) task."""
+def reopen(task: Task, *, user, reason: str, organisation: Organisation | None = None) -> Task:
+    """The office reopens `organisation`'s reported or completed part (None:
+    every such part of the task)."""
     task = Task.objects.select_for_update().select_related("plan__organisation").get(pk=task.pk)
     _require(user, permissions.WORKPLAN_MANAGE, task.plan.organisation)
-    if task.state == Task.State.OPEN:
-        _refuse("该任务尚未完成，无需重新打开。")
-    return _open_again(task, user=user, reason=reason, action="workplan.reopen")
+    parts = _chosen_parts(task, [Task.State.REPORTED, Task.State.DONE], organisation)
+    if not parts:
+        _refuse("该任务尚未完成，无需重新打开。" if organisation is None
+                else f"“{organisation.name}”承担的部分尚未完成，无需重新打开。")
+    return _open_again(task, parts, user=user, reason=reason, action="workplan.reopen")
 
 
-def _open_again(task: Task, *, user, reason: str, action: str) -> Task:
+def _open_again(task: Task, parts: list[TaskUnit], *, user, reason: str, action: str) -> Task:
     reason = (reason or "").strip()
     if not reason:
         _refuse("请填写原因。", "reason")
-    before = state_of(task)
-    task.state, task.completed_on, task.confirmed_by = Task.State.OPEN, None, None
-    task.percent = min(task.percent, 99)
-    task.save(update_fields=["state", "completed_on", "confirmed_by", "percent"])
-    record(action, "workplan.task", task.pk, actor=actor_name(user), before=before, after=state_of(task),
-           detail={"reason": reason[:500]})
+    before = {**state_of(task), "units": _parts_state(task)}
+    for part in parts:
+        part.state, part.completed_on, part.confirmed_by = Task.State.OPEN, None, None
+        part.percent = min(part.percent, 99)
+        part.save(update_fields=["state", "completed_on", "confirmed_by", "percent"])
+    settle(task)
+    record(action, "workplan.task", task.pk, actor=actor_name(user), before=before,
+           after={**state_of(task), "units": _parts_state(task)},
+           detail={"reason": reason[:500], "organisations": sorted({p.organisation_id for p in parts if p.organisation_id})})
     return task
 
 
@@ -390,14 +510,18 @@ def request_reports(plan: Plan, *, user, due_on: dt.date, note: str = "", on: dt
 
 
 def missing_reports(req: ReportRequest) -> dict[Organisation, list[Task]]:
-    """Per unit, its open tasks of the plan without a report since the request was made."""
+    """Per unit, the tasks of the plan where its own part is not done and it
+    has not reported since the request was made."""
     out: dict[Organisation, list[Task]] = {}
     tasks = tasks_of_units(None).filter(plan=req.plan).exclude(state=Task.State.DONE).prefetch_related("units__organisation")
     reported = set(ProgressReport.objects.filter(task__plan=req.plan, reported_on__gte=req.asked_on)
                    .values_list("task_id", "organisation_id"))
     for task in tasks:
+        listed = set()
         for unit in task.units.all():
-            if unit.organisation_id and (task.pk, unit.organisation_id) not in reported:
+            if (unit.organisation_id and unit.state != Task.State.DONE and unit.organisation_id not in listed
+                    and (task.pk, unit.organisation_id) not in reported):
+                listed.add(unit.organisation_id)
                 out.setdefault(unit.organisation, []).append(task)
     return dict(sorted(out.items(), key=lambda kv: (kv[0].sort_order, kv[0].name)))
 
@@ -406,14 +530,26 @@ def missing_reports(req: ReportRequest) -> dict[Organisation, list[Task]]:
 
 
 def done_by(task: Task, day: dt.date) -> bool:
-    """Whether the task counted as done at the end of `day` (reported done on or before it and not reopened)."""
+    """Whether the whole task counted as done at the end of `day`: every
+    unit's part reported done on or before it (the last one's day is the
+    task's completed_on) and none reopened."""
     return task.state in (Task.State.DONE, Task.State.REPORTED) and task.completed_on is not None and task.completed_on <= day
 
 
 def warning(task: Task, today: dt.date | None = None) -> str:
-    """OVERDUE, DUE_SOON (≤ 3 working days), DUE_NEAR (≤ 10) or "" for a task."""
+    """OVERDUE, DUE_SOON (≤ 3 working days), DUE_NEAR (≤ 10) or "" for a task as a whole."""
     today = _today(today)
-    if task.due_date is None or done_by(task, today):
+    return _warning(task, done_by(task, today), today)
+
+
+def unit_warning(task: Task, unit: TaskUnit, today: dt.date | None = None) -> str:
+    """The warning of one unit's part of a task: none once that part is reported done."""
+    today = _today(today)
+    return _warning(task, unit.done_by(today), today)
+
+
+def _warning(task: Task, done: bool, today: dt.date) -> str:
+    if task.due_date is None or done:
         return ""
     if task.due_date < today:
         return OVERDUE
@@ -430,16 +566,21 @@ def warning(task: Task, today: dt.date | None = None) -> str:
 class UnitTasks:
     organisation: Organisation
     tasks: list[Task]
+    parts: list[TaskUnit]  # the unit's own part of each task, in the same order
 
 
 def overdue_by_unit(tasks, today: dt.date | None = None) -> list[UnitTasks]:
-    """Overdue tasks grouped by each of their units (a task late for three units is listed under each)."""
+    """Overdue parts grouped by unit: a task is listed under each of its
+    units whose own part is not reported done by `today` (not under a unit
+    that finished its part)."""
     today = _today(today)
     groups: dict[int, UnitTasks] = {}
     for task in tasks.filter(due_date__lt=today).exclude(state=Task.State.DONE).prefetch_related("units__organisation"):
-        if done_by(task, today):
-            continue
+        listed = set()
         for unit in task.units.all():
-            if unit.organisation_id:
-                groups.setdefault(unit.organisation_id, UnitTasks(unit.organisation, [])).tasks.append(task)
+            if unit.organisation_id and unit.organisation_id not in listed and not unit.done_by(today):
+                listed.add(unit.organisation_id)
+                group = groups.setdefault(unit.organisation_id, UnitTasks(unit.organisation, [], []))
+                group.tasks.append(task)
+                group.parts.append(unit)
     return sorted(groups.values(), key=lambda g: (-len(g.tasks), g.organisation.sort_order, g.organisation.name))

@@ -84,7 +84,7 @@ def index(request):
     tasks = services.visible_tasks(user, year=year)
     if state:
         tasks = tasks.filter(state=state)
-    rows = selectors.rows(selectors.with_units(tasks), today)
+    rows = selectors.rows(selectors.with_units(tasks), today, user)
     if warning == "any":
         rows = [r for r in rows if r.warning]
     elif warning:
@@ -135,7 +135,7 @@ def _plan_tasks(user, plan: Plan, manages: bool) -> list[dict]:
     tasks = selectors.with_units(plan.tasks.order_by("sort_order", "id"))
     opens = None if manages else set(services.visible_tasks(user).filter(plan=plan).values_list("pk", flat=True))
     return [{"row": row, "depth": min(len(row.task.path), 4), "opens": opens is None or row.task.pk in opens}
-            for row in selectors.rows(tasks, today)]
+            for row in selectors.rows(tasks, today, user)]
 
 
 def _render_plan(request, plan: Plan, request_form: RequestForm | None = None):
@@ -158,15 +158,31 @@ def plan(request, pk: int):
 
 @staff_view
 def plan_xlsx(request, pk: int):
-    """The plan's task ledger (任务台账) as a workbook: what offices kept by hand in spreadsheets."""
+    """The plan's task ledger (任务台账) as a workbook: what offices kept by
+    hand in spreadsheets. One sheet has a row per task (its state and percent
+    summarise its units' parts), another a row per unit's part of a task."""
     plan = _plan_or_404(request.user, pk)
     require(permissions.can(request.user, permissions.WORKPLAN_MANAGE, plan.organisation_id), MANAGE_ONLY)
     today = timezone.localdate()
     tasks = selectors.with_units(plan.tasks.order_by("sort_order", "id")).prefetch_related("reports__organisation")
-    rows = []
+    rows, unit_rows = [], []
     for row in selectors.rows(tasks, today):
         task = row.task
         latest = max(task.reports.all(), key=lambda r: (r.reported_on, r.pk), default=None)
+        seen = set()
+        for unit in task.units.all():
+            if unit.organisation_id and unit.organisation_id in seen:
+                continue
+            seen.add(unit.organisation_id)
+            own = max((r for r in task.reports.all() if unit.organisation_id and r.organisation_id == unit.organisation_id),
+                      key=lambda r: (r.reported_on, r.pk), default=None)
+            unit_rows.append([
+                task.path_label, task.title, unit.get_role_display(), unit.name,
+                unit.organisation.name if unit.organisation_id else "未匹配（待政务公开办指定机构）",
+                task.due_date, unit.get_state_display(), unit.percent / 100, unit.completed_on,
+                services.WARNING_LABELS.get(services.unit_warning(task, unit, today), ""),
+                f"{own.reported_on:%Y-%m-%d}：{own.text}" if own else "",
+            ])
         rows.append([
             task.path_label, task.title, "、".join(u.name for u in row.leads), "、".join(u.name for u in row.responsibles),
             task.due_text, task.due_date, task.get_state_display(), task.percent / 100, task.completed_on,
@@ -178,6 +194,10 @@ def plan_xlsx(request, pk: int):
                "完成日期", f"预警（{today:%Y-%m-%d}）", "最近一次报送"], rows,
                widths=[12, 40, 30, 30, 16, 12, 14, 8, 12, 16, 60], number_columns=[8], number_format="0%",
                date_columns=[6, 9], wrap_columns=[2, 3, 4, 11])
+    xlsx.sheet(book, "各单位进展", ["序号", "任务", "职责", "单位（原文）", "对应机构", "完成时限", "本单位进展", "本单位进度",
+               "本单位报送完成日期", f"预警（{today:%Y-%m-%d}）", "本单位最近一次报送"], unit_rows,
+               widths=[12, 40, 10, 24, 30, 12, 14, 10, 14, 16, 60], number_columns=[8], number_format="0%",
+               date_columns=[6, 9], wrap_columns=[2, 4, 5, 11])
     return xlsx.response(xlsx.to_bytes(book), f"{plan.title}任务台账（{today:%Y-%m-%d}）.xlsx")
 
 
@@ -261,22 +281,41 @@ def task_delete(request, pk: int):
 # --- a task, its reports and the actions on it --------------------------------------
 
 
+def _reported_parts(task: Task) -> list:
+    return [u for u in services.parts_of(task) if u.state == Task.State.REPORTED]
+
+
+def _reopenable_parts(task: Task) -> list:
+    return [u for u in services.parts_of(task) if u.state != Task.State.OPEN]
+
+
 def _render_task(request, task: Task, bound: dict | None = None):
     user = request.user
     bound = bound or {}
     task = Task.objects.select_related("plan__organisation", "confirmed_by").get(pk=task.pk)
-    units = services.reporting_units(user, task)
-    can_report = bool(units) and task.plan.state == Plan.State.CONFIRMED and task.state != Task.State.DONE
-    can_confirm = services.can_confirm(user, task) and task.state == Task.State.REPORTED
-    can_reopen = services.can_manage(user, task) and task.state != Task.State.OPEN
+    parts = services.parts_of(task)
+    done_orgs = {u.organisation_id for u in parts if u.state == Task.State.DONE}
+    # A unit whose own part is confirmed done reports no more (until the office reopens that part).
+    units = [org for org in services.reporting_units(user, task) if org.pk not in done_orgs]
+    can_report = bool(units) and task.plan.state == Plan.State.CONFIRMED
+    reported = [u for u in parts if u.state == Task.State.REPORTED]
+    can_confirm = services.can_confirm(user, task) and bool(reported)
+    reopenable = [u for u in parts if u.state != Task.State.OPEN]
+    can_reopen = services.can_manage(user, task) and bool(reopenable)
     reports = list(task.reports.select_related("organisation", "author").prefetch_related("documents", "files"))
+    today = timezone.localdate()
     return render(request, "workplan/task.html", {
-        "task": task, "row": selectors.rows([task])[0],
-        "units": list(task.units.select_related("organisation")),
+        "task": task, "row": selectors.rows([task], today)[0],
+        "parts": [selectors.TaskRow(task, services.unit_warning(task, u, today), [u]) for u in parts],
+        "parts_done": sum(1 for u in parts if u.state == Task.State.DONE),
+        "parts_reported": sum(1 for u in parts if u.state != Task.State.OPEN),
+        "pending": [u for u in parts if u.pending],
+        "reported": reported,
         "reports": reports, "manages": services.can_manage(user, task),
         "report_form": bound.get("report") or (ReportForm(units=units) if can_report else None),
-        "return_form": bound.get("return") or (ReasonForm(action="return") if can_confirm else None),
-        "reopen_form": bound.get("reopen") or (ReasonForm(action="reopen") if can_reopen else None),
+        "return_form": bound.get("return") or (
+            ReasonForm(action="return", parts=reported, all_label="全部已报送完成的单位") if can_confirm else None),
+        "reopen_form": bound.get("reopen") or (ReasonForm(action="reopen", parts=reopenable) if can_reopen else None),
         "can_confirm": can_confirm, "refused": bool(bound),
         "crumbs": _crumbs((task.plan.title[:30], reverse("workplan:plan", args=[task.plan_id])),
                           (f"{task.number} {task.title}"[:30], "")),
@@ -305,35 +344,56 @@ def task_report(request, pk: int):
         except ValidationError as exc:
             errors_to_form(form, exc, {"documents": "evidence"})
         else:
-            messages.success(request, "已报送完成，等待牵头单位确认。" if data["claims_done"] else "已报送进展。")
+            org = data["organisation"]
+            messages.success(request, f"已报送完成（{org.name}承担的部分），等待牵头单位确认；各单位均完成后任务计为已完成。"
+                             if data["claims_done"] else f"已报送进展（{org.name}）。")
             return redirect("workplan:task", pk=task.pk)
     return _render_task(request, task, {"report": form})
+
+
+def _part_organisation(task: Task, value) -> Organisation | None:
+    """The organisation of one of the task's units named by a posted id; None for none posted."""
+    if value in (None, ""):
+        return None
+    org_id = int_param(str(value))
+    org = Organisation.objects.filter(pk=org_id, work_tasks__task=task).first() if org_id else None
+    if org is None:
+        raise Http404("该单位不是此任务的单位。")
+    return org
 
 
 @staff_view
 @require_POST
 def task_confirm(request, pk: int):
+    """A lead unit confirms one unit's reported part (`organisation`), or every reported part when none is posted."""
     task = _task_or_404(request.user, pk)
+    organisation = _part_organisation(task, request.POST.get("organisation"))
     try:
-        services.confirm_done(task, user=request.user)
+        task = services.confirm_done(task, user=request.user, organisation=organisation)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, f"未确认：{message}")
     else:
-        messages.success(request, "已确认任务完成。")
+        if task.state == Task.State.DONE:
+            messages.success(request, "已确认任务完成。")
+        else:
+            whose = f"“{organisation.name}”承担的部分" if organisation else "已报送完成的部分"
+            messages.success(request, f"已确认{whose}完成；其余单位完成并经确认后，任务计为已完成。")
     return redirect("workplan:task", pk=task.pk)
 
 
-def _reopen_action(request, pk: int, action: str, service, success: str):
+def _reopen_action(request, pk: int, action: str, service, success: str, parts, all_label: str):
     task = _task_or_404(request.user, pk)
-    form = ReasonForm(request.POST, action=action)
+    form = ReasonForm(request.POST, action=action, parts=parts(task), all_label=all_label)
     if form.is_valid():
+        organisation = _part_organisation(task, form.cleaned_data.get("organisation"))
         try:
-            service(task, user=request.user, reason=form.cleaned_data["reason"])
+            service(task, user=request.user, reason=form.cleaned_data["reason"], organisation=organisation)
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
-            messages.success(request, success)
+            messages.success(request, success if organisation is None
+                             else f"{success.rstrip('。')}（{organisation.name}承担的部分）。")
             return redirect("workplan:task", pk=task.pk)
     return _render_task(request, task, {action: form})
 
@@ -341,13 +401,14 @@ def _reopen_action(request, pk: int, action: str, service, success: str):
 @staff_view
 @require_POST
 def task_return(request, pk: int):
-    return _reopen_action(request, pk, "return", services.return_report, "已退回完成报送，任务继续推进。")
+    return _reopen_action(request, pk, "return", services.return_report, "已退回完成报送，任务继续推进。",
+                          _reported_parts, "全部已报送完成的单位")
 
 
 @staff_view
 @require_POST
 def task_reopen(request, pk: int):
-    return _reopen_action(request, pk, "reopen", services.reopen, "已重新打开任务。")
+    return _reopen_action(request, pk, "reopen", services.reopen, "已重新打开任务。", _reopenable_parts, "全部单位")
 
 
 @staff_view

@@ -14,7 +14,7 @@ from django.urls import reverse
 from gongkai.catalog.models import Document
 from gongkai.core.models import AuditEntry, Organisation
 from gongkai.workplan import bulletins, quotas, services
-from gongkai.workplan.models import Bulletin, Task, TaskUnit
+from gongkai.workplan.models import Bulletin, TaskUnit
 
 SEPTEMBER = dt.date(2024, 9, 1)
 LEAD, RESP = TaskUnit.Role.LEAD, TaskUnit.Role.RESPONSIBLE
@@ -47,13 +47,16 @@ def scene(org_tree, make_user, make_document, media):
     """The county's openness office (西昌市人民政府) supervises three
     departments and the township 安宁镇 (quota only, no task).
 
-    Tasks of the confirmed 2024 plan (lead / responsible, due, progress):
-      T1 公开财政预决算信息   财政 / -      2024-09-30  reported done 09-20, confirmed
-      T2 公开重大建设项目信息 发改 / 财政    2024-09-15  reported done 10-03 (after September)
-      T3 公开教育领域信息     教育 / -      2024-06-30  reported done 06-25, confirmed
-      T4 优化政府网站栏目     发改 / 各乡镇  2024-09-30  50 % on 09-10
-      T5 更新政策文件库       教育 / 发改    2024-10-31  reported done 09-05 (not confirmed)
-      T6 长期推进标准化       财政 / -      no date     reported done 08-15, then reopened
+    Tasks of the confirmed 2024 plan (lead / responsible, due, each unit's
+    own progress on its part):
+      T1 公开财政预决算信息   财政 / -      2024-09-30  财政 reported done 09-20, confirmed
+      T2 公开重大建设项目信息 发改 / 财政    2024-09-15  财政 reported its part done 09-12 (on time);
+                                                       发改 its part on 10-03 (after September)
+      T3 公开教育领域信息     教育 / -      2024-06-30  教育 reported done 06-25, confirmed
+      T4 优化政府网站栏目     发改 / 各乡镇  2024-09-30  发改 50 % on 09-10
+      T5 更新政策文件库       教育 / 发改    2024-10-31  教育 reported its part done 09-05 (not
+                                                       confirmed); 发改 nothing
+      T6 长期推进标准化       财政 / -      no date     财政 reported done 08-15, then reopened
     A draft plan's task (教育局, due 2024-09-30) counts for nobody.
 
     Quota plans: quarterly 发布任务数 (carry to next quarter): 安宁镇 1,
@@ -98,6 +101,7 @@ def scene(org_tree, make_user, make_document, media):
 
     progress(t1, finance, dt.date(2024, 9, 20))
     services.confirm_done(t1, user=office)
+    progress(t2, finance, dt.date(2024, 9, 12))
     progress(t2, reform, dt.date(2024, 10, 3))
     progress(t3, education, dt.date(2024, 6, 25))
     services.confirm_done(t3, user=office)
@@ -148,11 +152,11 @@ def test_september_figures_counted_by_hand(scene):
 
     finance = _row(data, "财政局")
     # tasks T1, T2 (responsible), T6. Due in September: T1 (09-30), T2 (09-15).
-    # Done in September: T1 (09-20). In total by 09-30: T1 (T6 was reopened).
-    # Overdue: T2 (due 09-15, reported only on 10-03).
-    assert (finance["due"], finance["done"], finance["done_total"], finance["overdue"]) == (2, 1, 1, 1)
-    assert [t["title"] for t in finance["overdue_tasks"]] == ["公开重大建设项目信息"]
-    assert finance["overdue_tasks"][0]["due_date"] == "2024-09-15"
+    # Done in September: T1 (09-20) and its own part of T2 (09-12). In total
+    # by 09-30: the same two (T6 was reopened). Overdue: none: T2 is late
+    # only for 发改, whose part was reported on 10-03.
+    assert (finance["due"], finance["done"], finance["done_total"], finance["overdue"]) == (2, 2, 2, 0)
+    assert finance["overdue_tasks"] == []
     # Q3: target 3; Q2 published 1 of 3, so 2 carried in: 5 required; 4 by
     # 09-30 (the 10-02 one and the draft do not count): 80 %, short 1.
     q3 = finance["quotas"][0]
@@ -166,10 +170,11 @@ def test_september_figures_counted_by_hand(scene):
     assert finance["attainment"] == 73.3  # (4/5 + 8/12) / 2 = 11/15
 
     reform = _row(data, "发改局")
-    # tasks T2, T4 (lead), T5 (responsible). Due: T2, T4. Done in September:
-    # T5 (reported 09-05, counts before confirmation). Overdue: T2, T4.
-    assert (reform["due"], reform["done"], reform["done_total"], reform["overdue"]) == (2, 1, 1, 2)
+    # tasks T2, T4 (lead), T5 (responsible). Due: T2, T4. Done: none (教育局
+    # finished its part of T5, not 发改局). Overdue: T2, T4.
+    assert (reform["due"], reform["done"], reform["done_total"], reform["overdue"]) == (2, 0, 0, 2)
     assert [t["title"] for t in reform["overdue_tasks"]] == ["公开重大建设项目信息", "优化政府网站栏目"]
+    assert reform["overdue_tasks"][0]["due_date"] == "2024-09-15"
     # Q1 0 of 2: 2 to Q2 (4 required), Q2 1 of 4: 3 to Q3 (the carry chains): 5 required, 5 published.
     q3 = reform["quotas"][0]
     assert (q3["target"], q3["carried_in"], q3["required"], q3["actual"], q3["shortfall"], q3["attainment"]) == (
@@ -178,7 +183,8 @@ def test_september_figures_counted_by_hand(scene):
 
     education = _row(data, "教育局")
     # tasks T3, T5 (the draft plan's task does not count). Due in September:
-    # none. Done: T5 (09-05). In total: T3 (06-25), T5. Overdue: none.
+    # none. Done: its part of T5 (09-05, counts before confirmation). In
+    # total: T3 (06-25), T5. Overdue: none.
     assert (education["due"], education["done"], education["done_total"], education["overdue"]) == (0, 1, 2, 0)
     q3 = education["quotas"][0]
     assert (q3["required"], q3["actual"], q3["carried_in"], q3["attainment"]) == (2, 2, 0, 100.0)
@@ -191,7 +197,7 @@ def test_september_figures_counted_by_hand(scene):
     assert q3["carried_from"] == ["4月1日至6月30日"]
 
     totals = data["totals"]
-    assert (totals["due"], totals["done"], totals["done_total"], totals["overdue"]) == (4, 3, 4, 3)
+    assert (totals["due"], totals["done"], totals["done_total"], totals["overdue"]) == (4, 3, 4, 2)
     quarter = totals["quotas"][0]
     assert (quarter["target"], quarter["carried_in"], quarter["required"], quarter["actual"], quarter["shortfall"],
             quarter["attainment"]) == (8, 7, 15, 14, 1, 93.3)
@@ -209,11 +215,15 @@ def test_october_carries_septembers_shortfall_and_counts_later_completions(scene
     q4 = finance["quotas"][0]
     assert (q4["carried_in"], q4["required"], q4["actual"], q4["attainment"]) == (1, 4, 1, 25.0)
     assert q4["carried_from"] == ["7月1日至9月30日"]
-    # T2 was reported done on 10-03: done in October, no longer overdue.
-    assert (finance["done"], finance["done_total"], finance["overdue"]) == (1, 2, 0)
+    # Its part of T2 was done in September: nothing done in October.
+    assert (finance["done"], finance["done_total"], finance["overdue"]) == (0, 2, 0)
     reform = _row(data, "发改局")
-    # T5 is due in October (already done); T4 is still overdue.
-    assert (reform["due"], reform["done"], reform["done_total"], reform["overdue"]) == (1, 1, 2, 1)
+    # 发改局 reported its part of T2 on 10-03: done in October, no longer overdue.
+    # T5 is due in October: 教育局 finished its part, 发改局 did not: overdue for
+    # 发改局 alone, with T4.
+    assert (reform["due"], reform["done"], reform["done_total"], reform["overdue"]) == (1, 1, 1, 2)
+    assert [t["title"] for t in reform["overdue_tasks"]] == ["优化政府网站栏目", "更新政策文件库"]
+    assert _row(data, "教育局")["overdue"] == 0
 
 
 def test_a_unit_only_counts_for_its_office_and_year(scene, make_user):
@@ -262,9 +272,9 @@ def test_docx_has_the_table_and_an_inline_chart(scene):
     assert not [w for w in caught if "missing from" in str(w.message)]  # no tofu
     doc, cells, paragraphs = _docx_texts(content)
     assert paragraphs[0] == "2024年9月政务公开工作情况通报"
-    assert ["西昌市财政局", "2", "1", "1", "1", "3", "5（含结转2）", "4", "80.0%", "12", "12", "8", "66.7%", "73.3%", "4"] in cells
-    assert ["西昌市发展和改革局", "2", "1", "1", "2", "2", "5（含结转3）", "5", "100.0%", "—", "—", "—", "—", "100.0%", "3"] in cells
-    assert cells[-1][:5] == ["合计", "4", "3", "4", "3"]
+    assert ["西昌市财政局", "2", "2", "2", "0", "3", "5（含结转2）", "4", "80.0%", "12", "12", "8", "66.7%", "73.3%", "4"] in cells
+    assert ["西昌市发展和改革局", "2", "0", "0", "2", "2", "5（含结转3）", "5", "100.0%", "—", "—", "—", "—", "100.0%", "3"] in cells
+    assert cells[-1][:5] == ["合计", "4", "3", "4", "2"]
     assert len(doc.inline_shapes) == 1
     assert any("完成率" in p for p in paragraphs)
 
@@ -293,18 +303,20 @@ def test_generate_drafts_a_catalog_document_with_the_docx(scene):
     assert attachment.name == "2024年9月政务公开工作情况通报.docx"
     with attachment.file.open("rb") as fh:
         _doc, cells, _ = _docx_texts(fh.read())
-    assert cells[-1][:5] == ["合计", "4", "3", "4", "3"]
+    assert cells[-1][:5] == ["合计", "4", "3", "4", "2"]
     assert AuditEntry.objects.filter(action="document.create", object_id=str(doc.pk), actor="office").exists()
     assert AuditEntry.objects.filter(action="attachment.add", object_id=str(doc.pk)).exists()
     assert AuditEntry.objects.filter(action="workplan.bulletin.generate", object_id=str(bulletin.pk)).exists()
 
     # Regenerating refreshes the same bulletin and draft (new figures, one DOCX).
+    assert _row(bulletin.data, "发改局")["overdue"] == 2
     services.confirm_done(scene["tasks"]["t2"], user=scene["office"])
-    Task.objects.filter(pk=scene["tasks"]["t2"].pk).update(completed_on=dt.date(2024, 9, 14))
+    TaskUnit.objects.filter(task=scene["tasks"]["t2"], organisation=scene["reform"]).update(
+        completed_on=dt.date(2024, 9, 14))
     again = bulletins.generate(scene["county"], dt.date(2024, 9, 30), user=scene["office"])
     assert again.pk == bulletin.pk and again.document_id == doc.pk
     assert Bulletin.objects.count() == 1 and Document.objects.filter(title=doc.title).count() == 1
-    assert _row(again.data, "财政局")["overdue"] == 0 and again.document.attachments.count() == 1
+    assert _row(again.data, "发改局")["overdue"] == 1 and again.document.attachments.count() == 1
     assert AuditEntry.objects.filter(action="workplan.bulletin.refresh", object_id=str(bulletin.pk)).exists()
 
 

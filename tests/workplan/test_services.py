@@ -150,38 +150,175 @@ def test_each_unit_sees_its_tasks_only_after_confirmation(cq):
 # ---------------------------------------------------------------- progress
 
 
+def _two_leads(cq, plan, number="2."):
+    """Task `number` led by the NDRC and the finance bureau only (the office removed the unmatched units)."""
+    orgs, users = cq
+    task = _task(plan, number)
+    services.update_task(task, user=users["admin"], title=task.title, text=task.text,
+                         units=[("lead", "市发展改革委", orgs["ndrc"].pk), ("lead", "市财政局", orgs["finance"].pk)])
+    return Task.objects.get(pk=task.pk)
+
+
+def _part(task, org):
+    return task.units.get(organisation=org)
+
+
 def test_progress_completion_confirmation_and_reopening(cq, make_document):
     orgs, users = cq
     plan = _plan(cq)
-    task = _task(plan, "2.")  # lead units: 市发展改革委 and 市财政局 (and others), no matched responsible unit
+    task = _two_leads(cq, plan)
     evidence = make_document(orgs["finance"], "2018年市级部门预算公开", published_date=dt.date(2018, 3, 2))
     upload = SimpleUploadedFile("进展.txt", "已完成预算公开".encode(), content_type="text/plain")
     report = services.report_progress(task, user=users["finance"], organisation=orgs["finance"], text="已公开部门预算",
                                       percent=60, documents=[evidence], files=[upload], on=dt.date(2018, 3, 5))
     assert list(report.documents.all()) == [evidence] and report.files.count() == 1
     task.refresh_from_db()
-    assert (task.state, task.percent) == (Task.State.OPEN, 60)
+    # The finance bureau's part is at 60 %, the NDRC's at 0: the task at their mean.
+    assert (task.state, task.percent) == (Task.State.OPEN, 30)
+    assert (_part(task, orgs["finance"]).percent, _part(task, orgs["ndrc"]).percent) == (60, 0)
     services.report_progress(task, user=users["finance"], organisation=orgs["finance"], text="全部完成", percent=100,
                              claims_done=True, on=dt.date(2018, 5, 4))
     task.refresh_from_db()
-    assert (task.state, task.completed_on) == (Task.State.REPORTED, dt.date(2018, 5, 4))
-    # Another lead unit confirms; a unit that is not a lead may not.
+    # One unit's completion completes its own part, not the task.
+    finance = _part(task, orgs["finance"])
+    assert (finance.state, finance.completed_on) == (Task.State.REPORTED, dt.date(2018, 5, 4))
+    assert (task.state, task.completed_on, task.percent) == (Task.State.OPEN, None, 50)
+    # The other lead unit confirms the finance bureau's part; a unit that is not a lead may not.
     with pytest.raises(PermissionDenied):
-        services.confirm_done(task, user=users["egov"])
-    services.confirm_done(task, user=users["ndrc"])
+        services.confirm_done(task, user=users["egov"], organisation=orgs["finance"])
+    with pytest.raises(ValidationError, match="尚未报送完成"):
+        services.confirm_done(task, user=users["ndrc"], organisation=orgs["ndrc"])
+    services.confirm_done(task, user=users["ndrc"], organisation=orgs["finance"])
     task.refresh_from_db()
-    assert task.state == Task.State.DONE and task.confirmed_by == users["ndrc"]
+    assert _part(task, orgs["finance"]).state == Task.State.DONE and task.state == Task.State.OPEN
     with pytest.raises(ValidationError, match="已确认完成"):
         services.report_progress(task, user=users["finance"], organisation=orgs["finance"], text="补充", percent=100)
+    # The NDRC completes its part: the task is complete once it is confirmed too.
+    services.report_progress(task, user=users["ndrc"], organisation=orgs["ndrc"], text="已完成", percent=100,
+                             claims_done=True, on=dt.date(2018, 5, 10))
+    task.refresh_from_db()
+    assert (task.state, task.completed_on, task.percent) == (Task.State.REPORTED, dt.date(2018, 5, 10), 100)
+    assert not services.done_by(task, dt.date(2018, 5, 9)) and services.done_by(task, dt.date(2018, 5, 10))
+    services.confirm_done(task, user=users["finance"])  # every reported part
+    task.refresh_from_db()
+    assert task.state == Task.State.DONE and task.confirmed_by == users["finance"]
+    assert task.completed_on == dt.date(2018, 5, 10)  # the day the last unit reported done
     with pytest.raises(PermissionDenied):
         services.reopen(task, user=users["finance"], reason="x")
     with pytest.raises(ValidationError, match="原因"):
         services.reopen(task, user=users["admin"], reason=" ")
-    services.reopen(task, user=users["admin"], reason="佐证材料不全")
+    # The office reopens the NDRC's part only: the finance bureau's stays done.
+    services.reopen(task, user=users["admin"], reason="佐证材料不全", organisation=orgs["ndrc"])
     task.refresh_from_db()
     assert (task.state, task.completed_on, task.percent) == (Task.State.OPEN, None, 99)
-    assert AuditEntry.objects.get(action="workplan.reopen").detail["reason"] == "佐证材料不全"
+    assert _part(task, orgs["finance"]).state == Task.State.DONE
+    ndrc = _part(task, orgs["ndrc"])
+    assert (ndrc.state, ndrc.completed_on, ndrc.percent) == (Task.State.OPEN, None, 99)
+    entry = AuditEntry.objects.get(action="workplan.reopen")
+    assert entry.detail == {"reason": "佐证材料不全", "organisations": [orgs["ndrc"].pk]}
+    with pytest.raises(ValidationError, match="尚未完成"):
+        services.reopen(task, user=users["admin"], reason="再次", organisation=orgs["ndrc"])
+    services.reopen(task, user=users["admin"], reason="整体重做")
+    assert set(task.units.values_list("state", flat=True)) == {Task.State.OPEN}
     assert verify().ok
+
+
+def test_a_unit_reports_only_on_its_own_part(cq):
+    orgs, users = cq
+    task = _two_leads(cq, _plan(cq))
+    # The NDRC's drafter may not report (nor complete) the finance bureau's part.
+    with pytest.raises(PermissionDenied):
+        services.report_progress(task, user=users["ndrc"], organisation=orgs["finance"], text="代报", percent=100,
+                                 claims_done=True)
+    # A unit that is not one of the task's may not report at all.
+    with pytest.raises(ValidationError, match="不是该任务"):
+        services.report_progress(task, user=users["egov"], organisation=orgs["egov"], text="x", percent=10)
+    assert not ProgressReport.objects.exists()
+    assert set(task.units.values_list("state", "percent")) == {(Task.State.OPEN, 0)}
+    assert [o.pk for o in services.reporting_units(users["ndrc"], task)] == [orgs["ndrc"].pk]
+    # The office (its roles reach the units below it) may report for a unit.
+    assert {o.pk for o in services.reporting_units(users["admin"], task)} == {orgs["ndrc"].pk, orgs["finance"].pk}
+
+
+def test_an_unmatched_unit_keeps_the_task_open_until_the_office_assigns_or_removes_it(cq):
+    orgs, users = cq
+    plan = _plan(cq, confirm=False)
+    task = _task(plan, "（十二）")
+    services.update_task(task, user=users["admin"], title=task.title,
+                         units=[("lead", "", orgs["finance"].pk), ("responsible", "各区县政府", None)])
+    services.confirm_plan(plan, user=users["admin"])
+    services.report_progress(task, user=users["finance"], organisation=orgs["finance"], text="完成", percent=100,
+                             claims_done=True, on=dt.date(2018, 6, 1))
+    services.confirm_done(task, user=users["finance"])
+    task.refresh_from_db()
+    # Every matched part is done, but 各区县政府 cannot report: the task stays open.
+    assert (task.state, task.percent, task.completed_on) == (Task.State.OPEN, 99, None)
+    assert task.units.get(organisation__isnull=True).pending
+    # The office names an organisation for the group: it now has to report its own part.
+    units = [("lead", "", orgs["finance"].pk), ("responsible", "各区县政府", orgs["district"].pk)]
+    services.update_task(task, user=users["admin"], title=task.title, units=units)
+    task.refresh_from_db()
+    assert task.state == Task.State.OPEN
+    assert task.units.get(organisation=orgs["finance"]).state == Task.State.DONE  # kept through the edit
+    assert task.units.get(organisation=orgs["district"]).state == Task.State.OPEN
+    # Removing the group instead completes the task with the parts it has.
+    services.update_task(task, user=users["admin"], title=task.title, units=[("lead", "", orgs["finance"].pk)])
+    task.refresh_from_db()
+    assert (task.state, task.completed_on, task.percent) == (Task.State.DONE, dt.date(2018, 6, 1), 100)
+    assert task.confirmed_by == users["finance"]  # who confirmed its last part
+
+
+def test_an_organisation_named_twice_in_a_task_has_one_part(cq):
+    orgs, users = cq
+    plan = _plan(cq)
+    task = _task(plan, "（十二）")
+    services.update_task(task, user=users["admin"], title=task.title,
+                         units=[("lead", "市财政局", orgs["finance"].pk), ("responsible", "财政局", orgs["finance"].pk)])
+    services.report_progress(task, user=users["finance"], organisation=orgs["finance"], text="完成", percent=100,
+                             claims_done=True, on=dt.date(2018, 6, 1))
+    task.refresh_from_db()
+    assert task.state == Task.State.REPORTED
+    assert [u.organisation_id for u in services.parts_of(task)] == [orgs["finance"].pk]
+    groups = services.overdue_by_unit(services.tasks_of_units(None).filter(pk=task.pk), dt.date(2019, 1, 2))
+    assert groups == []  # reported done: not overdue
+
+
+def test_migration_carries_completed_tasks_to_their_units(cq):
+    """The data step of 0002_unit_progress: a task completed under the old rule
+    (one unit's report completed it for all) keeps every unit's part complete
+    at the task's date; an open task's units get their own reports' percents."""
+    import importlib
+
+    from django.apps import apps
+
+    orgs, users = cq
+    plan = _plan(cq)
+    done, reported, open_task = _task(plan, "1."), _task(plan, "（八）"), _two_leads(cq, plan)
+    Task.objects.filter(pk=done.pk).update(state=Task.State.DONE, percent=100, completed_on=dt.date(2018, 4, 2),
+                                           confirmed_by=users["admin"])
+    Task.objects.filter(pk=reported.pk).update(state=Task.State.REPORTED, percent=100, completed_on=dt.date(2018, 5, 3))
+    for org, percent in [(orgs["finance"], 40), (orgs["finance"], 100), (orgs["ndrc"], 30)]:
+        ProgressReport.objects.create(task=open_task, organisation=org, reported_on=dt.date(2018, 3, 1), text="旧报送",
+                                      percent=percent)
+    Task.objects.filter(pk=open_task.pk).update(state=Task.State.OPEN, percent=99)  # reopened under the old rule
+    TaskUnit.objects.update(state=Task.State.OPEN, percent=0, completed_on=None, confirmed_by=None)
+
+    migration = importlib.import_module("gongkai.workplan.migrations.0002_unit_progress")
+    migration.carry_over(apps, None)
+
+    assert {(u.state, u.completed_on, u.confirmed_by) for u in done.units.all()} == {
+        (Task.State.DONE, dt.date(2018, 4, 2), users["admin"])}
+    assert done.units.filter(organisation__isnull=True).exists()  # its groups too: the task was complete
+    assert {(u.state, u.completed_on, u.percent) for u in reported.units.all()} == {
+        (Task.State.REPORTED, dt.date(2018, 5, 3), 100)}
+    assert (_part(open_task, orgs["finance"]).percent, _part(open_task, orgs["ndrc"]).percent) == (99, 30)
+    open_task.refresh_from_db()
+    assert (open_task.state, open_task.percent) == (Task.State.OPEN, 64)  # (99 + 30) // 2
+    # The summaries the services write agree with the carried-over parts.
+    for task in (done, reported, open_task):
+        task.refresh_from_db()
+        before = (task.state, task.percent, task.completed_on)
+        assert (services.settle(task).state, task.percent, task.completed_on) == before
 
 
 def test_bad_progress_reports_are_refused_and_write_nothing(cq, make_document):
@@ -207,6 +344,7 @@ def test_bad_progress_reports_are_refused_and_write_nothing(cq, make_document):
     assert not ProgressReport.objects.exists()
     task.refresh_from_db()
     assert (task.state, task.percent) == (Task.State.OPEN, 0)
+    assert set(task.units.values_list("state", "percent")) == {(Task.State.OPEN, 0)}
 
 
 def test_a_lead_unit_returns_a_reported_completion(cq):
@@ -216,14 +354,24 @@ def test_a_lead_unit_returns_a_reported_completion(cq):
     services.update_task(task, user=users["admin"], title=task.title, text=task.text,
                          units=[("lead", "市政府电子政务办", orgs["egov"].pk), ("responsible", "市财政局", orgs["finance"].pk)])
     services.report_progress(task, user=users["finance"], organisation=orgs["finance"], text="完成", percent=100,
-                             claims_done=True)
+                             claims_done=True, on=dt.date(2018, 6, 1))
+    services.report_progress(task, user=users["egov"], organisation=orgs["egov"], text="完成", percent=100,
+                             claims_done=True, on=dt.date(2018, 6, 5))
+    task.refresh_from_db()
+    assert (task.state, task.completed_on) == (Task.State.REPORTED, dt.date(2018, 6, 5))
     with pytest.raises(PermissionDenied):
         services.confirm_done(task, user=users["finance"])  # a responsible unit does not confirm its own work
-    services.return_report(task, user=users["egov"], reason="未见公开链接")
+    with pytest.raises(PermissionDenied):
+        services.return_report(task, user=users["finance"], reason="x", organisation=orgs["egov"])
+    services.return_report(task, user=users["egov"], reason="未见公开链接", organisation=orgs["finance"])
     task.refresh_from_db()
     assert task.state == Task.State.OPEN and task.completed_on is None
+    finance = task.units.get(organisation=orgs["finance"])
+    assert (finance.state, finance.completed_on, finance.percent) == (Task.State.OPEN, None, 99)
+    assert task.units.get(organisation=orgs["egov"]).state == Task.State.REPORTED  # the lead's own part stays
     with pytest.raises(ValidationError, match="已报送完成"):
-        services.confirm_done(task, user=users["egov"])
+        services.confirm_done(task, user=users["egov"], organisation=orgs["finance"])
+    assert AuditEntry.objects.get(action="workplan.return").detail["organisations"] == [orgs["finance"].pk]
 
 
 def test_the_office_confirms_when_no_lead_unit_is_an_organisation(cq):
@@ -235,7 +383,7 @@ def test_the_office_confirms_when_no_lead_unit_is_an_organisation(cq):
     services.report_progress(task, user=users["finance"], organisation=orgs["finance"], text="完成", percent=100,
                              claims_done=True)
     assert not services.can_confirm(users["finance"], task)
-    services.confirm_done(task, user=users["admin"])
+    services.confirm_done(task, user=users["admin"], organisation=orgs["finance"])
     assert Task.objects.get(pk=task.pk).state == Task.State.DONE
 
 
@@ -297,10 +445,20 @@ def test_overdue_tasks_are_listed_under_each_unit(cq):
         Task.objects.filter(plan=plan, number=number).update(due_date=due)
     services.report_progress(_task(plan, "1."), user=users["finance"], organisation=orgs["finance"], text="完成",
                              percent=100, claims_done=True, on=dt.date(2018, 4, 28))
+    # 2. is led by the NDRC and the finance bureau: the finance bureau finished its part on time, the NDRC did not.
+    services.report_progress(_task(plan, "2."), user=users["finance"], organisation=orgs["finance"], text="完成",
+                             percent=100, claims_done=True, on=dt.date(2018, 6, 20))
     groups = services.overdue_by_unit(services.tasks_of_units(None), dt.date(2018, 7, 2))
     by_unit = {g.organisation.short_name: sorted(t.number for t in g.tasks) for g in groups}
-    assert by_unit == {"市财政局": ["2."], "市发展改革委": ["2.", "4."], "市政府电子政务办": ["4."]}
+    assert by_unit == {"市发展改革委": ["2.", "4."], "市政府电子政务办": ["4."]}
     assert groups[0].organisation == orgs["ndrc"]  # most overdue first
+    assert [p.organisation for p in groups[0].parts] == [orgs["ndrc"], orgs["ndrc"]]
+    assert not services.done_by(_task(plan, "2."), dt.date(2018, 7, 2))  # the task as a whole is still late
+    task = _task(plan, "2.")
+    finance = task.units.get(organisation=orgs["finance"])
+    assert services.unit_warning(task, finance, dt.date(2018, 7, 2)) == ""
+    assert services.unit_warning(task, task.units.get(organisation=orgs["ndrc"]), dt.date(2018, 7, 2)) == services.OVERDUE
+    assert services.warning(task, dt.date(2018, 7, 2)) == services.OVERDUE
 
 
 # ---------------------------------------------------------------- quotas

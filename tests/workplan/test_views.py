@@ -158,6 +158,22 @@ def test_denials(draft, people):
                        {"due_on": (timezone.localdate() + dt.timedelta(days=5)).isoformat()}).status_code == 403
     services.report_progress(own, user=people["town"], organisation=own.units.get(role="responsible").organisation,
                              text="已完成目录更新", percent=100, claims_done=True)
+    # A unit reports on its own part only: the county's drafter cannot report the township's part.
+    town_part = own.units.get(role="responsible")
+    response = county.post(reverse("workplan:task_report", args=[own.pk]), {
+        "organisation": town_part.organisation_id, "text": "代镇里报送", "percent": 100, "claims_done": "on"})
+    assert response.status_code == 200 and "选择一个有效的选项" in html(response)
+    assert not ProgressReport.objects.filter(author=people["county"]).exists()
+    # The township (a responsible unit) may not confirm its own part, nor return it.
+    town = client_for(people["town"])
+    assert town.post(reverse("workplan:task_confirm", args=[own.pk]),
+                     {"organisation": town_part.organisation_id}).status_code == 403
+    assert town.post(reverse("workplan:task_return", args=[own.pk]),
+                     {"organisation": town_part.organisation_id, "reason": "x"}).status_code == 403
+    town_part.refresh_from_db()
+    assert town_part.state == Task.State.REPORTED
+    services.report_progress(own, user=people["county"], organisation=own.units.get(role="lead").organisation,
+                             text="已完成", percent=100, claims_done=True)
     services.confirm_done(own, user=people["county"])
     assert county.post(reverse("workplan:task_reopen", args=[own.pk]), {"reason": "重做"}).status_code == 403
     own.refresh_from_db()
@@ -331,7 +347,9 @@ def test_report_progress_with_evidence_and_file(plan, people, org_tree, make_doc
     assert (report.organisation, report.author, report.percent, report.claims_done) == (org_tree["township"], people["town"], 60, False)
     assert set(report.documents.all()) == {doc, other}
     task.refresh_from_db()
-    assert task.percent == 60 and task.state == Task.State.OPEN
+    # The township's part is at 60 %; the county's (the lead unit) at 0: the task at their mean.
+    assert task.percent == 30 and task.state == Task.State.OPEN
+    assert task.units.get(organisation=org_tree["township"]).percent == 60
 
     page = html(client.get(reverse("workplan:task", args=[task.pk])))
     assert "已按新标准更新公开目录。" in page and "anning" in page
@@ -369,20 +387,39 @@ def test_unknown_index_number_writes_nothing(plan, people, org_tree, make_docume
     assert not ProgressReport.objects.exists()
 
 
-def test_done_confirmed_by_the_lead_unit_then_reopened(plan, people, org_tree):
-    task = task_titled(plan, "完善公开目录")
+def test_each_unit_completes_its_part_the_lead_confirms_then_reopened(plan, people, org_tree):
+    task = task_titled(plan, "完善公开目录")  # led by the county, the township responsible
     town, county, office = client_for(people["town"]), client_for(people["county"]), client_for(people["office"])
     response = town.post(reverse("workplan:task_report", args=[task.pk]), {
-        "organisation": org_tree["township"].pk, "text": "目录全部更新", "percent": 100, "claims_done": "on"})
+        "organisation": org_tree["township"].pk, "text": "目录全部更新", "percent": 100, "claims_done": "on"}, follow=True)
+    assert "已报送完成（西昌市安宁镇人民政府承担的部分）" in html(response)
+    task.refresh_from_db()
+    # The township's part awaits confirmation; the task is open while the county's part is.
+    assert task.state == Task.State.OPEN and task.units.get(organisation=org_tree["township"]).state == Task.State.REPORTED
+    assert "各单位：1/2个已报送完成，0个已确认" in html(response)
+    # The township is not the lead unit.
+    assert 'id="act-confirm"' not in html(town.get(reverse("workplan:task", args=[task.pk])))
+    assert town.post(reverse("workplan:task_confirm", args=[task.pk])).status_code == 403
+    page = html(county.get(reverse("workplan:task", args=[task.pk])))
+    assert 'id="act-confirm"' in page and "退回完成报送" in page
+    assert f'name="organisation" value="{org_tree["township"].pk}"' in page.split('id="act-confirm"')[1]
+    response = county.post(reverse("workplan:task_confirm", args=[task.pk]),
+                           {"organisation": org_tree["township"].pk}, follow=True)
+    assert "已确认“西昌市安宁镇人民政府”承担的部分完成" in html(response)
+    task.refresh_from_db()
+    assert task.state == Task.State.OPEN and task.units.get(organisation=org_tree["township"]).state == Task.State.DONE
+    # A unit whose part is done reports no more; another task's unit cannot be named.
+    assert 'id="act-report"' not in html(town.get(reverse("workplan:task", args=[task.pk])))
+    assert county.post(reverse("workplan:task_confirm", args=[task.pk]),
+                       {"organisation": org_tree["department"].pk}).status_code == 404
+    # The county completes its own part and confirms it: the task is done.
+    response = county.post(reverse("workplan:task_report", args=[task.pk]), {
+        "organisation": org_tree["county"].pk, "text": "全市目录已汇总", "percent": 100, "claims_done": "on"})
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.state == Task.State.REPORTED
-    # The township is not the lead unit.
-    assert "确认完成</button>" not in html(town.get(reverse("workplan:task", args=[task.pk])))
-    assert town.post(reverse("workplan:task_confirm", args=[task.pk])).status_code == 403
-    page = html(county.get(reverse("workplan:task", args=[task.pk])))
-    assert "确认完成</button>" in page and "退回完成报送" in page
-    response = county.post(reverse("workplan:task_confirm", args=[task.pk]), follow=True)
+    response = county.post(reverse("workplan:task_confirm", args=[task.pk]), {"organisation": org_tree["county"].pk},
+                           follow=True)
     task.refresh_from_db()
     assert task.state == Task.State.DONE and task.confirmed_by == people["county"]
     assert "已确认任务完成" in html(response) and "状态：<strong>已完成</strong>" in html(response)
@@ -391,9 +428,25 @@ def test_done_confirmed_by_the_lead_unit_then_reopened(plan, people, org_tree):
     assert response.status_code == 200 and "原因" in html(response)
     task.refresh_from_db()
     assert task.state == Task.State.DONE
-    response = office.post(reverse("workplan:task_reopen", args=[task.pk]), {"reason": "佐证材料不全"}, follow=True)
+    # Reopening the township's part only.
+    response = office.post(reverse("workplan:task_reopen", args=[task.pk]),
+                           {"organisation": org_tree["township"].pk, "reason": "佐证材料不全"}, follow=True)
     task.refresh_from_db()
-    assert task.state == Task.State.OPEN and task.percent == 99 and "已重新打开任务" in html(response)
+    assert task.state == Task.State.OPEN and task.percent == 99
+    assert "已重新打开任务（西昌市安宁镇人民政府承担的部分）。" in html(response)
+    assert task.units.get(organisation=org_tree["county"]).state == Task.State.DONE
+    assert 'id="act-report"' in html(town.get(reverse("workplan:task", args=[task.pk])))
+
+
+def test_an_unmatched_unit_cannot_report_and_is_shown_pending(plan, people, org_tree):
+    task = task_titled(plan, "办好政府网站")  # 责任单位：有关单位 (a group, no organisation)
+    page = html(client_for(people["office"]).get(reverse("workplan:task", args=[task.pk])))
+    assert "<td>待指定机构</td>" in page and "“有关单位”尚未对应到机构，不能报送" in page
+    assert "请在“修改任务”中选择对应机构，或将其移出任务。" in page
+    assert 'id="act-report"' not in page  # nobody reports for a group
+    response = client_for(people["office"]).post(reverse("workplan:task_report", args=[task.pk]), {
+        "organisation": org_tree["county"].pk, "text": "代报", "percent": 100, "claims_done": "on"})
+    assert response.status_code == 403 and not ProgressReport.objects.exists()
 
 
 def test_lead_unit_returns_a_reported_completion(plan, people, org_tree):
@@ -403,10 +456,11 @@ def test_lead_unit_returns_a_reported_completion(plan, people, org_tree):
     county = client_for(people["county"])
     response = county.post(reverse("workplan:task_return", args=[task.pk]), {"reason": ""})
     assert response.status_code == 200 and "退回（原因）" in html(response)
-    response = county.post(reverse("workplan:task_return", args=[task.pk]), {"reason": "缺少乡镇目录"})
+    response = county.post(reverse("workplan:task_return", args=[task.pk]),
+                           {"organisation": org_tree["township"].pk, "reason": "缺少乡镇目录"})
     assert response.status_code == 302
     task.refresh_from_db()
-    assert task.state == Task.State.OPEN
+    assert task.state == Task.State.OPEN and task.units.get(organisation=org_tree["township"]).state == Task.State.OPEN
 
 
 # --- overdue, quotas, workbench -------------------------------------------------------------
@@ -425,6 +479,24 @@ def test_overdue_by_unit(plan, people, org_tree):
     assert "共 2 项" in page
     assert f'<th scope="row"><a href="#unit-{org_tree["township"].pk}">西昌市安宁镇人民政府</a></th><td>2</td>' in page
     assert f'<th scope="row"><a href="#unit-{org_tree["county"].pk}">西昌市人民政府</a></th><td>1</td>' in page
+    # The township finishes its part of 完善公开目录: that task is late for the county alone.
+    services.report_progress(task_titled(plan, "完善公开目录"), user=people["town"], organisation=org_tree["township"],
+                             text="已完成", percent=100, claims_done=True)
+    page = html(client_for(people["office"]).get(reverse("workplan:overdue")))
+    assert "共 2 项" in page
+    assert f'<th scope="row"><a href="#unit-{org_tree["township"].pk}">西昌市安宁镇人民政府</a></th><td>1</td>' in page
+    assert f'<th scope="row"><a href="#unit-{org_tree["county"].pk}">西昌市人民政府</a></th><td>1</td>' in page
+    township = page.split(f'id="unit-{org_tree["township"].pk}"')[1].split("</section>")[0]
+    assert "加强政策解读" in township and "完善公开目录" not in township
+    # In the township's own list the task no longer warns; in the county's it does.
+    town_page = html(client_for(people["town"]).get(reverse("workplan:index"), {"warning": "overdue"}))
+    assert "加强政策解读" in town_page and "完善公开目录" not in town_page
+    town_page = html(client_for(people["town"]).get(reverse("workplan:index")))
+    own = town_page.split("完善公开目录</a>")[1].split("</tr>")[0]
+    assert f"{org_tree['township'].short_name or org_tree['township'].name}：待牵头单位确认" in own
+    assert "西昌市安宁镇人民政府<span class=\"part-state part-reported\">（已报送完成）</span>" in own
+    county_page = html(client_for(people["county"]).get(reverse("workplan:index"), {"warning": "overdue"}))
+    assert "完善公开目录" in county_page
 
 
 def test_workbench_panel_lists_warned_tasks(plan, people):
@@ -593,7 +665,18 @@ def test_the_office_downloads_the_task_ledger(plan, people, org_tree):
     assert len(rows) == plan.tasks.count() == 5
     row = rows["完善公开目录"]
     assert row[0] == "一、（一）" and row[2] == "西昌市人民政府" and row[3] == "西昌市安宁镇人民政府"
-    assert (row[4], row[5].date(), row[6], row[7]) == (f"{YEAR}年12月", dt.date(YEAR, 12, 31), "推进中", 0.6)
+    # The task's percent is the mean of its units' parts (60 % and 0 %).
+    assert (row[4], row[5].date(), row[6], row[7]) == (f"{YEAR}年12月", dt.date(YEAR, 12, 31), "推进中", 0.3)
     assert row[10] == f"{YEAR}-03-05 西昌市安宁镇人民政府：目录已更新过半。"
+    # A row per unit's part.
+    parts = [r for r in load_workbook(io.BytesIO(response.content))["各单位进展"].iter_rows(min_row=2, values_only=True)
+             if r[1] == "完善公开目录"]
+    assert [(r[2], r[4], r[6], r[7], r[10]) for r in parts] == [
+        ("牵头单位", "西昌市人民政府", "推进中", 0, None),
+        ("责任单位", "西昌市安宁镇人民政府", "推进中", 0.6, f"{YEAR}-03-05：目录已更新过半。"),
+    ]
+    unmatched = next(r for r in load_workbook(io.BytesIO(response.content))["各单位进展"].iter_rows(min_row=2, values_only=True)
+                     if r[1] == "办好政府网站")
+    assert unmatched[3] == "有关单位" and unmatched[4].startswith("未匹配")
     # The units' own staff see the plan but not the ledger.
     assert client_for(people["town"]).get(url).status_code == 403
