@@ -21,10 +21,10 @@ _HALF_WIDTH = str.maketrans("０１２３４５６７８９－／．", "01234567
 
 # Chinese numeral digits; 〇 has look-alikes: ○ (U+25CB), 零, Ｏ, O.
 _CN_DIGITS = {
-    "〇": 0, "○": 0, "零": 0, "Ｏ": 0, "О": 0,
+    "〇": 0, "○": 0, "零": 0, "Ｏ": 0, "О": 0, "O": 0, "o": 0,  # pages type a letter O for 〇 too
     "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
 }
-_CN_DIGIT_CLASS = "〇○零ＯО一二三四五六七八九"
+_CN_DIGIT_CLASS = "〇○零ＯОOo一二三四五六七八九"
 _CN_NUMBER_CLASS = _CN_DIGIT_CLASS + "十廿卅"
 
 _YEAR = rf"(?P<y>\d{{4}}|[{_CN_DIGIT_CLASS}]{{4}})"

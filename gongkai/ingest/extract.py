@@ -4,7 +4,8 @@ its body without the site around it (navigation, share buttons, footers).
 
 Pure: text or HTML in, an `ExtractedPage` out; no database. HTML is turned
 into lines (block elements break lines, table cells are separated by tabs)
-and then read by the same rules as a page saved as text.
+and then read by the same rules as a page saved as text. The labelled fields
+(in every layout) and the title rule are gongkai.ingest.metadata's.
 """
 
 import datetime as dt
@@ -16,15 +17,28 @@ from lxml import html as lxml_html
 
 from gongkai.core import dates, docnumber
 
+from . import metadata
+from .metadata import (  # noqa: F401  (normalise_title, is_org_name, number_at_start: this module's API too)
+    CJK,
+    LABELS,
+    LabelLine,
+    is_org_name,
+    normalise_title,
+    number_at_start,
+    parse_label_line,
+)
+from .metadata import CLOSE as _CLOSE
+from .metadata import DOCUMENT_NAME_END as _TITLE_END
+from .metadata import FULL_WIDTH_DIGITS as _FULL_WIDTH_DIGITS
+from .metadata import OPEN as _OPEN
+from .metadata import SPACES as _SPACES
+from .metadata import balanced as _balanced
+
 # Fields a catalog entry needs; those not found are listed in `missing`.
 EXPECTED_FIELDS = (
     "title", "organisation", "document_number", "written_date", "published_date", "index_number", "topic", "genre",
 )
 
-CJK = "\u3400-\u9fff"
-_SPACES = re.compile(r"[ \xa0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
-_BULLET = re.compile(r"^[•·●◆◇■□▪▫○◎★☆►▶>\-*]+\s*")
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 @dataclass
@@ -122,6 +136,7 @@ _BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "dl", "dd", "tr", "table", "tbody",
                "h4", "h5", "h6", "section", "article", "header", "main", "blockquote", "pre", "hr", "center", "form",
                "figure", "figcaption", "address", "caption", "body", "fieldset", "legend"}
 _CELL_TAGS = {"td", "th", "dt"}
+_LABEL_TAGS = {"span", "b", "strong", "label", "em", "i", "font", "small"}
 # Class or id words of page furniture (matched as whole words of the attribute).
 _FURNITURE_WORDS = {
     "nav", "navbar", "navigation", "menu", "menus", "topnav", "subnav", "footer", "foot", "share", "bdshare",
@@ -162,6 +177,7 @@ def html_to_text(markup: str) -> tuple[str, HtmlHints]:
     _strip_non_content(root)
     total = len(_text_of(root))
     _drop_furniture(root, total)
+    _collapse_source_whitespace(root)
     hints.headings = [_clean_inline(h.text_content()) for h in root.iter("h1", "h2") if _clean_inline(h.text_content())]
     _mark_blocks(root)
     body = root.find("body")
@@ -211,6 +227,19 @@ def _drop_furniture(root, total: int) -> None:
             _remove_keep_tail(node)
 
 
+def _collapse_source_whitespace(root) -> None:
+    """Line breaks and indentation of the HTML source are spaces, as a browser
+    shows them (outside <pre>): only block elements and <br> break lines."""
+    keep = {id(node) for pre in root.iter("pre", "textarea") for node in pre.iter()}
+    for node in root.iter():
+        if id(node) in keep:
+            continue
+        if node.text and isinstance(node.tag, str):
+            node.text = re.sub(r"[ \t\r\n\f\v]+", " ", node.text)
+        if node.tail:
+            node.tail = re.sub(r"[ \t\r\n\f\v]+", " ", node.tail)
+
+
 def _mark_blocks(root) -> None:
     for node in root.iter():
         if not isinstance(node.tag, str):
@@ -220,6 +249,9 @@ def _mark_blocks(root) -> None:
             node.tail = "\n" + (node.tail or "")
         elif tag in _CELL_TAGS:
             node.text = "\t" + (node.text or "")
+            node.tail = "\t" + (node.tail or "")
+        elif tag in _LABEL_TAGS and metadata.is_label(node.text_content()):
+            # <li><span>索引号</span><span>115…</span></li>: a label element is a cell of its own.
             node.tail = "\t" + (node.tail or "")
         elif tag in _BLOCK_TAGS:
             node.text = "\n" + (node.text or "")
@@ -251,30 +283,11 @@ def _clean_inline(text: str) -> str:
 # ---------------------------------------------------------------- lines
 
 
-def _split_lines(text: str) -> list[str]:
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
-    lines = []
-    for raw in text.split("\n"):
-        line = _SPACES.sub(" ", raw)
-        cells = [c.strip() for c in line.split("\t")]
-        line = "\t".join(c for c in cells if c)
-        line = _BULLET.sub("", line.strip()) if not _is_punctuation_only(line) else line.strip()
-        lines.append(line.strip())
-    return lines
+_split_lines = metadata.split_lines
 
 
 def _is_punctuation_only(line: str) -> bool:
     return bool(line.strip()) and not re.search(rf"[{CJK}A-Za-z0-9]", line)
-
-
-def normalise_title(title: str) -> str:
-    """One line, no layout spaces between Chinese characters or around 《》."""
-    title = re.sub(r"\s+", " ", _SPACES.sub(" ", title or "")).strip()
-    title = re.sub(r"(\.{3,}|…+)$", "", title).strip()
-    wide = rf"{CJK}《》〈〉（）“”、，：；〔〕"
-    title = re.sub(rf"(?<=[{wide}]) +", "", title)
-    title = re.sub(rf" +(?=[{wide}])", "", title)
-    return title
 
 
 # ---------------------------------------------------------------- boilerplate
@@ -307,7 +320,7 @@ def boilerplate_kind(line: str) -> str | None:
         return None
     if _is_punctuation_only(line):
         return "punctuation"
-    if _BREADCRUMB.match(line):
+    if _BREADCRUMB.match(line) or metadata.is_breadcrumb(line, strict=True):
         return "navigation"
     if _RELATED.match(line) and len(line) <= 20:
         return "related"
@@ -329,119 +342,37 @@ def boilerplate_kind(line: str) -> str | None:
 
 
 # ---------------------------------------------------------------- metadata labels
+# The label vocabulary (LABELS) and the reader of labelled fields live in
+# gongkai.ingest.metadata, shared with the work-plan import and the annual report.
 
-_LABELS: dict[str, tuple[str, ...]] = {
-    "index_number": ("索引号", "信息索引号", "索 引 号"),
-    "document_number": ("发文字号", "文号", "发文号", "文件编号", "文件字号"),
-    "topic": ("主题分类", "主题类别", "信息分类", "主题"),
-    "genre": ("体裁分类", "体裁", "文种", "公文种类", "文件类型", "信息类别"),
-    "classification": ("组配分类", "分类"),
-    "written_date": ("成文日期", "成文时间", "生成日期", "印发日期"),
-    "published_date": ("发布日期", "发布时间", "公开日期", "公开时间", "发文日期"),
-    "title": ("文件标题", "标题", "名称", "文件名称", "信息名称"),
-    "organisation": ("发布机构", "发文机关", "发文单位", "发布单位", "发文机构", "制发机关"),
-    "validity": ("有效性", "效力状态", "时效性", "是否有效"),
-    "keywords": ("主题词", "关键词", "关键字"),
-    "effective_date": ("施行日期", "生效日期", "实施日期"),
-    "expiry_date": ("废止日期", "失效日期"),
-}
-_LABEL_FIELD = {re.sub(r"\s", "", label): name for name, labels in _LABELS.items() for label in labels}
-_LABEL_ALT = "|".join(
-    r"[ \u3000]*".join(map(re.escape, label)) for label in sorted(_LABEL_FIELD, key=len, reverse=True)
-)
-_LABEL_START = re.compile(rf"^(?P<label>{_LABEL_ALT})(?=\s|[:：]|$)\s*(?P<colon>[:：])?\s*")
-_LABEL_NEXT = re.compile(rf"(?:\t|\s)(?P<label>{_LABEL_ALT})\s*(?:[:：]|\t)\s*")
-_EMPTY_VALUES = {"", "无", "—", "-", "--", "/", "暂无", "空"}
-_DATE_FIELDS = {"written_date", "published_date", "effective_date", "expiry_date"}
-
-
-@dataclass
-class LabelLine:
-    pairs: list[tuple[str, str, str]]  # (field, label as on page, value)
-    colon: bool
-
-
-def parse_label_line(line: str) -> LabelLine | None:
-    """`索引号 115.../2018-00979`, `发布机构：X\t成文日期：Y` → the pairs; None otherwise."""
-    match = _LABEL_START.match(line)
-    if not match or len(line) > 300:
-        return None
-    pairs = []
-    label, rest = match["label"], line[match.end():]
-    while True:
-        following = _LABEL_NEXT.search(rest)
-        value = rest[: following.start()] if following else rest
-        pairs.append((_LABEL_FIELD[re.sub(r"\s", "", label)], re.sub(r"\s", "", label), value.strip(" \t:：")))
-        if not following:
-            break
-        label, rest = following["label"], rest[following.end():]
-    return LabelLine(pairs=pairs, colon=bool(match["colon"]))
-
-
-def _clean_value(name: str, value: str):
-    """The field's value from a metadata cell, or None when it is not one."""
-    value = re.sub(r"\s+", " ", value).strip()
-    if value in _EMPTY_VALUES:
-        return None
-    if name in _DATE_FIELDS:
-        return dates.first_date(value)
-    if name == "index_number":
-        value = value.translate(_FULL_WIDTH_DIGITS).replace(" ", "")
-        return value if re.search(r"\d", value) and not re.search(rf"[{CJK}]", value) and len(value) <= 60 else None
-    if name == "document_number":
-        return value if len(value) <= 80 else None
-    if name == "title":
-        return normalise_title(value) or None
-    return value[:200]
+_DATE_FIELDS = metadata.DATE_FIELDS
 
 
 # ---------------------------------------------------------------- numbers, titles, organisations
 
-_OPEN, _CLOSE = "〔[【(（［", "〕]】)）］"
-_NUMBER_AT_START = re.compile(
-    rf"^[{CJK}][{CJK}A-Za-z0-9]{{0,15}}?\s*[{re.escape(_OPEN)}]\s*(?:19|20)\d{{2}}\s*[{re.escape(_CLOSE)}]\s*第?\s*\d{{1,6}}\s*号"
-)
 _NUMBER_IN_TEXT = re.compile(
     rf"(?P<issuer>[{CJK}A-Za-z0-9]{{1,16}})\s*[{re.escape(_OPEN)}]\s*(?:19|20)\d{{2}}\s*[{re.escape(_CLOSE)}]\s*第?\s*\d{{1,6}}\s*号"
 )
 # Words of running text that end up in front of a number: 按照国办发〔2017〕47号.
 _PROSE_BEFORE_NUMBER = re.compile(r".*(的|和|及|与|或|按照|根据|依据|落实|执行|贯彻|参照|见|将|即|是|为|于|在|对|从|以|转发|印发|下发|号)")
 
-_TITLE_END = re.compile(
-    r"(通知|通报|意见|决定|办法|规定|细则|方案|规划|计划|要点|公告|通告|报告|批复|函|纪要|决议|命令|公报|请示|议案"
-    r"|条例|指引|指南|解读|答复|说明|总结|目录|清单|标准|制度|措施|规则|令)$"
-)
 _GENRE_FROM_TITLE = (
     ("复函", "函"), ("通知", "通知"), ("通报", "通报"), ("意见", "意见"), ("决定", "决定"), ("公告", "公告"),
     ("通告", "通告"), ("报告", "报告"), ("请示", "请示"), ("批复", "批复"), ("议案", "议案"), ("纪要", "纪要"),
     ("决议", "决议"), ("公报", "公报"), ("命令", "命令（令）"), ("函", "函"),
 )
-_ORG_SUFFIX = re.compile(
-    r"(人民政府|政府|办公厅|办公室|委员会|管委会|办事处|局|厅|委|部|署|院|中心|办|所|站|会|处|科|队)$"
-)
-_TITLE_ORG = re.compile(rf"^(?P<org>[{CJK}（）()、]{{3,40}}?)\s*(关于|转发|印发|批转|发布|公布|颁布)")
 _FORWARDED = re.compile(r"(?:转发|批转)((?:《[^《》]+》[、和及与]?)+)")
 _CITATION = re.compile(r"《(?P<title>[^《》\n]{2,200})》\s*[（(]\s*(?P<number>[^（()）\n]{2,40}?号)\s*[)）]")
 _HEADER_KEYS = re.compile(r"(来源|作者|文章编辑|编辑|责任编辑|发布时间|发布日期|时间|日期|浏览次数|浏览|点击|阅读|字号|字体|访问)\s*[:：]")
 _HEADER_DATE = re.compile(r"(发布时间|发布日期|时间|日期)\s*[:：]\s*")
 _HEADER_SOURCE = re.compile(rf"来源\s*[:：]\s*(?P<source>[{CJK}（）()]{{2,40}})")
+_TITLE_START = re.compile(r"(关于|转发|印发|批转)")
+_PLACE = re.compile(rf"[{CJK}]{{2,20}}(镇|乡|街道|区|县|市|州|盟|旗)")
 
 
-def is_org_name(text: str) -> bool:
-    text = (text or "").strip()
-    return bool(re.fullmatch(rf"[{CJK}（）()、·]{{3,40}}", text)) and bool(_ORG_SUFFIX.search(text))
-
-
-def _balanced(text: str) -> bool:
-    return all(text.count(a) == text.count(b) for a, b in ("《》", "〈〉", "（）", "()", "“”"))
-
-
-def number_at_start(line: str) -> str | None:
-    match = _NUMBER_AT_START.match(line.translate(_FULL_WIDTH_DIGITS))
-    if not match:
-        return None
-    number = docnumber.parse(match.group(0))
-    return number.text if number.parsed else None
+def _is_byline_org(source: str) -> bool:
+    """`来源：区人民政府办公室`, `来源：正阳镇` (a place stands for its government); not `本网`, `…门户网`."""
+    return is_org_name(source) or bool(_PLACE.fullmatch(source or ""))
 
 
 def find_document_numbers(text: str) -> list[str]:
@@ -583,57 +514,14 @@ class _Reader:
         )
 
     def _read_label_lines(self) -> None:
-        parsed = {}
-        for i, line in enumerate(self.lines):
-            if self.drop[i] or not line:
-                continue
-            label_line = parse_label_line(line)
-            if label_line:
-                parsed[i] = label_line
-        for run in self._label_runs(parsed):
-            in_table = len(run) >= 2 or len(parsed[run[0]].pairs) >= 2
-            for i in run:
-                self._take_label_line(i, parsed[i], in_table)
-
-    def _label_runs(self, parsed: dict[int, LabelLine]) -> list[list[int]]:
-        runs, current, last = [], [], None
-        for i in sorted(parsed):
-            between = range(last + 1, i) if last is not None else range(0)
-            if current and any(self.lines[j] and not self.drop[j] for j in between):
-                runs.append(current)
-                current = []
-            current.append(i)
-            last = i
-        if current:
-            runs.append(current)
-        return runs
-
-    def _take_label_line(self, i: int, label_line: LabelLine, in_table: bool) -> None:
-        pairs = list(label_line.pairs)
-        if len(pairs) == 1 and not pairs[0][2] and label_line.colon:
-            # 索引号： on its own line, its value on the next one.
-            j = self._next_line(i)
-            if j is not None and not parse_label_line(self.lines[j]) and len(self.lines[j]) <= 150:
-                pairs = [(pairs[0][0], pairs[0][1], self.lines[j])]
-                if in_table:
-                    self.drop[j] = True
-        if not in_table and not label_line.colon:
-            return
-        target = self.fields if in_table else self.lone
-        for name, label, value in pairs:
-            if in_table:
-                self.metadata.setdefault(label, value)
-            cleaned = _clean_value(name, value)
-            if cleaned is not None:
-                target.setdefault(name, cleaned)
-        if in_table:
+        """The metadata table or list (gongkai.ingest.metadata reads every layout);
+        its lines are not document text."""
+        self.page_metadata = metadata.read_lines(self.lines, self.drop)
+        self.fields = self.page_metadata.fields()
+        self.lone = self.page_metadata.lone_fields()
+        self.metadata = self.page_metadata.labels()
+        for i in self.page_metadata.block_lines:
             self.drop[i] = True
-
-    def _next_line(self, i: int) -> int | None:
-        for j in range(i + 1, min(i + 3, len(self.lines))):
-            if self.lines[j] and not self.drop[j]:
-                return j
-        return None
 
     def _read_header_lines(self) -> None:
         """来源：本网  时间：2015-11-21 14:02:40  浏览：12 — the page's own byline."""
@@ -646,6 +534,9 @@ class _Reader:
                 self.drop[i] = True
 
     def _harvest_header(self, line: str) -> None:
+        found = dates.find_dates(line)
+        if found and found[0].start == 0:  # 2015-11-10 01:51:51信息来源:浏览次数:
+            self.header_dates.append(found[0].date)
         for match in _HEADER_DATE.finditer(line):
             date = dates.first_date(line[match.end(): match.end() + 30])
             if date:
@@ -679,22 +570,18 @@ class _Reader:
         return None
 
     def _title(self, page: ExtractedPage, body: list[int], preamble: list[int]) -> None:
-        heading = next((self.lines[i] for i in preamble if self._heading_like(self.lines[i])), None)
-        if heading is None:
-            heading = next((self.lines[i] for i in body[:5] if self._heading_like(self.lines[i])), None)
-        html_heading = next((h for h in self.hints.headings if self._heading_like(h)), None)
-        title_tag = re.split(r"\s*[_|｜]\s*|\s+-\s+|\s*—+\s*", self.hints.title_tag)[0] if self.hints.title_tag else ""
-        title = self._pick("title", self.hints.meta_title, html_heading, heading, title_tag) or ""
-        page.title = complete_title(normalise_title(title), page.body_text)
-
-    @staticmethod
-    def _heading_like(line: str) -> bool:
-        return (
-            4 <= len(line) <= 150 and len(re.findall(rf"[{CJK}]", line)) >= 4
-            and not re.search(r"[。；;，,：:]$", line) and "。" not in line
-            and dates.parse_date(line) is None and not number_at_start(line)
-            and not boilerplate_kind(line) and not parse_label_line(line)
+        """metadata.find_title: the labelled title, the document-name line, the
+        HTML title, the page's first heading; never a breadcrumb, signature, ..."""
+        head = [self.lines[i] for i in preamble] + [self.lines[i] for i in body[:5] if i not in preamble]
+        found = metadata.find_title(
+            [self.lines[i] for i in body], labelled=str(self._pick("title") or ""),
+            prefixes=[prefix for _, prefix in self.page_metadata.prefixes], meta_title=self.hints.meta_title,
+            headings=self.hints.headings, title_tag=self.hints.title_tag, head=head,
         )
+        self.title_number = found.document_number
+        if found.how and found.how != "labelled":
+            self.notes.append(f"title: {found.how}")
+        page.title = complete_title(normalise_title(found.text), page.body_text)
 
     def _numbers(self, page: ExtractedPage, body: list[int]) -> None:
         standalone = [n for n in (number_at_start(self.lines[i]) for i in body) if n]
@@ -702,6 +589,8 @@ class _Reader:
         if given:
             parsed = docnumber.parse(given)
             page.document_number = parsed.text
+        elif self.title_number:  # …的通知(岳办发〔2017〕2号)
+            page.document_number = self.title_number
         elif standalone:
             page.document_number = standalone[0]
         numbers = find_document_numbers(page.body_text)
@@ -712,7 +601,9 @@ class _Reader:
 
     def _signature(self, body: list[int], preamble_end: int) -> tuple[int | None, dt.date | None]:
         """The first date the document is signed with: a line that is only a date
-        (2018年7月19日), or that starts with one in Chinese numerals (二〇一〇年九月八日…)."""
+        (2018年7月19日), that starts with one in Chinese numerals (二〇一〇年九月八日…),
+        or that is the signing organisation glued to its date (…办公室二〇一一年五月三十日…)."""
+        self.signature_org = None
         for i in body:
             if i < preamble_end:
                 continue
@@ -722,6 +613,11 @@ class _Reader:
                 return i, date
             found = dates.find_dates(line)
             if found and found[0].start == 0 and dates.is_chinese_numeral_date(found[0]):
+                return i, found[0].date
+            if found and is_org_name(line[: found[0].start]) and (
+                dates.is_chinese_numeral_date(found[0]) or not line[found[0].end:].strip(" 印发")
+            ):
+                self.signature_org = line[: found[0].start]
                 return i, found[0].date
         return None, None
 
@@ -737,22 +633,29 @@ class _Reader:
 
     def _organisation(self, page: ExtractedPage, body: list[int], preamble_end: int) -> None:
         source = self.hints.meta_source if is_org_name(self.hints.meta_source) else None
-        match = _TITLE_ORG.match(page.title)
-        from_title = match["org"] if match and is_org_name(match["org"]) else None
-        signer = None
-        if self.signature_line is not None:
+        from_title = metadata.organisation_in_title(page.title)
+        signer = self.signature_org
+        if self.signature_line is not None and not signer:
             before = [i for i in body if preamble_end <= i < self.signature_line]
             if before and is_org_name(self.lines[before[-1]]):
                 signer = self.lines[before[-1]]
-        byline = next((s for s in self.header_sources if is_org_name(s)), None)
-        page.organisation = self._pick("organisation", source, from_title, signer, byline) or ""
+        byline = next((s for s in self.header_sources if _is_byline_org(s)), None)
+        issuer = self._issuer_line(body)
+        page.organisation = self._pick("organisation", source, from_title, signer, issuer, byline) or ""
+
+    def _issuer_line(self, body: list[int]) -> str | None:
+        """The issuer printed on its own line above the title: 国防科学技术工业委员会 / 关于印发…"""
+        for k, i in enumerate(body[:30]):
+            if is_org_name(self.lines[i]) and k + 1 < len(body) and _TITLE_START.match(self.lines[body[k + 1]]):
+                return self.lines[i]
+        return None
 
     def _classification(self, page: ExtractedPage) -> None:
         combined = self._pick("classification")
         topic, genre = self._pick("topic"), self._pick("genre")
         if combined and not (topic and genre):
             # 分类：综合政务\政务公开 通知 — topic, then genre after a space.
-            parts = str(combined).split()
+            parts = [p for p in re.split(r"[\s;；]+", str(combined)) if p]
             topic = topic or parts[0]
             if len(parts) > 1:
                 genre = genre or parts[-1]

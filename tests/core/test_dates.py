@@ -8,6 +8,8 @@ from gongkai.core import dates
 @pytest.mark.parametrize("text,expected", [
     ("二〇一〇年九月八日", dt.date(2010, 9, 8)),
     ("二○一二年三月二十五日", dt.date(2012, 3, 25)),  # ○ (U+25CB) in place of 〇
+    ("二O一一年5月16日", dt.date(2011, 5, 16)),  # a Latin O in place of 〇
+    ("二o二三年十二月一日", dt.date(2023, 12, 1)),
     ("二〇一〇年十月三十一日", dt.date(2010, 10, 31)),
     ("2018年7月19日", dt.date(2018, 7, 19)),
     ("2018 年 07 月 20 日", dt.date(2018, 7, 20)),
