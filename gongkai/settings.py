@@ -240,6 +240,20 @@ GONGKAI_MONITOR_INTERVAL_DAYS = int(os.environ.get("GONGKAI_MONITOR_INTERVAL_DAY
 GONGKAI_ATTACHMENT_MAX_BYTES = int(os.environ.get("GONGKAI_ATTACHMENT_MAX_BYTES", 50 * 1024 * 1024))
 GONGKAI_SITE_NAME = os.environ.get("GONGKAI_SITE_NAME", "政府信息公开平台")
 
+# The audit log (gongkai.core.audit). Its hashes are keyed (HMAC-SHA256) with
+# GONGKAI_AUDIT_KEY or else a key generated on first use into the key file
+# (mode 0600); several machines must share one key. Its head is anchored
+# daily (`gongkai worker`, `gongkai audit anchor`) in an append-only file and,
+# when set, in a copy on another mount. Back up the key file and the anchors.
+GONGKAI_AUDIT_KEY = os.environ.get("GONGKAI_AUDIT_KEY", "").strip()
+if GONGKAI_AUDIT_KEY and len(GONGKAI_AUDIT_KEY) < 32:
+    raise ImproperlyConfigured("GONGKAI_AUDIT_KEY must have at least 32 characters.")
+GONGKAI_AUDIT_KEY_FILE = Path(os.environ.get("GONGKAI_AUDIT_KEY_FILE") or DATA_DIR / "audit_key")
+GONGKAI_AUDIT_ANCHORS = Path(os.environ.get("GONGKAI_AUDIT_ANCHORS") or DATA_DIR / "audit-anchors.jsonl")
+GONGKAI_AUDIT_ANCHOR_COPY = os.environ.get("GONGKAI_AUDIT_ANCHOR_COPY", "").strip()
+# Objects whose public content the log records and `gongkai audit verify` checks.
+GONGKAI_AUDIT_CONTENT = {"document": "gongkai.catalog.services.PublishedDocuments"}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -14,7 +14,7 @@ from gongkai.core.db import locked_row, next_number
 from gongkai.core.models import Organisation
 
 from . import text
-from .models import Document, IndexNumberCounter, Relation
+from .models import Attachment, Document, IndexNumberCounter, Relation
 
 INDEX_SERIAL_WIDTH = 5
 INDEX_NUMBER_RE = re.compile(r"^(?P<prefix>[^/\s]+)/(?P<year>\d{4})-(?P<serial>\d{1,8})$")
@@ -66,10 +66,68 @@ def audit_state(doc: Document) -> dict:
     return audit.state_of(doc, exclude=_UNAUDITED)
 
 
-def record(action: str, doc: Document, *, actor=None, before: dict | None = None, detail: dict | None = None) -> None:
-    """The audit entry of a change to `doc`, in the caller's transaction."""
+def record(action: str, doc: Document, *, actor=None, before: dict | None = None, detail: dict | None = None,
+           attachments=None) -> None:
+    """The audit entry of a change to `doc`, in the caller's transaction,
+    with the hash of what the public now sees of it (`attachments`: its
+    attachments when the caller knows them, e.g. none yet)."""
     audit.record(action, "document", doc.pk, actor=audit.actor_name(actor), before=before,
-                 after=audit_state(doc) if doc.pk else None, detail=detail)
+                 after=audit_state(doc) if doc.pk else None, detail=detail,
+                 content=public_content_hash(doc, attachments) if doc.pk else "")
+
+
+# What the public sees of a published document (its page, its attachments),
+# as the audit log records it at publication and at every later change.
+_PUBLIC_FIELDS = ("organisation", "title", "index_number", "document_number", "topic", "genre", "written_date",
+                  "published_date", "validity", "effective_date", "expiry_date", "disclosure", "keywords", "summary",
+                  "body", "interpretation_form", "status")
+
+
+def public_content_hash(doc: Document, attachments=None) -> str:
+    """SHA-256 of what the public sees of `doc`; '' when it is not published."""
+    if doc.status != Document.Status.PUBLISHED:
+        return ""
+    content = {}
+    for name in _PUBLIC_FIELDS:
+        field = Document._meta.get_field(name)
+        # to_python: the value as it comes back from the database ("2024-03-01" -> a date).
+        content[field.attname] = field.to_python(field.value_from_object(doc))
+    if attachments is None:
+        attachments = Attachment.objects.filter(document_id=doc.pk)
+    content["attachments"] = [{"name": str(a), "file": a.file.name, "sha256": _file_sha256(a.file)}
+                              for a in attachments]
+    return audit.fingerprint(content)
+
+
+def _file_sha256(file) -> str:
+    if not file.name:
+        return ""
+    digest = hashlib.sha256()
+    try:
+        with file.storage.open(file.name, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except (OSError, ValueError):
+        return "missing"
+    return digest.hexdigest()
+
+
+class PublishedDocuments:
+    """The audit log's content source for documents (settings.GONGKAI_AUDIT_CONTENT):
+    `gongkai audit verify` names a published document that no longer
+    matches the content the log last recorded of it."""
+
+    @staticmethod
+    def current(object_id) -> str:
+        doc = Document.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        return public_content_hash(doc) if doc is not None else ""
+
+    @staticmethod
+    def published():
+        docs = Document.objects.filter(status=Document.Status.PUBLISHED).prefetch_related("attachments").order_by("pk")
+        for doc in docs.iterator(chunk_size=500):
+            label = f"document #{doc.pk} “{doc.title}”" + (f" ({doc.index_number})" if doc.index_number else "")
+            yield str(doc.pk), label, public_content_hash(doc, doc.attachments.all())
 
 
 # Foreign keys arrive as model instances the caller already loaded: checking
@@ -141,7 +199,7 @@ def create_document(
         if publish:
             _mark_published(doc)  # published in the same write: one save, one index update
         doc.save()
-        record("document.publish" if publish else "document.create", doc, actor=actor)
+        record("document.publish" if publish else "document.create", doc, actor=actor, attachments=())
     return doc
 
 

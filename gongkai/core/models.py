@@ -170,7 +170,9 @@ class Membership(models.Model):
 class AuditEntry(models.Model):
     """One line of the tamper-evident audit log (see gongkai.core.audit): who did
     what to which object, with hashes of the object before and after. Each
-    entry's hash covers its fields and the previous entry's hash."""
+    entry's hash covers its fields and the previous entry's hash: keyed
+    (HMAC-SHA256, with a key kept out of the database) since 0008, plain
+    SHA-256 before (`scheme` says which)."""
 
     seq = models.PositiveBigIntegerField("序号", unique=True, editable=False)
     at = models.DateTimeField("时间", editable=False)
@@ -183,6 +185,11 @@ class AuditEntry(models.Model):
     after_hash = models.CharField("变更后指纹", max_length=64, blank=True, editable=False)
     prev_hash = models.CharField("上一条指纹", max_length=64, editable=False)
     entry_hash = models.CharField("本条指纹", max_length=64, unique=True, editable=False)
+    # "sha256" (entries written before 0008) or "hmac-sha256:<key id>".
+    scheme = models.CharField("指纹算法", max_length=40, default="sha256", editable=False)
+    # What the public saw of the object after the change (a published
+    # document's content hash; "" when not published; NULL: not recorded).
+    content_hash = models.CharField("公开内容指纹", max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "审计日志"

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from gongkai.core import audit
+
 logger = logging.getLogger(__name__)
 
 
@@ -67,6 +69,7 @@ def tick(now: dt.datetime | None = None) -> TickReport:
         from gongkai.workplan import bulletins
 
         report.bulletins = len(bulletins.due(today))
+        audit.daily_anchor()  # the audit log's head, written outside the database
     for message in report.held:
         logger.warning("scheduled publication held back: %s", message)
     return report

@@ -11,6 +11,15 @@ from gongkai.core import audit
 from gongkai.core.models import AuditEntry
 
 
+@pytest.fixture(autouse=True)
+def audit_files(settings, tmp_path):
+    """The key and the anchors in this test's own folder (tests/core/test_audit_anchor.py tests them)."""
+    settings.GONGKAI_AUDIT_KEY = ""
+    settings.GONGKAI_AUDIT_KEY_FILE = tmp_path / "audit_key"
+    settings.GONGKAI_AUDIT_ANCHORS = tmp_path / "audit-anchors.jsonl"
+    settings.GONGKAI_AUDIT_ANCHOR_COPY = ""
+
+
 @pytest.fixture
 def log(db):
     for i in range(1, 6):
