@@ -87,17 +87,33 @@ class Facets:
     validities: list[FacetNode] = field(default_factory=list)
 
 
-def _own_counts(filters: Filters, dimension: str, column: str, **without) -> dict:
-    """{value: count} of the public documents under every filter but the
-    facet's own: the maintained counts when no other filter applies (the
-    home page, the unfiltered catalog), the maintained cells otherwise."""
-    others = dataclasses.replace(filters, **without)
-    if others == Filters():
-        maintained = counts.counts(dimension)
-        if dimension == "validity":
-            return maintained
-        return {int(key): n for key, n in maintained.items() if key}
-    return counts.cell_counts(others, column)
+# Each facet (named as in its maintained counts): its cell column and the filters it ignores (its own).
+FACET_DIMENSIONS = {
+    "organisation": ("organisation_id", {"organisation_ids": None}),
+    "topic": ("topic_id", {"topic_ids": None}),
+    "genre": ("genre_id", {"genre_ids": None}),
+    "year": ("year", {"year_from": None, "year_to": None}),
+    "validity": ("validity", {"validity": None}),
+}
+
+
+def _own_counts(filters: Filters) -> dict[str, dict]:
+    """{dimension: {value: count}} of the public documents under every
+    filter but the facet's own: the maintained counts when no other filter
+    applies (the home page, the unfiltered catalog), the maintained cells
+    otherwise."""
+    out, requests = {}, []
+    for dimension, (column, without) in FACET_DIMENSIONS.items():
+        others = dataclasses.replace(filters, **without)
+        if others == Filters():
+            maintained = counts.counts(dimension)
+            out[dimension] = maintained if dimension == "validity" else {
+                int(key): n for key, n in maintained.items() if key}
+        else:
+            requests.append((dimension, others, column))
+    for (dimension, _, _), found in zip(requests, counts.cell_counts([(o, c) for _, o, c in requests])):
+        out[dimension] = found
+    return out
 
 
 def _tree(nodes: list[tuple[int, int | None, str]], own: dict[int, int], roll_up: bool) -> list[FacetNode]:
@@ -136,24 +152,25 @@ def facet_counts(filters: Filters, *, include_children: bool = True) -> Facets:
     topic trees."""
     facets = Facets()
 
-    own_orgs = _own_counts(filters, "organisation", "organisation_id", organisation_ids=None)
+    own = _own_counts(filters)
+    own_orgs = own["organisation"]
     orgs = Organisation.objects.order_by("sort_order", "id").values_list("id", "parent_id", "name")
     facets.organisations = _tree(list(orgs), own_orgs, roll_up=include_children)
 
-    own_topics = _own_counts(filters, "topic", "topic_id", topic_ids=None)
+    own_topics = own["topic"]
     topics = Topic.objects.order_by("sort_order", "id").values_list("id", "parent_id", "name")
     facets.topics = _tree(list(topics), own_topics, roll_up=True)
 
-    own_genres = _own_counts(filters, "genre", "genre_id", genre_ids=None)
+    own_genres = own["genre"]
     for genre_id, name in Genre.objects.order_by("sort_order", "id").values_list("id", "name"):
         if own_genres.get(genre_id):
             facets.genres.append(FacetNode(key=genre_id, label=name, count=own_genres[genre_id]))
 
-    own_years = _own_counts(filters, "year", "year", year_from=None, year_to=None)
+    own_years = own["year"]
     for year, n in sorted(own_years.items(), reverse=True):
         facets.years.append(FacetNode(key=year, label=f"{year}年", count=n))
 
-    own_validity = _own_counts(filters, "validity", "validity", validity=None)
+    own_validity = own["validity"]
     for value, label in Document.Validity.choices:
         if value and own_validity.get(value):
             facets.validities.append(FacetNode(key=value, label=label, count=own_validity[value]))

@@ -63,6 +63,10 @@ class RawHits:
 # in date order, and the total is counted on the full-text index alone.
 COMMON = 2000
 
+# The public documents, on the document table `d` (what the index holds).
+PUBLIC = ["d.status = %s", "d.disclosure = %s"]
+PUBLIC_PARAMS = ["published", "proactive"]
+
 
 def index_fields(doc) -> tuple[str, str, str]:
     """(segmented title line, segmented body, verbatim text for phrase checks)."""
@@ -148,8 +152,8 @@ class Backend:
         join = bool(where or phrase_where) or not ranked or self.rank_reads_row(parsed)
         source, match, match_params, score, score_params = self.match_sql(parsed, join=join)
         if join:
-            where = ["d.status = %s", "d.disclosure = %s", *where]
-            params = ["published", "proactive", *params]
+            where = [*PUBLIC, *where]
+            params = [*PUBLIC_PARAMS, *params]
         id_column, date_column = ("d.id", "d.published_date") if join else (self.ID_COLUMN, "NULL")
         # Documents holding a typed run verbatim first (relevance only: a
         # search by date stays in date order).
@@ -220,8 +224,7 @@ class Backend:
         hits.common = True
         text_source, text_match, text_params = words  # the words alone, on the full-text index
         matched, hits.approximate = self.count_matches(cursor, text_source, text_match, text_params)
-        public = ["d.status = %s", "d.disclosure = %s"]
-        public_params = ["published", "proactive"]
+        public, public_params = PUBLIC, PUBLIC_PARAMS
         if where:
             # The share of the newest COMMON matches that pass the filters and checks.
             cursor.execute(
@@ -242,20 +245,29 @@ class Backend:
                 [*public_params, *params, *text_params, limit, offset],
             )
         else:
-            source, match, match_params, score, score_params = self.match_sql(parsed, join=True)
-            verbatim, verbatim_params = self.rank_sql(parsed, "d.id")
-            condition = " AND ".join([match, *public, *where])
-            cursor.execute(
-                f"SELECT id, score FROM ("
-                f"SELECT d.id AS id, {score} AS score, {verbatim} AS verbatim, d.published_date AS published_date"
-                f" FROM {source} WHERE {condition} ORDER BY {self.ID_COLUMN} DESC LIMIT %s"
-                f") AS m ORDER BY verbatim DESC, score DESC, published_date DESC, id DESC LIMIT %s OFFSET %s",
-                [*score_params, *verbatim_params, *match_params, *public_params, *params, COMMON, limit, offset],
-            )
+            sql, sql_params = self.newest_ranked_sql(parsed, where=where, params=params)
+            cursor.execute(sql, [*sql_params, limit, offset])
         for doc_id, value in cursor.fetchall():
             hits.ids.append(doc_id)
             hits.scores[doc_id] = float(value or 0)
         return hits
+
+
+    def newest_ranked_sql(self, parsed: ParsedQuery, *, where: list, params: list) -> tuple[str, list]:
+        """The newest COMMON public matches passing the filters and checks
+        `where` (on `d`), ranked: verbatim runs first, then the score; a
+        query ending in LIMIT %s OFFSET %s (whose params the caller adds)."""
+        source, match, match_params, score, score_params = self.match_sql(parsed, join=True)
+        verbatim, verbatim_params = self.rank_sql(parsed, "d.id")
+        condition = " AND ".join([match, *PUBLIC, *where])
+        params = [*PUBLIC_PARAMS, *params]
+        return (
+            f"SELECT id, score FROM ("
+            f"SELECT d.id AS id, {score} AS score, {verbatim} AS verbatim, d.published_date AS published_date"
+            f" FROM {source} WHERE {condition} ORDER BY {self.ID_COLUMN} DESC LIMIT %s"
+            f") AS m ORDER BY verbatim DESC, score DESC, published_date DESC, id DESC LIMIT %s OFFSET %s",
+            [*score_params, *verbatim_params, *match_params, *params, COMMON],
+        )
 
 
 class SQLiteBackend(Backend):
@@ -400,6 +412,30 @@ class PostgresBackend(Backend):
             return source, []
         return (f"(SELECT e.* FROM {self.TABLE} e WHERE {match} OFFSET 0) e"
                 f" JOIN {DOC_TABLE} d ON d.id = e.document_id"), list(params)
+
+    def newest_ranked_sql(self, parsed, *, where, params):
+        # Pick the newest COMMON matches first (ids only), then rank those:
+        # PostgreSQL computes the select list before a top-N sort, so the
+        # one-step form ranked, and checked verbatim runs on, every match
+        # (25,000 for a four-word sentence at a million documents: 1.9 s).
+        # The index holds public documents only: without filters or checks
+        # the matches need no join to be chosen.
+        source, match, match_params, score, score_params = self.match_sql(parsed, join=True)
+        verbatim, verbatim_params = self.rank_sql(parsed, "d.id")
+        if not where:
+            chosen = f"SELECT e.document_id, e.tsv FROM {self.TABLE} e WHERE {match} ORDER BY e.document_id DESC LIMIT %s"
+            chosen_params = [*match_params, COMMON]
+        else:
+            chosen = (f"SELECT e.document_id, e.tsv FROM {source} WHERE {' AND '.join([match, *PUBLIC, *where])}"
+                      f" ORDER BY e.document_id DESC LIMIT %s")
+            chosen_params = [*match_params, *PUBLIC_PARAMS, *params, COMMON]
+        return (
+            f"SELECT id, score FROM ("
+            f"SELECT d.id AS id, {score} AS score, {verbatim} AS verbatim, d.published_date AS published_date"
+            f" FROM ({chosen}) e JOIN {DOC_TABLE} d ON d.id = e.document_id"
+            f") AS m ORDER BY verbatim DESC, score DESC, published_date DESC, id DESC LIMIT %s OFFSET %s",
+            [*score_params, *verbatim_params, *chosen_params],
+        )
 
     def match_sql(self, parsed, join=True):
         parts, params = [], []
