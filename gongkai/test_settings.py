@@ -25,3 +25,10 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Test transactions never commit, so on-commit bumps of the public content's
 # generation would never run: bump at once (gongkai.core.generation).
 GONGKAI_GENERATION_IMMEDIATE = True
+
+# The audit log's key and anchors belong to one test process: anchors left in
+# the shared data folder by an earlier run would describe another database.
+_AUDIT_DIR = Path(tempfile.mkdtemp(prefix="gongkai-test-audit-"))  # noqa: F405
+GONGKAI_AUDIT_KEY_FILE = _AUDIT_DIR / "audit_key"
+GONGKAI_AUDIT_ANCHORS = _AUDIT_DIR / "audit-anchors.jsonl"
+GONGKAI_AUDIT_ANCHOR_COPY = ""

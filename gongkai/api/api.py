@@ -5,45 +5,83 @@ Staff endpoints authenticate with the Django session (and its CSRF token for
 writes) and see exactly what the workspace shows the same user: every read
 goes through gongkai.workspace.selectors and every write through the
 publishing services, which check permissions.
+
+Every answer an endpoint can give is declared in its `response={...}` and so
+published in the schema: the 2xx body, and for each refusal one shape,
+`Problem` (`detail`: a sentence in Chinese; for a 422 caused by the request's
+own parameters also `errors`: where and what). Parameters carry their bounds
+in the schema (`limit` 1–200, `offset` 0–MAX_OFFSET, ids 1–MAX_ID), so a
+value out of range is a 422, never a database error.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Path, Query, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as RequestInvalid
 from ninja.security import django_auth
 
-from gongkai.publishing import services as publishing, workflow
+from gongkai.catalog.models import Document
+from gongkai.publishing import services as publishing
+from gongkai.publishing import workflow
 from gongkai.workspace import selectors
 
 api = NinjaAPI(title="Gongkai API", version="1", docs_url=None, urls_namespace="api")
+
+
+# The bounds of the parameters (published in the schema): an offset far past
+# any catalog, and ids within the 64-bit range of every backend's id column.
+MAX_LIMIT = 200
+MAX_OFFSET = 2**31 - 1
+MAX_ID = 2**63 - 1
+
+# The enumerations come from the one place each is defined.
+Status = Literal[tuple(Document.Status.values)]
+Disclosure = Literal[tuple(Document.Disclosure.values)]
+Action = Literal[tuple(workflow.ACTION_LABELS)]
 
 
 class DocumentOut(Schema):
     id: int
     title: str
     organisation: str
-    status: str
+    status: Status
     status_label: str
     review_level: int
     index_number: str | None
     document_number: str
-    disclosure: str
+    disclosure: Disclosure
     scheduled_at: dt.datetime | None
     updated_at: dt.datetime
 
 
 class ActionIn(Schema):
-    action: str
+    action: Action
     comment: str = ""
     scheduled_at: dt.datetime | None = None
 
 
+class FieldError(Schema):
+    loc: list[str | int]
+    type: str
+    msg: str
+
+
 class Problem(Schema):
+    """Every refusal: `detail` says why; `errors` (only for a 422 caused by
+    the request's parameters or body) says which part and what."""
+
     detail: str
+    errors: list[FieldError] | None = None
+
+
+# The refusals every signed-in endpoint can give.
+SIGNED_IN = {401: Problem, 422: Problem}
 
 
 class WorkbenchOut(Schema):
@@ -74,13 +112,59 @@ def _missing(request, exc):
     return api.create_response(request, {"detail": "文件不存在或您无权查看。"}, status=404)
 
 
-@api.get("/staff/documents", response=list[DocumentOut], auth=django_auth, tags=["staff"])
-def staff_documents(request, status: str = "", limit: int = 50, offset: int = 0):
+def _error_text(error: dict) -> str:
+    """One parameter error in words: where (`offset`, `body.action`) and what."""
+    loc = [str(part) for part in error.get("loc", ())]
+    where = ".".join(part for part in loc if part not in ("query", "path", "body", "payload")) or "请求体"
+    ctx, kind = error.get("ctx") or {}, error.get("type", "")
+    if kind == "missing":
+        what = "必须填写"
+    elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        sign = {"greater_than_equal": "不小于", "greater_than": "大于", "less_than_equal": "不大于", "less_than": "小于"}[kind]
+        bound = next((ctx[k] for k in ("ge", "gt", "le", "lt") if k in ctx), "")
+        what = f"应{sign}{bound}"
+    elif kind in ("int_parsing", "int_type", "int_from_float"):
+        what = "应为整数"
+    elif kind == "literal_error":
+        what = f"应为以下之一：{str(ctx.get('expected', '')).replace(' or ', ', ')}"
+    elif kind.startswith("datetime"):
+        what = "应为日期时间（如 2025-01-31T09:00:00+08:00）"
+    else:
+        what = str(error.get("msg", "无效"))
+    return f"{where}：{what}"
+
+
+@api.exception_handler(RequestInvalid)
+def _request_invalid(request, exc):
+    errors = [{"loc": [p if isinstance(p, int) else str(p) for p in e.get("loc", ())], "type": str(e.get("type", "")),
+               "msg": str(e.get("msg", ""))} for e in exc.errors]
+    detail = "请求参数无效：" + "；".join(_error_text(e) for e in exc.errors) + "。"
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _signed_out(request, exc):
+    return api.create_response(request, {"detail": "请先登录。"}, status=401)
+
+
+# ninja's own refusals (403 without the CSRF token, 400 for a body that is
+# not JSON), in the same shape and language as the others.
+HTTP_ERROR_TEXT = {"CSRF check Failed": "安全校验（CSRF）失败，请刷新页面后重试。",
+                   "Cannot parse request body": "请求体不是有效的 JSON。"}
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    return api.create_response(request, {"detail": HTTP_ERROR_TEXT.get(str(exc), str(exc))}, status=exc.status_code)
+
+
+@api.get("/staff/documents", response={200: list[DocumentOut], **SIGNED_IN}, auth=django_auth, tags=["staff"])
+def staff_documents(request, status: Status | None = None, limit: int = Query(50, ge=1, le=MAX_LIMIT),
+                    offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     qs = selectors.visible_documents(request.auth).order_by("-updated_at", "-id")
     if status:
         qs = qs.filter(status=status)
-    limit = max(1, min(limit, 200))
-    return [_out(d) for d in qs[max(0, offset):max(0, offset) + limit]]
+    return [_out(d) for d in qs[offset:offset + limit]]
 
 
 def _visible(request, pk: int):
@@ -90,21 +174,24 @@ def _visible(request, pk: int):
     return doc
 
 
-@api.get("/staff/documents/{pk}", response=DocumentOut, auth=django_auth, tags=["staff"])
-def staff_document(request, pk: int):
+@api.get("/staff/documents/{pk}", response={200: DocumentOut, 404: Problem, **SIGNED_IN}, auth=django_auth,
+         tags=["staff"])
+def staff_document(request, pk: int = Path(..., ge=1, le=MAX_ID)):
     return _out(_visible(request, pk))
 
 
-@api.post("/staff/documents/{pk}/actions", response={200: DocumentOut, 403: Problem, 404: Problem, 422: Problem},
+# 400: the body is not JSON; 403: the CSRF token is missing, or the action is
+# not this user's to take; 422: the body does not fit ActionIn, or the
+# workflow refuses the move (with the reason).
+@api.post("/staff/documents/{pk}/actions",
+          response={200: DocumentOut, 400: Problem, 403: Problem, 404: Problem, **SIGNED_IN},
           auth=django_auth, tags=["staff"])
-def staff_act(request, pk: int, payload: ActionIn):
+def staff_act(request, payload: ActionIn, pk: int = Path(..., ge=1, le=MAX_ID)):
     doc = _visible(request, pk)
-    if payload.action not in workflow.ACTION_LABELS:
-        raise ValidationError(f"未知的操作“{payload.action}”。")
     return _out(publishing.act(doc, payload.action, user=request.auth, comment=payload.comment,
                                scheduled_at=payload.scheduled_at))
 
 
-@api.get("/staff/workbench", response=WorkbenchOut, auth=django_auth, tags=["staff"])
+@api.get("/staff/workbench", response={200: WorkbenchOut, 401: Problem}, auth=django_auth, tags=["staff"])
 def staff_workbench(request):
     return {"counts": {p.key: p.count for p in selectors.workbench(request.auth)}}

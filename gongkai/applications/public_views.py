@@ -35,7 +35,7 @@ from gongkai.portal.views import Crumb
 from gongkai.core.http import attachment_header
 
 from . import letters_docx, selectors, services
-from .forms import SPAM_MESSAGE, ApplicationForm, LookupForm, initial_from, looks_like_spam
+from .forms import ApplicationForm, LookupForm, initial_from, spam_refusal
 from .models import Application, ApplicationFile
 
 logger = logging.getLogger(__name__)
@@ -129,9 +129,10 @@ def apply(request):
 
     if _limited(request, "applications.apply.post", POST_RATE):
         return _too_many(request, "提交申请", "一小时", 3600)
-    if looks_like_spam(request.POST):
-        # Refused quietly: nothing saved, the same words for every cause.
-        return _apply_page(request, ApplicationForm(initial=initial_from(request.POST)), notice=SPAM_MESSAGE)
+    refusal = spam_refusal(request.POST)  # uses up the form's token: each is good for one submission
+    if refusal:
+        # Refused quietly: nothing saved, the same words for every spam cause; a form sent twice is told so.
+        return _apply_page(request, ApplicationForm(initial=initial_from(request.POST)), notice=refusal)
     form = ApplicationForm(request.POST, request.FILES)
     if not form.is_valid():
         return _apply_page(request, form)

@@ -1,16 +1,43 @@
 """Spreadsheet downloads (openpyxl): one look for every workbook the platform
 writes (bold, frozen header row, column widths, wrapped long text) and one
-way of sending it."""
+way of sending it.
+
+Every cell goes through `cell_value`: much of what the workbooks hold is text
+from outside (crawled pages, imported plans, what units report), and text
+that starts like a formula (`=`, `+`, `-`, `@`, a tab or a carriage return)
+would be run by a spreadsheet program, or become a formula again when the
+sheet is saved as CSV. Such text is written with a leading apostrophe, as
+the OWASP guidance on CSV injection advises; numbers, dates and text that is
+just a number ("-3", "+5.5") are written as they are. No other module writes
+workbooks (tests/core/test_xlsx_escape.py checks who imports openpyxl)."""
 
 from __future__ import annotations
 
 import io
+import re
 
 from django.http import HttpResponse
 
 from .http import attachment_header
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+# The control characters an .xlsx file cannot hold (openpyxl refuses them).
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def cell_value(value):
+    """`value` as it is safe to write in a cell: text that a spreadsheet would
+    read as a formula gets a leading apostrophe, characters no workbook can
+    hold are dropped; anything else (numbers, dates, None) is unchanged."""
+    if not isinstance(value, str):
+        return value
+    value = _ILLEGAL.sub("", value)
+    if value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def sheet(book, title: str, header: list[str], rows, *, widths: list[int], number_columns=(), wrap_columns=(),
@@ -21,9 +48,9 @@ def sheet(book, title: str, header: list[str], rows, *, widths: list[int], numbe
     from openpyxl.utils import get_column_letter
 
     ws = book.create_sheet(title)
-    ws.append(header)
+    ws.append([cell_value(value) for value in header])
     for row in rows:
-        ws.append(list(row))
+        ws.append([cell_value(value) for value in row])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"

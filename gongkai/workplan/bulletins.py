@@ -226,7 +226,8 @@ def compute(organisation: Organisation, month: dt.date) -> dict:
         "organisation": organisation.name,
         "organisation_id": organisation.pk,
         "plans": [{"id": p.pk, "title": p.title} for p in plans.order_by("id")],
-        "quota_plans": [{"id": qp.pk, "title": qp.title, "period": qp.get_period_display()} for qp in quota_plans],
+        "quota_plans": [{"id": qp.pk, "title": qp.title, "period": qp.get_period_display(), "months": qp.months}
+                        for qp in quota_plans],
         "units": rows,
         "totals": totals,
     }

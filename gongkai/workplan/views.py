@@ -470,16 +470,17 @@ def quota_new(request):
     user = request.user
     _require_manager(user)
     organisations = selectors.managed_organisations(user)
-    note = ""
+    note, reading = "", None
     if request.method == "POST" and "read_table" in request.POST:
-        # Read the annexed table into the targets box, for the office to check before creating.
+        # Read the annexed (or pasted) table into the targets box, for the office to check before creating.
         form = QuotaPlanForm(request.POST, request.FILES, organisations=organisations, reading_table=True)
         if form.is_valid():
-            text, column = form.table_text()
-            initial = {name: request.POST.get(name, "") for name in ("organisation", "title", "year", "period", "carry",
-                                                                       "genre")}
-            form = QuotaPlanForm(initial={**initial, "targets": text}, organisations=organisations)
-            note = (f"已从“{request.FILES['table'].name}”读取{len(text.splitlines())}个单位的数量（“{column}”列），"
+            reading = form.read_table()
+            initial = {name: request.POST.get(name, "") for name in ("organisation", "title", "year", "period", "months",
+                                                                       "carry", "genre")}
+            form = QuotaPlanForm(initial={**initial, **reading.initial()}, organisations=organisations)
+            source = f"“{reading.source}”" if reading.source else "粘贴的内容"
+            note = (f"已从{source}读取{reading.units}个单位的数量（“{reading.column}”列），"
                     "作为每个考核周期的目标条数，请核对后点击“创建”。")
     elif request.method == "POST":
         form = QuotaPlanForm(request.POST, organisations=organisations)
@@ -488,7 +489,7 @@ def quota_new(request):
             try:
                 plan = quotas.create_quota_plan(organisation=data["organisation"], user=user, year=data["year"],
                                                 title=data["title"], period=data["period"], carry=data["carry"] or "",
-                                                genre=data["genre"], targets=data["target_map"])
+                                                genre=data["genre"], targets=data["target_map"], months=data["months"])
             except ValidationError as exc:
                 errors_to_form(form, exc, {"target": "targets", "organisation": "targets"})
             else:
@@ -499,7 +500,8 @@ def quota_new(request):
                              initial={"organisation": organisations.first() if organisations.count() == 1 else None,
                                       "carry": "next"})
     return render(request, "workplan/quota_new.html", {
-        "form": form, "note": note, "crumbs": _crumbs(("信息发布任务数", reverse("workplan:quotas")), ("新建", "")),
+        "form": form, "note": note, "reading": reading,
+        "crumbs": _crumbs(("信息发布任务数", reverse("workplan:quotas")), ("新建", "")),
     })
 
 

@@ -284,7 +284,7 @@ def test_an_organisation_named_twice_in_a_task_has_one_part(cq):
 
 
 def test_migration_carries_completed_tasks_to_their_units(cq):
-    """The data step of 0002_unit_progress: a task completed under the old rule
+    """The data step of 0003_unit_progress: a task completed under the old rule
     (one unit's report completed it for all) keeps every unit's part complete
     at the task's date; an open task's units get their own reports' percents."""
     import importlib
@@ -303,7 +303,7 @@ def test_migration_carries_completed_tasks_to_their_units(cq):
     Task.objects.filter(pk=open_task.pk).update(state=Task.State.OPEN, percent=99)  # reopened under the old rule
     TaskUnit.objects.update(state=Task.State.OPEN, percent=0, completed_on=None, confirmed_by=None)
 
-    migration = importlib.import_module("gongkai.workplan.migrations.0002_unit_progress")
+    migration = importlib.import_module("gongkai.workplan.migrations.0003_unit_progress")
     migration.carry_over(apps, None)
 
     assert {(u.state, u.completed_on, u.confirmed_by) for u in done.units.all()} == {

@@ -680,3 +680,84 @@ def test_the_office_downloads_the_task_ledger(plan, people, org_tree):
     assert unmatched[3] == "有关单位" and unmatched[4].startswith("未匹配")
     # The units' own staff see the plan but not the ledger.
     assert client_for(people["town"]).get(url).status_code == 403
+
+
+# --- quota plans by runs of months (按月份段): reading a table, the pages, the bulletin ---------------
+
+POINTS_ANNEX = ("<html><body><p>2026年度政务信息目标任务</p><p>一、县（市、区）目标分数</p>"
+                "<table><tr><td>单 位</td><td>目标分值</td><td>单 位</td><td>目标分值</td></tr>"
+                "<tr><td>西昌市</td><td>150</td><td>安宁镇</td><td>120</td></tr></table>"
+                "<p>二、市级部门目标任务</p>"
+                "<table><tr><td>单位</td><td>目标分值</td><td>单位</td><td>目标分值</td></tr>"
+                "<tr><td>西昌市</td><td>30</td><td>财政厅</td><td>20</td></tr></table></body></html>")
+MONTH_RUNS_ANNEX = ("<html><body><p>附件：信息发布任务分解表</p><table>"
+                    "<tr><th>序号</th><th>单位</th><th>全年</th><th>1-5月</th><th>6—9月</th><th>10至12月</th></tr>"
+                    "<tr><td>1</td><td>西昌市</td><td>12</td><td>5</td><td>4</td><td>3</td></tr>"
+                    "<tr><td>2</td><td>安宁镇</td><td>9</td><td>3</td><td>3</td><td>3</td></tr></table>"
+                    "<p>1-5月未完成的任务数累计到6-9月，9月前完成。</p></body></html>")
+
+
+def _section(page: str, marker: str) -> str:
+    assert marker in page, page
+    return page.split(marker, 1)[1].split("</ul>", 1)[0].split("</p>", 1)[0]
+
+
+def test_reading_a_table_of_points_warns_and_shows_warnings_and_groups(org_tree, people):
+    client = client_for(people["office"])
+    fields = {"organisation": org_tree["city"].pk, "title": "目标分值", "year": YEAR, "period": "quarter",
+              "carry": "next"}
+    upload = SimpleUploadedFile("目标.html", POINTS_ANNEX.encode(), content_type="text/html")
+    page = html(client.post(reverse("workplan:quota_new"), {**fields, "read_table": "1", "table": upload}))
+    assert "目标分值（分），不是信息条数（条）" in _section(page, 'id="reading-points"')
+    assert _section(page, 'id="reading-warnings"') == "><li>“西昌市”出现2次，请核对。</li>"
+    assert _section(page, 'id="reading-groups"') == (
+        "><li>一、县（市、区）目标分数（2个单位）</li><li>二、市级部门目标任务（2个单位）</li>")
+    assert "考核周期：表格未写明，请选择" in page and "结转方式：通知未写明，请选择" in page
+    # Not preselected: the posted period and carry stay.
+    assert '<option value="quarter" selected>' in page and 'value="未完成部分结转至下一周期"' in page
+    assert not QuotaPlan.objects.exists()
+    # A table of items has no such warning; pasted text is read as well.
+    page = html(client.post(reverse("workplan:quota_new"), {**fields, "read_table": "1",
+                                                            "pasted": "西昌市 12\n安宁镇 4\n"}))
+    assert "已从粘贴的内容读取2个单位的数量" in page and 'id="reading-points"' not in page
+    assert 'id="reading-warnings"' not in page and "西昌市 12\n安宁镇 4</textarea>" in page
+
+
+def test_reading_preselects_runs_of_months_then_the_pages_show_them(org_tree, people):
+    client = client_for(people["office"])
+    fields = {"organisation": org_tree["city"].pk, "title": "分段信息发布任务数", "year": YEAR, "period": "quarter",
+              "carry": ""}
+    upload = SimpleUploadedFile("分解表.html", MONTH_RUNS_ANNEX.encode(), content_type="text/html")
+    page = html(client.post(reverse("workplan:quota_new"), {**fields, "read_table": "1", "table": upload}))
+    assert "（“1-5月至10至12月”列）" in page and "西昌市 5 4 3\n安宁镇 3 3 3</textarea>" in page
+    assert '<option value="months" selected>按月份段</option>' in page
+    assert 'name="months" value="1-5,6-9,10-12"' in page and 'name="carry" value="1-5&gt;6-9"' in page
+    assert "考核周期：已按表格选为“按月份段”（1-5,6-9,10-12）" in page
+    assert "结转方式：已按通知选为“1-5月未完成部分结转至6-9月”" in page
+    assert 'id="reading-points"' not in page
+    response = client.post(reverse("workplan:quota_new"), {
+        **fields, "period": "months", "months": "1-5,6-9,10-12", "carry": "1-5>6-9",
+        "targets": "西昌市 5 4 3\n安宁镇 3 3 3"})
+    assert response.status_code == 302, html(response)
+    plan = QuotaPlan.objects.get()
+    page = html(client.get(response["Location"]))
+    assert "考核周期：按月份段（1-5,6-9,10-12）" in page
+    assert "5月31日未完成部分结转至截止9月30日的周期" in page
+    assert "<td>按月份段（1-5,6-9,10-12）</td>" in html(client.get(reverse("workplan:quotas")))
+    # Other periods show no 月份段.
+    QuotaPlan.objects.filter(pk=plan.pk).update(period="quarter", months="")
+    assert "考核周期：季度\n" in html(client.get(response["Location"]))
+    assert "<td>季度</td>" in html(client.get(reverse("workplan:quotas")))
+
+
+def test_the_bulletin_shows_the_runs_of_months_of_a_quota_plan(org_tree, people):
+    from gongkai.workplan import bulletins, quotas
+
+    year = YEAR - 1
+    plan = quotas.create_quota_plan(organisation=org_tree["city"], user=people["office"], year=year, title="分段任务数",
+                                    period="months", months="1-5,6-9,10-12", targets={org_tree["county"]: 2})
+    data = bulletins.compute(org_tree["city"], dt.date(year, 6, 1))
+    assert "（按月份段" not in bulletins.render_html(data)  # the figures name no 月份段: none shown
+    for item in data["quota_plans"]:
+        item["months"] = plan.months
+    assert '<th scope="colgroup" colspan="4">分段任务数（按月份段：1-5,6-9,10-12）</th>' in bulletins.render_html(data)

@@ -12,6 +12,11 @@ the office's own); `--own-host HOST` adds more hosts whose robots.txt is ignored
 
 Output: progress on stderr, the report on stdout (a summary, or JSON with --json).
 Exit status: 0 no finding, 1 findings (or pages that could not be fetched), 2 bad input.
+For check-page, 2 means the page could not be checked at all, with the reason on
+stderr and nothing on stdout: no such file or an unreadable one, a URL that cannot be
+fetched or is not HTML, an empty page, a binary file (PDF, image, archive, ...) or
+text that is not UTF-8 or GB18030/GBK, a page with no text, title or link to check. It
+never says "ok" about input it could not read.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
+from gongkai.core.decode import MAX_CONTROL_RATIO, DecodeError, decode
 from gongkai.monitor import crawler
 
 
@@ -30,12 +36,26 @@ def _finding_line(f) -> str:
     return f"{f.kind} {f.severity} {f.url or '-'}: {f.evidence} — {f.context}"
 
 
+def _unreadable(report) -> str:
+    """Why the checked page is not one (empty, or binary fetched as HTML), or ""."""
+    text = report.text or ""
+    if not text.strip() and not (report.title or "").strip() and not report.links and not report.findings:
+        return "the page has no text, title or link to check (empty, or built by scripts)"
+    odd = sum(1 for c in text if c == "\ufffd" or (c < " " and c not in "\t\n\r"))
+    if text and odd / len(text) > MAX_CONTROL_RATIO:
+        return f"binary content, not a page ({odd} undecodable or control characters in {len(text)})"
+    return ""
+
+
 class Command(BaseCommand):
     help = "Website monitor: check one page (check-page) or crawl a site (crawl) for dead links, tampering and wording."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        page = sub.add_parser("check-page", help="check one page (a file or a URL) and, for a URL, its links")
+        page = sub.add_parser("check-page", help="check one page (a file or a URL) and, for a URL, its links",
+                              epilog="Exit status: 0 nothing found, 1 findings, 2 the page could not be checked "
+                                     "(no such file, unreadable, not fetched, empty, binary, not UTF-8 or GBK text, "
+                                     "or nothing on it to check); the reason is on stderr.")
         page.add_argument("target", metavar="FILE_OR_URL")
         page.add_argument("--json", action="store_true", help="print the report as JSON")
         page.add_argument("--base-url", default="", help="for a file: the address it is served at (its links are then checked too)")
@@ -82,7 +102,13 @@ class Command(BaseCommand):
                 path = Path(target)
                 if not path.is_file():
                     return self.fail(f"No such file: {target}")
-                body = path.read_bytes()
+                try:
+                    body = path.read_bytes()
+                    decode(body)
+                except OSError as exc:
+                    return self.fail(f"Cannot read {target}: {exc.strerror or exc}")
+                except DecodeError as exc:
+                    return self.fail(f"Cannot check {target}: {exc.reason} (check-page reads a saved web page, HTML or text)")
                 base = options["base_url"]
                 if base:
                     if crawler.normalize_url(base) is None:
@@ -95,6 +121,9 @@ class Command(BaseCommand):
                 shown = str(path)
         except crawler.FetchError as exc:
             return self.fail(str(exc))
+        problem = _unreadable(report)
+        if problem:
+            return self.fail(f"Cannot check {target}: {problem}")
         findings = list(report.findings)
         if options["json"]:
             data = report.as_dict()

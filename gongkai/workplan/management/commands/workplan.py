@@ -1,7 +1,9 @@
 """`gongkai workplan ACTION`: work plans (工作要点) on the command line.
 
   extract FILE [--json]                 the tasks of a yearly openness work plan
-  quotas FILE [--json]                  the quota table (信息发布任务分解表) of a page
+  quotas FILE [--json]                  the quota table (信息发布任务分解表) of a page: its units and
+                                        numbers, their groups, whether the numbers are items (条) or
+                                        points (分), the carry-over the page states and what to check
   score --scheme ID [--json] [--xlsx PATH] [--as-of YYYY-MM-DD]
                                         the scores of an assessment scheme (年度考核)
   bulletin --org ORG --month YYYY-MM    generate the monthly bulletin (月初通报) of an office
@@ -35,6 +37,14 @@ def _organisations() -> list[tuple]:
         return list(Organisation.objects.values_list("id", "name", "short_name"))
     except Exception:  # no database (e.g. not migrated): units are simply left unmatched
         return []
+
+
+def _carry_words(carry: str) -> str:
+    """The carry-over a quota page states, for the command's text."""
+    if not carry:
+        return "none stated"
+    return {"next": "next (each window's shortfall to the next window)",
+            "last": "last (every window's shortfall to the year's last window)"}.get(carry, carry)
 
 
 def _width(text: str) -> int:
@@ -150,15 +160,34 @@ class Command(BaseCommand):
                           "organisation": ({"id": org[0], "name": org[1]} if (org := matches.get(row.unit)) else None)}
                          for row in table.rows],
                 "total": table.total,
+                "measure": table.measure,
+                "measures": table.measures,
+                "windows": {column: {"months": span.months, "every": span.every, "label": span.label}
+                            for column, span in table.windows.items()},
+                "suggested_period": ({"period": suggested[0], "months": suggested[1]}
+                                     if (suggested := table.suggested_period()) else None),
+                "carry": table.carry,
+                "groups": [{"group": group, "units": [row.unit for row in table.rows if row.group == group]}
+                           for group in table.groups],
+                "warnings": table.warnings,
             }
             self.stdout.write(jsonlib.dumps(data, ensure_ascii=False, indent=2))
             return
         self.stdout.write(table.title or "(untitled table)")
-        header = ["unit", "organisation", *table.columns]
+        grouped = bool(table.groups)
+        header = ["unit", "organisation", *table.columns, *(["group"] if grouped else [])]
         rows = [[row.unit, (matches.get(row.unit) or (None, "-"))[1],
-                 *[str(row.numbers[c]) if c in row.numbers else "-" for c in table.columns]] for row in table.rows]
+                 *[str(row.numbers[c]) if c in row.numbers else "-" for c in table.columns],
+                 *([row.group or "-"] if grouped else [])] for row in table.rows]
         for line in _table(header, rows):
             self.stdout.write(line)
+        self.stdout.write("measure: 分 (points, not items: not a number of items to publish)" if table.measure == "分"
+                          else "measure: 条 (items)")
+        self.stdout.write(f"carry: {_carry_words(table.carry)}")
+        for group in table.groups:
+            self.stdout.write(f"group: {group} ({sum(1 for row in table.rows if row.group == group)} units)")
+        for warning in table.warnings:
+            self.stdout.write(f"warning: {warning}")
         unmatched = sum(1 for row in table.rows if not matches.get(row.unit))
         self.stdout.write(f"units: {len(table.rows)}, total: {table.total}, "
                           f"not matched to an organisation: {unmatched}")
@@ -195,9 +224,12 @@ class Command(BaseCommand):
                 "as_of": day.isoformat(),
                 "units": [{
                     "rank": s.rank, "organisation": {"id": s.organisation.pk, "name": s.organisation.name},
-                    "total": float(s.total),
+                    "total": float(s.total), "total_text": s.total_text, "no_data": s.no_data,
+                    "rescaled": s.renormalised and not s.no_data, "raw": float(s.raw),
+                    "scored_weight": float(s.scored_weight), "full_weight": float(s.full_weight), "basis": s.basis,
                     "indicators": [{"kind": i.kind, "label": i.label, "weight": float(i.weight),
-                                    "points": float(i.points), "numerator": i.numerator,
+                                    "points": float(i.points), "text": i.text, "no_data": i.no_data,
+                                    "counted": i.counted, "numerator": i.numerator,
                                     "denominator": i.denominator, "detail": i.detail} for i in s.indicators],
                 } for s in scores],
             }
@@ -207,9 +239,16 @@ class Command(BaseCommand):
         if not scores:
             self.stdout.write("no units to assess: the scheme names none and the office has no direct subordinates")
         for s in scores:
-            self.stdout.write(f"{s.rank}. {s.organisation.name}: {s.total} points")
+            if s.no_data and s.full_weight:
+                self.stdout.write(f"{s.rank}. {s.organisation.name}: {s.total_text} (no indicator has data; ranked as 0)")
+            else:
+                self.stdout.write(f"{s.rank}. {s.organisation.name}: {s.total} points")
+            if s.renormalised and not s.no_data:  # indicators without data left out, the rest scaled up
+                self.stdout.write(f"   rescaled total: {s.raw} of the {s.scored_weight} counted, "
+                                  f"scaled to {s.full_weight}: {s.total}")
             for i in s.indicators:
-                self.stdout.write(f"   {i.label}: {i.points} of {i.weight}")
+                self.stdout.write(f"   {i.label}: {i.text} (weight {i.weight})" if i.no_data
+                                  else f"   {i.label}: {i.points} of {i.weight}")
                 for line in i.detail:
                     self.stdout.write(f"      {line}")
         if xlsx:
