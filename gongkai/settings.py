@@ -4,11 +4,14 @@ Two modes:
 - embedded (default): SQLite in GONGKAI_DATA_DIR (./var), a secret key generated
   once into that folder, static files served by WhiteNoise. This is what
   `gongkai serve` and the tests use.
-- production (GONGKAI_ENV=production): DATABASE_URL, SECRET_KEY and
-  ALLOWED_HOSTS must be given; refuses to start with DEBUG on or the default key.
+- production (GONGKAI_ENV=production, in any case): DATABASE_URL, SECRET_KEY
+  and ALLOWED_HOSTS must be given; refuses to start with DEBUG on or the
+  default key; HTTPS only (HSTS, redirect, secure cookies).
+Any other GONGKAI_ENV is refused rather than taken for embedded.
 """
 
 import datetime as dt
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -18,8 +21,50 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("GONGKAI_DATA_DIR", "var")).resolve()
-ENV = os.environ.get("GONGKAI_ENV", "embedded")
+ENV = os.environ.get("GONGKAI_ENV", "").strip().lower() or "embedded"
+if ENV not in ("embedded", "production"):
+    # A misspelt "production" must not quietly run a development site.
+    raise ImproperlyConfigured(
+        f"GONGKAI_ENV must be 'production' or 'embedded' (any case), not {os.environ['GONGKAI_ENV']!r}."
+    )
 PRODUCTION = ENV == "production"
+
+
+def _restrict(path: Path) -> None:
+    """Take away any access by group and others (the owner's stays)."""
+    try:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            path.chmod(mode & 0o700)
+    except OSError:  # not ours (a mount managed elsewhere): left as it is
+        pass
+
+
+def _private_dir(path: Path) -> Path:
+    """Create `path` readable by this account only (0700), or restrict it."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        if not PRODUCTION:
+            raise
+        return path  # production may keep its files elsewhere (object storage)
+    _restrict(path)
+    return path
+
+
+def _private_file(path: Path) -> Path:
+    """Create `path` empty with mode 0600 unless it exists, and restrict it
+    (SQLite gives its -wal and -shm files the database file's mode)."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if each.exists():
+            _restrict(each)
+    return path
+
+
+# The data folder holds the database, the keys and applicants' files: this
+# account's only, whatever the umask.
+_private_dir(DATA_DIR)
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -91,6 +136,8 @@ MIDDLEWARE = [
     # with every header the middleware below adds.
     "gongkai.portal.cache.PublicPageCacheMiddleware",
     "gongkai.portal.middleware.SecurityHeadersMiddleware",
+    # Staff pages and the applicant's own pages: never kept by a browser or proxy.
+    "gongkai.workspace.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -108,6 +155,7 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("GONGKAI_LOGIN_LOCKO
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked.html"
+AXES_CLIENT_IP_CALLABLE = "gongkai.core.http.client_ip"  # the rate limits' address (see below)
 LOGIN_URL = "workspace:login"
 LOGIN_REDIRECT_URL = "workspace:home"
 
@@ -138,10 +186,13 @@ def database_config(url: str | None) -> dict:
         config = dj_database_url.parse(url, conn_max_age=60)
     else:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
+        _private_file(DATA_DIR / "gongkai.sqlite3")
         # Kept open per server thread as PostgreSQL's are: opening the file and
         # running the PRAGMAs below cost more than a cached page's whole work.
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "gongkai.sqlite3"),
                   "CONN_MAX_AGE": 60}
+    # Connections kept open (CONN_MAX_AGE) are checked before a request reuses
+    # them: after a database restart the first request must not fail with 500.
     config["CONN_HEALTH_CHECKS"] = True
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config.setdefault("OPTIONS", {}).update(
@@ -178,6 +229,11 @@ MEDIA_ROOT = DATA_DIR / "media"
 # Files with personal data (disclosure applications): never under MEDIA_ROOT,
 # served only through views that check who asks.
 PRIVATE_MEDIA_ROOT = DATA_DIR / "private"
+_private_dir(MEDIA_ROOT)
+_private_dir(PRIVATE_MEDIA_ROOT)
+# Uploaded files and their folders: this account's only (Django's default is 0644).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -194,8 +250,22 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = PRODUCTION
-CSRF_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_SECURE = _flag("GONGKAI_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS in production (see README "Behind a proxy"): browsers are told to use
+# HTTPS only (HSTS) and a plain-HTTP request is redirected. Behind a proxy that
+# ends TLS, GONGKAI_BEHIND_TLS_PROXY=1 believes its X-Forwarded-Proto (which the
+# proxy must set itself) so that the redirect does not loop.
+SECURE_HSTS_SECONDS = int(os.environ.get("GONGKAI_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("GONGKAI_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = _flag("GONGKAI_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading binds the whole registered domain (often a government's
+    # gov.cn name shared with other sites): its owner decides, not this site.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SECURE_SSL_REDIRECT = _flag("GONGKAI_SSL_REDIRECT", PRODUCTION)
+if _flag("GONGKAI_BEHIND_TLS_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -227,9 +297,23 @@ if REDIS_URL := os.environ.get("GONGKAI_REDIS_URL", "").strip():
 GONGKAI_PAGE_CACHE = os.environ.get("GONGKAI_PAGE_CACHE", "1").strip() not in ("0", "false", "no", "off")
 GONGKAI_PAGE_CACHE_SECONDS = int(os.environ.get("GONGKAI_PAGE_CACHE_SECONDS", 600))
 RATELIMIT_USE_CACHE = "default"
-# Behind a reverse proxy every request comes from the proxy: name the header
-# holding the client's address (e.g. HTTP_X_REAL_IP), set by the proxy only.
-RATELIMIT_IP_META_KEY = os.environ.get("GONGKAI_CLIENT_IP_META_KEY") or None
+# Behind a reverse proxy every request comes from the proxy: name the proxies
+# (addresses or networks) whose header giving the client's address is believed,
+# and the header (default X-Forwarded-For; e.g. HTTP_X_REAL_IP). The rate limits
+# and the login lockout (AXES_CLIENT_IP_CALLABLE) take the same address.
+GONGKAI_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("GONGKAI_TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in GONGKAI_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"GONGKAI_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network.") from None
+GONGKAI_CLIENT_IP_META_KEY = os.environ.get("GONGKAI_CLIENT_IP_META_KEY", "").strip() or None
+if GONGKAI_CLIENT_IP_META_KEY and not GONGKAI_TRUSTED_PROXIES:
+    raise ImproperlyConfigured(
+        "GONGKAI_CLIENT_IP_META_KEY is believed only from the proxies in GONGKAI_TRUSTED_PROXIES: "
+        "set GONGKAI_TRUSTED_PROXIES to the proxy's address (e.g. 127.0.0.1 for nginx on this machine)."
+    )
+RATELIMIT_IP_META_KEY = "gongkai.core.http.client_ip"
 # A broken cache must not stop citizens from applying: without a counter, let through.
 RATELIMIT_FAIL_OPEN = True
 

@@ -1,6 +1,10 @@
 """Reply letters (政府信息公开申请答复告知书). The outcome picks the template
-(gongkai.core.statute.OUTCOME_LETTER); the office may reword each template
-(LetterTemplate rows); the shipped wording below is used otherwise."""
+(gongkai.core.statute.OUTCOME_LETTER). Each organisation's office may reword
+a template (a LetterTemplate row of that organisation): it applies there and
+in every organisation below unless a lower one rewords it again. A letter
+uses the wording of the handling organisation's nearest ancestor-or-self
+that has one, else the installation's default (a row without organisation,
+the system administrator's), else the shipped wording below."""
 
 from __future__ import annotations
 
@@ -44,13 +48,40 @@ def _date(value) -> str:
     return f"{value.year}年{value.month}月{value.day}日" if value else "（日期未确认）"
 
 
-def template_for(key: str) -> tuple[str, str]:
+def chain(organisation) -> list:
+    """The organisation and those above it, nearest first ([] for None)."""
+    found, node = [], organisation
+    while node is not None and len(found) < 20:
+        found.append(node)
+        node = node.parent
+    return found
+
+
+def templates_for(organisation) -> dict[str, tuple[str, str, object]]:
+    """Every template in force at `organisation` (None: the installation's
+    default): key -> (title, body, the LetterTemplate row it comes from, or
+    None for the shipped wording)."""
+    from django.db.models import Q
+
     from .models import LetterTemplate
 
-    row = LetterTemplate.objects.filter(key=key).first()
-    if row is not None:
-        return row.title, row.body
-    return DEFAULT_TEMPLATES[key]
+    rank = {org.pk: i for i, org in enumerate(chain(organisation))}
+    nearest: dict[str, tuple[int, object]] = {}
+    for row in LetterTemplate.objects.filter(Q(organisation__isnull=True) | Q(organisation_id__in=list(rank))):
+        level = rank.get(row.organisation_id, len(rank))  # the default is the farthest
+        if row.key not in nearest or level < nearest[row.key][0]:
+            nearest[row.key] = (level, row)
+    result = {}
+    for key, (title, body) in DEFAULT_TEMPLATES.items():
+        row = nearest.get(key, (None, None))[1]
+        result[key] = (row.title, row.body, row) if row is not None else (title, body, None)
+    return result
+
+
+def template_for(key: str, organisation=None) -> tuple[str, str]:
+    """The wording of template `key` that `organisation` uses (see the module docstring)."""
+    title, body, _ = templates_for(organisation)[key]
+    return title, body
 
 
 def request_text(app) -> str:
@@ -91,7 +122,7 @@ class _Safe(dict):
 
 def render_parts(app, reply) -> dict:
     """Title, number, body paragraphs, remedy clause, signature and date."""
-    title, body = template_for(OUTCOME_LETTER[reply.outcome])
+    title, body = template_for(OUTCOME_LETTER[reply.outcome], app.organisation)
     values = fields(app, reply)
     text = body.format_map(_Safe(values))
     return {"title": title, "number": values["number"], "paragraphs": [p for p in text.split("\n") if p.strip()],
@@ -108,7 +139,7 @@ def consultation_parts(app, event) -> dict:
     """The written consultation of a third party (Art. 32), from the
     consultation event (its note names the third party). No applicant's
     personal data goes to the third party: only what was asked."""
-    title, body = template_for("third_party")
+    title, body = template_for("third_party", app.organisation)
     values = {"party": event.note or "第三方", "received": _date(app.received_on), "request": request_text(app)}
     text = body.format_map(_Safe(values))
     return {"title": title, "number": f"{app.number}征", "paragraphs": [p for p in text.split("\n") if p.strip()],

@@ -8,7 +8,8 @@ and the date right-aligned. Chinese text gets its font through w:eastAsia
 The letter is the one issued: its parts come from the reply's stored text
 (Reply.body, written when the reply was made), so rewording a template later
 does not change letters already sent. A reply without stored text is
-rendered from the current template."""
+rendered from the template the handling organisation uses now (its own
+wording, else its nearest ancestor's, else the default: letters.templates_for)."""
 
 from __future__ import annotations
 

@@ -200,9 +200,14 @@ class Reply(models.Model):
 
 
 class LetterTemplate(models.Model):
-    """The office's wording of one reply-letter template (editable)."""
+    """An organisation's wording of one reply-letter template. It applies to
+    that organisation and every one below unless a lower one has its own;
+    without an organisation it is the installation's default (the system
+    administrator's), over the shipped wording (letters.DEFAULT_TEMPLATES)."""
 
-    key = models.CharField("模板", max_length=30, unique=True)
+    organisation = models.ForeignKey(Organisation, verbose_name="机构（留空为默认文字）", null=True, blank=True,
+                                     on_delete=models.CASCADE, related_name="+")
+    key = models.CharField("模板", max_length=30)
     title = models.CharField("标题", max_length=100)
     body = models.TextField("正文模板", help_text="可用占位符：{applicant}、{received}、{request}、{reasons}、{provided}、{article}、{where}、{responsible}")
 
@@ -210,6 +215,11 @@ class LetterTemplate(models.Model):
         verbose_name = "告知书模板"
         verbose_name_plural = "告知书模板"
         ordering = ["key"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "key"], name="letter_template_org_key"),
+            models.UniqueConstraint(fields=["key"], condition=models.Q(organisation__isnull=True),
+                                    name="letter_template_default_key"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -16,21 +16,21 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongkai.core import audit, permissions
-from gongkai.core.models import Membership, Organisation, Role
+from gongkai.core.models import Organisation
 from gongkai.core.statute import REPLY_OUTCOME_CHOICES, REPLY_OUTCOMES
 from gongkai.portal.middleware import SecurityHeadersMiddleware
 from gongkai.workspace.auth import require, staff_view
-from gongkai.workspace.pages import crumbs, errors_to_form
+from gongkai.workspace.pages import crumbs, errors_to_form, int_param
 from gongkai.core.http import attachment_header
 
 from . import letters, letters_docx, selectors, services
@@ -46,7 +46,7 @@ S = Application.State
 K = Event.Kind
 NO_ACCESS = "您没有办理依申请公开的权限（须为本机关的依申请公开承办人或政务公开办管理员）。"
 EXTENSION_RULE = "延长答复期限须经政务公开办负责人（管理员）批准（条例第三十三条）；承办人不能自行延期。"
-TEMPLATE_RULE = "告知书模板为全平台共用，只有本级政务公开办管理员可以修改。"
+TEMPLATE_RULE = "告知书模板按机构设置：政务公开办管理员只能修改本单位及下级单位的模板，默认文字只有系统管理员可以修改。"
 PERSONAL_RULE = "告知书和申请人提交的材料含申请人个人信息，仅限受理机关本机关的承办人员和政务公开办管理员查看。"
 
 
@@ -89,7 +89,7 @@ def application_list(request):
     return render(request, "applications/staff_list.html", {
         "page": page, "state": state, "states": STATE_FILTERS, "today": today,
         "summary": selectors.summary(user, today=today, open_rows=open_rows),
-        "can_edit_templates": _can_edit_templates(user),
+        "can_edit_templates": permissions.can_anywhere(user, CONFIGURE),
         "crumbs": _crumbs(),
     })
 
@@ -473,63 +473,112 @@ def file_download(request, pk: int, file_id: int):
 
 
 # --- letter templates --------------------------------------------------------------
+# Per organisation, inherited down the tree (see letters.py). An office
+# administrator rewords the templates of their organisations and those below;
+# the installation's default (no organisation) is the system administrator's.
 
-def _can_edit_templates(user) -> bool:
-    """The templates serve every organisation of the installation: the office
-    administrators of a top-level organisation and the system administrator edit them."""
-    if permissions.is_superuser(user):
-        return True
-    if not getattr(user, "is_active", False):
-        return False
-    return Membership.objects.filter(user=user, role=Role.OFFICE_ADMIN, organisation__parent__isnull=True).exists()
+# The office administrator's reach (own organisations and those below):
+# core.permissions has no action of its own for an organisation's settings.
+CONFIGURE = permissions.MANAGE_MEMBERS
+DEFAULT_LEVEL = "default"
 
 
-def _template_rows(bound: dict | None = None) -> list[dict]:
+def _can_edit_templates(user, organisation: Organisation | None) -> bool:
+    if organisation is None:
+        return permissions.is_superuser(user)
+    return permissions.can(user, CONFIGURE, organisation)
+
+
+def _template_organisations(user) -> set[int] | None:
+    """The organisations whose templates `user` may read: where they handle
+    applications or may reword templates (None: all)."""
+    handles = permissions.organisations_for(user, permissions.APPLICATIONS)
+    configures = permissions.organisations_for(user, CONFIGURE)
+    if handles is None or configures is None:
+        return None
+    return handles | configures
+
+
+def _template_level(user, raw: str | None) -> Organisation | None:
+    """The organisation whose templates the page shows (`org`: an id, or
+    "default" for the installation's default). Without one: the system
+    administrator's default, or the highest organisation the user rewords
+    (else reads). Outside the user's reach: 404."""
+    visible = _template_organisations(user)
+    raw = (raw or "").strip()
+    if raw == DEFAULT_LEVEL:
+        return None
+    if raw:
+        pk = int_param(raw)
+        if pk is None or (visible is not None and pk not in visible):
+            raise Http404("没有这个机构或您无权查看其模板。")
+        return get_object_or_404(Organisation, pk=pk)
+    if visible is None:
+        return None
+    pool = permissions.organisations_for(user, CONFIGURE) or visible
+    return Organisation.objects.filter(pk__in=pool).exclude(parent_id__in=pool).order_by("sort_order", "id").first()
+
+
+def _template_rows(level: Organisation | None, bound: dict | None = None) -> list[dict]:
     bound = bound or {}
-    saved = {row.key: row for row in LetterTemplate.objects.all()}
     used_by: dict[str, list[str]] = {}
     for code, label, _, _, letter in REPLY_OUTCOMES:
         used_by.setdefault(letter, []).append(label)
     rows = []
-    for key, (title, body) in letters.DEFAULT_TEMPLATES.items():
-        row = saved.get(key)
-        current = (row.title, row.body) if row else (title, body)
-        form = bound.get(key) or LetterTemplateForm(key=key, initial={"key": key, "title": current[0], "body": current[1]})
-        rows.append({"key": key, "title": current[0], "body": current[1], "changed": row is not None,
+    for key, (title, body, row) in letters.templates_for(level).items():
+        own = row is not None and row.organisation_id == (level.pk if level else None)
+        if row is None:
+            source = "默认文字"
+        elif row.organisation_id is None:
+            source = "默认文字，已修改" if level is None else "默认文字（系统管理员修改）"
+        elif own:
+            source = "本机构已修改"
+        else:
+            source = f"沿用{row.organisation.name}的文字"
+        form = bound.get(key) or LetterTemplateForm(key=key, initial={"key": key, "title": title, "body": body})
+        rows.append({"key": key, "title": title, "body": body, "changed": own, "source": source,
                      "used_by": used_by.get(key, []), "form": form})
     return rows
 
 
 @transaction.atomic
-def _save_template(user, key: str, title: str, body: str) -> LetterTemplate:
-    row = LetterTemplate.objects.select_for_update().filter(key=key).first()
+def _save_template(user, organisation: Organisation | None, key: str, title: str, body: str) -> LetterTemplate:
+    if not _can_edit_templates(user, organisation):
+        raise PermissionDenied(TEMPLATE_RULE)
+    row = LetterTemplate.objects.select_for_update().filter(key=key, organisation=organisation).first()
     before = audit.state_of(row) if row else None
     if row is None:
-        row = LetterTemplate(key=key)
+        row = LetterTemplate(key=key, organisation=organisation)
     row.title, row.body = title, body
     row.save()
     audit.record("letter_template.save", "letter_template", row.pk, actor=audit.actor_name(user),
-                 before=before, after=audit.state_of(row), detail={"key": key})
+                 before=before, after=audit.state_of(row),
+                 detail={"key": key, "organisation": organisation.pk if organisation else None})
     return row
 
 
 @transaction.atomic
-def _reset_template(user, key: str) -> bool:
-    row = LetterTemplate.objects.select_for_update().filter(key=key).first()
+def _reset_template(user, organisation: Organisation | None, key: str) -> bool:
+    if not _can_edit_templates(user, organisation):
+        raise PermissionDenied(TEMPLATE_RULE)
+    row = LetterTemplate.objects.select_for_update().filter(key=key, organisation=organisation).first()
     if row is None:
         return False
     before, pk = audit.state_of(row), row.pk
     row.delete()
     audit.record("letter_template.reset", "letter_template", pk, actor=audit.actor_name(user), before=before,
-                 detail={"key": key})
+                 detail={"key": key, "organisation": organisation.pk if organisation else None})
     return True
 
 
 @staff_view
 def templates(request):
     user = request.user
-    can_edit = _can_edit_templates(user)
-    require(can_edit or permissions.can_anywhere(user, permissions.APPLICATIONS), NO_ACCESS)
+    require(permissions.can_anywhere(user, permissions.APPLICATIONS) or permissions.can_anywhere(user, CONFIGURE),
+            NO_ACCESS)
+    level = _template_level(user, request.POST.get("org") if request.method == "POST" else request.GET.get("org"))
+    can_edit = _can_edit_templates(user, level)
+    back = f"{reverse('applications_staff:templates')}?org={level.pk if level else DEFAULT_LEVEL}"
     bound = {}
     if request.method == "POST":
         require(can_edit, TEMPLATE_RULE)
@@ -537,16 +586,21 @@ def templates(request):
         if key not in letters.DEFAULT_TEMPLATES:
             raise Http404("没有这个模板。")
         if request.POST.get("op") == "reset":
-            if _reset_template(user, key):
-                messages.success(request, f"已恢复“{letters.DEFAULT_TEMPLATES[key][0]}”的默认文字。")
-            return redirect(f"{reverse('applications_staff:templates')}#tpl-{key}")
+            if _reset_template(user, level, key):
+                messages.success(request, f"已恢复“{letters.DEFAULT_TEMPLATES[key][0]}”的上级机构或默认文字。")
+            return redirect(f"{back}#tpl-{key}")
         form = LetterTemplateForm(request.POST, key=key)
         if form.is_valid():
-            _save_template(user, key, form.cleaned_data["title"], form.cleaned_data["body"])
+            _save_template(user, level, key, form.cleaned_data["title"], form.cleaned_data["body"])
             messages.success(request, f"已保存模板“{form.cleaned_data['title']}”，此后作出的答复使用新的文字。")
-            return redirect(f"{reverse('applications_staff:templates')}#tpl-{key}")
+            return redirect(f"{back}#tpl-{key}")
         bound[key] = form
+    visible = _template_organisations(user)
+    levels = Organisation.objects.order_by("sort_order", "id")
+    if visible is not None:
+        levels = levels.filter(pk__in=visible)
     return render(request, "applications/staff_templates.html", {
-        "rows": _template_rows(bound), "can_edit": can_edit, "placeholders": PLACEHOLDERS,
+        "rows": _template_rows(level, bound), "can_edit": can_edit, "placeholders": PLACEHOLDERS,
+        "level": level, "levels": levels, "default_level": DEFAULT_LEVEL,
         "crumbs": _crumbs(("告知书模板", "")),
     })

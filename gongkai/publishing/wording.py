@@ -2,9 +2,10 @@
 markings in a text, each with its place and the suggested wording.
 
 Pure: rules in, findings out. The rules are data (data/wording.json ships
-the defaults; the office edits them as WordingRule rows in the admin). A rule
-may list longer phrases that contain it and are correct (农业部 inside 农业部门):
-a match inside one of those is not a finding."""
+the defaults; each organisation's office adds to them and overrides them as
+WordingRule rows, inherited down the tree: `nearest_rules`). A rule may list
+longer phrases that contain it and are correct (农业部 inside 农业部门): a
+match inside one of those is not a finding."""
 
 from __future__ import annotations
 
@@ -45,6 +46,19 @@ class WordingFinding:
 def shipped_rules() -> list[Rule]:
     data = json.loads(DATA.read_text(encoding="utf-8"))
     return [Rule(r["phrase"], r["kind"], r.get("suggestion", ""), tuple(r.get("except", ()))) for r in data["rules"]]
+
+
+def nearest_rules(layers) -> list[Rule]:
+    """The rules in force where several dictionaries apply. `layers`, nearest
+    first (the organisation's own, its parent's, ..., the default), are each
+    a list of (rule, active). For each phrase the nearest entry decides: one
+    switched off silences the phrase there and below."""
+    decided: dict[str, Rule | None] = {}
+    for layer in layers:
+        for rule, active in layer:
+            if rule.phrase and rule.phrase not in decided:
+                decided[rule.phrase] = rule if active else None
+    return [rule for rule in decided.values() if rule is not None]
 
 
 @dataclass

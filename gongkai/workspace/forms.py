@@ -140,3 +140,19 @@ class WordingRuleForm(forms.Form):
     suggestion = forms.CharField(label="建议表述", max_length=200, required=False)
     exceptions = forms.CharField(label="例外（含该词的正确表述，用顿号分隔）", max_length=300, required=False)
     active = forms.BooleanField(label="启用", required=False, initial=True)
+
+
+class ReviewPolicyForm(forms.Form):
+    """An organisation's separation of duties in review (职责分离)."""
+
+    policy_organisation = forms.ModelChoiceField(Organisation.objects.none(), label="机构", empty_label="请选择",
+                                                 help_text="规则同样适用于其下级机构（下级机构另有规则的除外）。")
+    one_step_per_person = forms.BooleanField(label="同一人只能办理同一文件的一个审核环节", required=False, initial=True)
+    drafter_may_not_review = forms.BooleanField(label="起草人、提交人不得审核本人的文件", required=False, initial=True)
+    inherit = forms.BooleanField(label="取消本机构的规则，沿用上级机构的规则（未设置时为严格分离）", required=False)
+    reason = forms.CharField(label="理由（放宽时必填）", max_length=300, required=False)
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisations is not None:
+            self.fields["policy_organisation"].queryset = organisations

@@ -64,6 +64,41 @@ def my_drafts(user) -> QuerySet[Document]:
     return Document.objects.filter(created_by=user, status=workflow.DRAFT).select_related("organisation").order_by("-updated_at")
 
 
+HELD_STATES = (workflow.DRAFT, workflow.REVIEW, workflow.SECRECY, workflow.READY)
+
+
+def held_imports(user) -> QuerySet[Document]:
+    """Imported pages that the import's checks held back from the public
+    (personal data, injected spam: gongkai.ingest), until they are published
+    or stopped: in the organisations where the user may act on findings."""
+    qs = Document.objects.exclude(source_path="").filter(status__in=HELD_STATES)
+    scope = permissions.organisations_for(user, permissions.MASK)
+    if scope is not None:
+        qs = qs.filter(organisation_id__in=scope)
+    return qs.select_related("organisation").order_by("created_at", "id")
+
+
+def with_import_findings(docs: list[Document]) -> list[Document]:
+    """Each held import with `import_findings` (what the import's checks
+    found, one line each, personal data masked) and `open_privacy` (privacy
+    findings still to mask or waive)."""
+    from django.db.models import Count
+
+    from gongkai.ingest.services import HOLD_COMMENT
+    from gongkai.publishing.models import PrivacyFinding
+
+    ids = [doc.pk for doc in docs]
+    comments = dict(ReviewStep.objects.filter(document_id__in=ids, actor__isnull=True, action=workflow.SUBMIT,
+                                              comment__startswith=HOLD_COMMENT)
+                    .order_by("-id").values_list("document_id", "comment"))
+    open_counts = dict(PrivacyFinding.objects.filter(document_id__in=ids, state=PrivacyFinding.State.OPEN)
+                       .values("document_id").annotate(n=Count("id")).values_list("document_id", "n"))
+    for doc in docs:
+        doc.import_findings = comments.get(doc.pk, "").splitlines()[1:]
+        doc.open_privacy = open_counts.get(doc.pk, 0)
+    return docs
+
+
 @dataclass
 class Panel:
     key: str
@@ -85,13 +120,17 @@ def workbench(user) -> list[Panel]:
         ("published", "近30天发布", recently_published(user), "近30天没有发布文件。"),
     ]:
         panels.append(Panel(key, title, qs.count(), list(qs[:LIST_LIMIT]), empty))
+        if key == "waiting" and permissions.can_anywhere(user, permissions.MASK):
+            held = held_imports(user)
+            panels.append(Panel("held_imports", "导入暂缓公开（检查发现问题）", held.count(),
+                                with_import_findings(list(held[:LIST_LIMIT])), "没有因检查发现问题而暂缓公开的导入文件。"))
     cited = lifecycle.cited_invalid_for(user)
     panels.append(Panel("cited", "所引用文件已失效或废止", len(cited), cited[:LIST_LIMIT], "没有引用已失效或废止文件的文件。"))
     if permissions.can_anywhere(user, permissions.MONITOR):
         from gongkai.monitor import services as monitor
 
-        found = list(monitor.open_findings(limit=LIST_LIMIT + 1))
-        panels.append(Panel("monitor", "网站监测发现", monitor.open_count(), found[:LIST_LIMIT], "最近一次监测未发现问题。"))
+        found = list(monitor.open_findings(user, limit=LIST_LIMIT + 1))
+        panels.append(Panel("monitor", "网站监测发现", monitor.open_count(user), found[:LIST_LIMIT], "最近一次监测未发现问题。"))
     if permissions.can_anywhere(user, permissions.APPLICATIONS):
         from gongkai.applications import selectors as applications
 

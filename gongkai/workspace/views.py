@@ -23,14 +23,14 @@ from gongkai.catalog.models import INTERPRETATION_GENRE, Document
 from gongkai.core import calendar as workdays, permissions
 from gongkai.core import services as core_services
 from gongkai.core.models import Membership, Organisation, review_level_name
-from gongkai.publishing import findings, services as publishing, workflow
-from gongkai.publishing.models import PrivacyFinding, WordingRule
+from gongkai.publishing import attachment_text, findings, services as publishing, workflow
+from gongkai.publishing.models import PrivacyFinding, ReviewPolicy, WordingRule
 
 from . import selectors
 from .auth import require, staff_view
-from .forms import (ActionForm, DraftForm, GrantForm, InterpretationLinkForm, RevokeForm, ValidityForm, WaiveForm,
-                    WordingRuleForm)
-from .pages import crumbs, errors_to_form
+from .forms import (ActionForm, DraftForm, GrantForm, InterpretationLinkForm, ReviewPolicyForm, RevokeForm, ValidityForm,
+                    WaiveForm, WordingRuleForm)
+from .pages import crumbs, errors_to_form, int_param
 
 PER_PAGE = 30
 
@@ -66,9 +66,23 @@ def _document_or_404(user, pk: int) -> Document:
     return doc
 
 
+def _without_refused_steps(user, panels) -> None:
+    """The "waiting for me" panel without the review steps separation of
+    duties forbids this user (the document page offers them no button)."""
+    for panel in panels:
+        if panel.key != "waiting":
+            continue
+        waiting = selectors.waiting_for(user)
+        refused = publishing.separation_refusals(user, waiting.filter(status__in=[workflow.REVIEW, workflow.SECRECY]))
+        if refused:
+            waiting = waiting.exclude(pk__in=list(refused))
+            panel.count, panel.items = waiting.count(), list(waiting[:selectors.LIST_LIMIT])
+
+
 @staff_view
 def home(request):
     panels = selectors.workbench(request.user)
+    _without_refused_steps(request.user, panels)
     if permissions.can_anywhere(request.user, permissions.WORKPLAN_REPORT):
         from gongkai.workplan import selectors as workplan
 
@@ -152,24 +166,33 @@ def document_edit(request, pk: int | None = None):
     })
 
 
-def _actions_for(user, doc: Document) -> list[dict]:
-    """The workflow buttons this user may press on this document now."""
-    actions = []
+def _actions_for(user, doc: Document) -> tuple[list[dict], str]:
+    """The workflow buttons this user may press on this document now, and
+    why a review step their roles allow is not offered (separation of
+    duties). The final reviewer's wording confirmation has its own form."""
+    actions, refused = [], None
     for action in workflow.actions_from(doc.status):
         move = workflow.TRANSITIONS[(doc.status, action)]
-        level = doc.review_level if move.permission == workflow.PERM_REVIEW else None
-        if action == workflow.UNSCHEDULE and not doc.scheduled_at:
+        if action == workflow.OVERRIDE_WORDING or (action == workflow.UNSCHEDULE and not doc.scheduled_at):
             continue
-        if permissions.can(user, move.permission, doc.organisation_id, review_level=level):
-            actions.append({"action": action, "label": workflow.ACTION_LABELS[action], "needs_comment": move.needs_comment})
-    return actions
+        level = doc.review_level if move.permission == workflow.PERM_REVIEW else None
+        if not permissions.can(user, move.permission, doc.organisation_id, review_level=level):
+            continue
+        if workflow.review_step(action, doc.status, doc.review_level):
+            if refused is None:
+                refused = publishing.separation_refusal(doc, user) or ""
+            if refused:
+                continue
+        actions.append({"action": action, "label": workflow.ACTION_LABELS[action], "needs_comment": move.needs_comment})
+    return actions, refused or ""
 
 
 @staff_view
 def document_detail(request, pk: int):
     doc = _document_or_404(request.user, pk)
     user = request.user
-    body_findings = list(PrivacyFinding.objects.filter(document=doc).select_related("attachment"))
+    body_findings = list(PrivacyFinding.objects.filter(document=doc).select_related("attachment")
+                         .defer("attachment__text"))
     wording = publishing.wording_report(doc) if doc.status not in (workflow.PUBLISHED, workflow.WITHDRAWN) else []
     candidates = None
     if permissions.can(user, permissions.EDIT, doc.organisation) and not doc.is_interpretation:
@@ -179,12 +202,22 @@ def document_detail(request, pk: int):
     stage = ""
     if doc.status == workflow.REVIEW:
         stage = review_level_name(doc.review_level, doc.organisation.review_levels)
+    actions, separation_note = _actions_for(user, doc)
+    serious = publishing.serious_wording(doc) if wording else []
+    steps = selectors.history(doc)
+    for step in steps:
+        step.label = workflow.ACTION_LABELS.get(step.action, step.action)
+    attachments = list(doc.attachments.all())
+    on_the_way = doc.status not in (workflow.PUBLISHED, workflow.WITHDRAWN)
     return render(request, "workspace/document_detail.html", {
         "doc": doc,
         "stage": stage,
         "body": mark_safe(catalog_selectors.safe_body(doc)),  # sanitised by nh3 on the way out
-        "attachments": list(doc.attachments.all()),
-        "unchecked": findings.unchecked_attachments(doc) if doc.status not in (workflow.PUBLISHED, workflow.WITHDRAWN) else [],
+        "attachments": attachments,
+        # What the worker stored of each attachment's text: no file is read here.
+        "pending": [a for a in attachments if attachment_text.is_pending(a)] if on_the_way else [],
+        "unchecked": [(a, attachment_text.status_label(a)) for a in attachments if attachment_text.is_unchecked(a)]
+        if on_the_way else [],
         "findings": body_findings,
         "open_findings": sum(1 for f in body_findings if f.state == PrivacyFinding.State.OPEN),
         "can_mask": permissions.can(user, permissions.MASK, doc.organisation),
@@ -192,14 +225,18 @@ def document_detail(request, pk: int):
         "can_edit": doc.status == workflow.DRAFT and permissions.can(user, permissions.EDIT, doc.organisation),
         "can_validity": doc.status == workflow.PUBLISHED and permissions.can(user, permissions.VALIDITY, doc.organisation),
         "wording": wording,
-        "actions": _actions_for(user, doc),
+        "serious_block": publishing.wording_block(doc, serious) if serious else None,
+        "confirmations": publishing.wording_confirmations(doc) if serious else [],
+        "can_override": bool(serious) and publishing.may_override_wording(doc, user),
+        "actions": actions,
+        "separation_note": separation_note,
         "action_form": ActionForm(),
         "waive_form": WaiveForm(),
         "validity_form": ValidityForm(initial={"validity": doc.validity or "valid"}),
         "link_form": InterpretationLinkForm(candidates=candidates) if candidates is not None else None,
         "interpretations": publishing.interpretations_of(doc),
         "policies": publishing.interpreted_policies(doc),
-        "steps": selectors.history(doc),
+        "steps": steps,
         "levels": [review_level_name(i, doc.organisation.review_levels) for i in range(1, doc.organisation.review_levels + 1)],
         "crumbs": crumbs(("政府信息", reverse("workspace:documents")), (doc.title[:30], "")),
     })
@@ -296,8 +333,25 @@ def members(request):
     orgs = Organisation.objects.all() if scope is None else Organisation.objects.filter(pk__in=scope)
     memberships = Membership.objects.filter(organisation__in=orgs).select_related("user", "organisation").order_by("organisation__sort_order", "organisation_id", "user__username")
     grant_form = GrantForm(organisations=orgs)
+    policy_form = ReviewPolicyForm(organisations=orgs)
     if request.method == "POST":
-        if request.POST.get("op") == "revoke":
+        if request.POST.get("op") == "review_policy":
+            policy_form = ReviewPolicyForm(request.POST, organisations=orgs)
+            if policy_form.is_valid():
+                data = policy_form.cleaned_data
+                try:
+                    if data["inherit"]:
+                        publishing.clear_review_policy(data["policy_organisation"], user=user)
+                    else:
+                        publishing.set_review_policy(data["policy_organisation"], user=user, reason=data["reason"],
+                                                     one_step_per_person=data["one_step_per_person"],
+                                                     drafter_may_not_review=data["drafter_may_not_review"])
+                except ValidationError as exc:
+                    errors_to_form(policy_form, exc)
+                else:
+                    messages.success(request, f"已更新“{data['policy_organisation'].name}”的审核职责分离规则。")
+                    return redirect("workspace:members")
+        elif request.POST.get("op") == "revoke":
             form = RevokeForm(request.POST, memberships=memberships)
             if form.is_valid():
                 membership = form.cleaned_data["membership"]
@@ -326,40 +380,83 @@ def members(request):
                     return redirect("workspace:members")
     return render(request, "workspace/members.html", {
         "memberships": memberships, "grant_form": grant_form, "crumbs": crumbs(("人员与角色", "")),
+        "policy_form": policy_form,
+        "policies": ReviewPolicy.objects.filter(organisation__in=orgs).select_related("organisation", "changed_by"),
     })
 
 
 @staff_view
 def wording(request):
-    """The wording dictionary (表述检查词库): add, change, switch off entries."""
-    require(permissions.can_edit_wording_dictionary(request.user), "只有本级政务公开办管理员可以维护表述检查词库。")
+    """The wording dictionaries (表述检查词库), one per organisation and
+    inherited down the tree: add, change, switch off entries. An entry for a
+    phrase the organisation inherits overrides it there and below. An office
+    administrator keeps the dictionaries of their organisations and those
+    below; the default dictionary is the system administrator's."""
+    user = request.user
+    editable = permissions.organisations_for(user, permissions.MANAGE_MEMBERS)  # the office administrator's reach
+    require(editable is None or bool(editable), "只有政务公开办管理员可以维护表述检查词库。")
+    own_rules = WordingRule.objects.all() if editable is None else WordingRule.objects.filter(organisation_id__in=editable)
     rule = None
-    if request.GET.get("edit") or request.POST.get("pk"):
-        rule = WordingRule.objects.filter(pk=(request.POST.get("pk") or request.GET.get("edit") or "0")).first()
+    raw_rule = request.POST.get("pk") if request.method == "POST" else request.GET.get("edit")
+    if raw_rule:
+        rule = own_rules.filter(pk=int_param(raw_rule) or 0).select_related("organisation").first()
         if rule is None:
             raise Http404("词条不存在。")
+        level = rule.organisation
+    else:
+        raw_level = ((request.POST.get("org") if request.method == "POST" else request.GET.get("org")) or "").strip()
+        if raw_level == "default" or (not raw_level and editable is None):
+            require(editable is None, "默认词库只有系统管理员可以修改。")
+            level = None
+        elif raw_level:
+            pk = int_param(raw_level)
+            if pk is None or (editable is not None and pk not in editable):
+                raise Http404("没有这个机构或您无权维护其词库。")
+            level = get_object_or_404(Organisation, pk=pk)
+        else:
+            level = (Organisation.objects.filter(pk__in=editable).exclude(parent_id__in=editable)
+                     .order_by("sort_order", "id").first())
     if request.method == "POST":
         form = WordingRuleForm(request.POST)
         if form.is_valid():
             try:
-                saved = publishing.save_wording_rule(rule, user=request.user, **form.cleaned_data)
+                saved = publishing.save_wording_rule(rule, user=user, organisation=level, **form.cleaned_data)
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
                 messages.success(request, f"已保存词条“{saved.phrase}”。")
-                return redirect("workspace:wording")
+                return redirect(f"{reverse('workspace:wording')}?org={level.pk if level else 'default'}")
     elif rule is not None:
         form = WordingRuleForm(initial={"phrase": rule.phrase, "kind": rule.kind, "suggestion": rule.suggestion,
                                         "exceptions": rule.exceptions, "active": rule.active})
     else:
         form = WordingRuleForm()
     kind = request.GET.get("kind", "")
-    rules = WordingRule.objects.all()
+    chain = []
+    node = level
+    while node is not None and len(chain) < 20:
+        chain.append(node)
+        node = node.parent
+    rules = WordingRule.objects.filter(organisation=level)
+    inherited = (WordingRule.objects.filter(organisation_id__in=[o.pk for o in chain[1:]])
+                 | WordingRule.objects.filter(organisation__isnull=True)) if level is not None else WordingRule.objects.none()
     if kind:
-        rules = rules.filter(kind=kind)
+        rules, inherited = rules.filter(kind=kind), inherited.filter(kind=kind)
+    overridden = set(rules.values_list("phrase", flat=True))
+    rank = {o.pk: i for i, o in enumerate(chain)}
+    nearest: dict[str, WordingRule] = {}
+    for row in inherited.select_related("organisation"):
+        if row.phrase in overridden:
+            continue
+        if row.phrase not in nearest or rank.get(row.organisation_id, 99) < rank.get(nearest[row.phrase].organisation_id, 99):
+            nearest[row.phrase] = row
+    levels = Organisation.objects.order_by("sort_order", "id")
+    if editable is not None:
+        levels = levels.filter(pk__in=editable)
     return render(request, "workspace/wording.html", {
-        "form": form, "rule": rule, "rules": rules, "kind": kind, "kinds": WordingRuleForm.base_fields["kind"].choices,
-        "crumbs": crumbs(("表述检查词库", "")),
+        "form": form, "rule": rule, "rules": rules, "inherited": sorted(nearest.values(), key=lambda r: (r.kind, r.phrase)),
+        "kind": kind, "kinds": WordingRuleForm.base_fields["kind"].choices, "level": level, "levels": levels,
+        "can_default": editable is None, "crumbs": crumbs(("表述检查词库", "")),
     })
 
 

@@ -352,8 +352,8 @@ def test_template_editor_changes_the_letter_wording(org_tree, people, client):
     page = client.get(url)
     assert page.status_code == 200 and "{applicant}" in page.content.decode() and "<textarea" not in page.content.decode()
     assert client.post(url, {"key": "partial", "title": "改", "body": new_body}).status_code == 403
-    client.force_login(people["head"])  # the templates serve the whole installation: the top office edits them
-    assert client.post(url, {"key": "partial", "title": "改", "body": new_body}).status_code == 403
+    client.force_login(people["head"])  # templates per organisation: the county's office may not reword the province's
+    assert client.post(url, {"key": "partial", "title": "改", "body": new_body, "org": org_tree["province"].pk}).status_code == 404
     assert not LetterTemplate.objects.exists()
 
     client.force_login(people["top"])

@@ -56,7 +56,7 @@ def test_runs_are_compared_with_the_previous_one():
                                         F("wording", "serious", "中华人民共合国", "…中华人民共合国…", "http://x/3")], pages=10)
     assert (second.new, second.still_open, second.fixed) == (1, 1, 1)
     assert {f.evidence: f.status for f in second.findings.all()} == {"http://bet.example/": "open", "中华人民共合国": "new"}
-    assert {f.evidence for f in services.open_findings()} == {"http://bet.example/", "中华人民共合国"}
+    assert {f.evidence for f in services.open_findings(None)} == {"http://bet.example/", "中华人民共合国"}
 
 
 def test_report_page_and_workbook_for_the_office(org_tree, make_user, make_document, client):
@@ -65,7 +65,7 @@ def test_report_page_and_workbook_for_the_office(org_tree, make_user, make_docum
     from django.urls import reverse
     from openpyxl import load_workbook
 
-    site = Site.objects.create(name="西昌市人民政府门户网站", start_url="http://127.0.0.1:9/")
+    site = Site.objects.create(name="西昌市人民政府门户网站", start_url="http://127.0.0.1:9/", organisation=org_tree["county"])
     services.record_run(site, [F("hidden_link", "serious", "http://bet.example/", "display:none 博彩", "http://x/2")], pages=3)
     make_document(org_tree["county"], "旧动态", "内容。", genre=Genre.objects.get(name="工作动态"),
                   published_date=dt.date(2020, 1, 1))
@@ -83,7 +83,7 @@ def test_report_page_and_workbook_for_the_office(org_tree, make_user, make_docum
 def test_workbench_shows_open_monitor_findings_to_the_office(org_tree, make_user, client):
     from django.urls import reverse
 
-    site = Site.objects.create(name="西昌市人民政府门户网站", start_url="http://127.0.0.1:9/")
+    site = Site.objects.create(name="西昌市人民政府门户网站", start_url="http://127.0.0.1:9/", organisation=org_tree["county"])
     services.record_run(site, [F("dead_link", "warning", "http://x/a.pdf", "附件 (404)", "http://x/1"),
                                F("injected_text", "serious", "AG真人娱乐", "…县AG真人娱乐政府…", "http://x/2")], pages=3)
     client.force_login(make_user("office", (org_tree["county"], "office_admin")))

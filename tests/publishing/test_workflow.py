@@ -237,3 +237,34 @@ def test_audit_verify_finds_a_tampered_workflow_entry(org_tree, county_staff, ca
         call_command("audit", "verify")
     assert exited.value.code == 1
     assert f"entry #{entry.seq} was altered" in capsys.readouterr().out
+
+
+def test_the_final_reviewers_confirmation_moves_nothing():
+    assert workflow.target(workflow.REVIEW, workflow.OVERRIDE_WORDING, 3, 3) == (workflow.REVIEW, 3)
+    assert workflow.target(workflow.READY, workflow.OVERRIDE_WORDING, 0, 3) == (workflow.READY, 0)
+    assert workflow.move_for(workflow.SECRECY, workflow.OVERRIDE_WORDING).needs_comment
+    for state in (workflow.DRAFT, workflow.PUBLISHED, workflow.WITHDRAWN, workflow.STOPPED):
+        with pytest.raises(workflow.TransitionRefused):
+            workflow.move_for(state, workflow.OVERRIDE_WORDING)
+
+
+def test_a_small_township_carries_a_document_with_two_people_only_under_a_relaxed_policy(org_tree, county_staff, make_user):
+    """Separation of duties is the default; a township with two staff relaxes it
+    explicitly (its county's office administrator, with a reason)."""
+    township = org_tree["township"]
+    writer = make_user("writer", (township, "drafter"), (township, "publisher"))
+    checker = make_user("checker", (township, "reviewer", 1), (township, "reviewer", 2), (township, "reviewer", 3),
+                        (township, "secrecy"))
+    doc = services.save_draft(None, user=writer, organisation=township, title="安宁镇关于开展秋季防火工作的通知",
+                              body_html="<p>做好防火。</p>")
+    doc = services.act(doc, workflow.SUBMIT, user=writer)
+    doc = services.act(doc, workflow.PASS, user=checker)
+    with pytest.raises(PermissionDenied, match="职责分离"):
+        services.act(doc, workflow.PASS, user=checker)
+    services.set_review_policy(township, user=county_staff["office_admin"], one_step_per_person=False,
+                               drafter_may_not_review=True, reason="镇政府只有两名工作人员。")
+    for _ in range(3):
+        doc = services.act(doc, workflow.PASS, user=checker)
+    doc = services.act(doc, workflow.PUBLISH, user=writer)
+    assert doc.status == workflow.PUBLISHED
+    assert list(ReviewStep.objects.filter(document=doc, action="pass").values_list("actor__username", flat=True)) == ["checker"] * 4

@@ -218,7 +218,7 @@ def test_wording_dictionary_is_edited_by_the_top_office_and_warns_at_once(org_tr
     from gongkai.core import audit
     from gongkai.publishing.models import WordingRule
 
-    client.force_login(county_staff["office_admin"])  # the county is not the top of the tree
+    client.force_login(county_staff["drafter"])  # the dictionaries are the offices' (per organisation)
     assert client.get(reverse("workspace:wording")).status_code == 403
     top = make_user("province.office", (org_tree["province"], "office_admin"))
     client.force_login(top)
@@ -230,10 +230,10 @@ def test_wording_dictionary_is_edited_by_the_top_office_and_warns_at_once(org_tr
     assert response.status_code == 302
     rule = WordingRule.objects.get(phrase="西昌市城乡规划局")
     assert AuditEntry.objects.filter(action="wording_rule.create", object_id=str(rule.pk), actor="province.office").exists()
-    report = services.wording_report(Document(title="通知", body_text="第一段。\n请向西昌市城乡规划局报送材料。"))
+    report = services.wording_report(Document(title="通知", body_text="第一段。\n请向西昌市城乡规划局报送材料。", organisation=org_tree["county"]))
     assert [(w["place"], w["text"], w["suggestion"]) for w in report] == [("正文第2段", "西昌市城乡规划局", "西昌市自然资源局")]
     client.post(reverse("workspace:wording"), {"pk": rule.pk, "phrase": "西昌市城乡规划局", "kind": "outdated"})  # switched off
-    assert services.wording_report(Document(title="通知", body_text="请向西昌市城乡规划局报送材料。")) == []
+    assert services.wording_report(Document(title="通知", body_text="请向西昌市城乡规划局报送材料。", organisation=org_tree["county"])) == []
     assert audit.verify().ok
 
 

@@ -1,4 +1,8 @@
-"""`gongkai import PATH... [--org ORG] [--json]`: import saved government pages."""
+"""`gongkai import PATH... [--org ORG | --create-orgs [--parent ORG]] [--json]`: import saved government pages.
+
+Every page goes through the privacy scan and the tamper checks: a page with
+findings is imported but held for review (status "held"), not published.
+"""
 
 import json
 import sys
@@ -18,10 +22,26 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="page files or folders of them")
         parser.add_argument("--org", help="the issuing organisation: id, index prefix, issuer code, name or short name")
+        parser.add_argument("--create-orgs", action="store_true",
+                            help="create the issuer of a page that no organisation in the catalog matches "
+                                 "(from its 发布机构/发文机关; index prefix from its 索引号)")
+        parser.add_argument("--parent", help="with --create-orgs: the parent of the organisations created "
+                                             "(id, name or short name)")
         parser.add_argument("--json", action="store_true", help="print the extracted fields of every page as JSON")
 
-    def handle(self, *args, paths, org=None, json=False, **options):
+    def handle(self, *args, paths, org=None, json=False, create_orgs=False, parent=None, **options):
         organisation = None
+        if org and create_orgs:
+            raise CommandError("--org and --create-orgs do not go together: --org names the issuer of every page",
+                               returncode=2)
+        if parent is not None and not create_orgs:
+            raise CommandError("--parent goes with --create-orgs", returncode=2)
+        parent_org = None
+        if create_orgs and parent is not None:
+            try:
+                parent_org = services.find_parent(parent)
+            except services.ImportError_ as exc:
+                raise CommandError(str(exc), returncode=2) from exc
         if org:
             try:
                 organisation = services.find_organisation(org)
@@ -38,13 +58,16 @@ class Command(BaseCommand):
             if verbosity > 0 and (total > PROGRESS_FROM or verbosity > 1):
                 self.stderr.write(f"[{done}/{total}] {path}", ending="\r" if on_terminal else "\n")
 
-        report = services.import_paths(paths, organisation=organisation, progress=progress)
+        report = services.import_paths(paths, organisation=organisation, create_orgs=create_orgs, parent=parent_org,
+                                       progress=progress)
         if on_terminal and verbosity > 0 and len(report.results) > PROGRESS_FROM:
             self.stderr.write("")
         if json:
             self.stdout.write(_json_dumps([r.as_dict() for r in report.results]))
         else:
             for result in report.results:
+                if result.created_organisation:
+                    self.stdout.write(_organisation_line(result.created_organisation))
                 self.stdout.write(_line(result))
         self.stderr.write(report.summary())
         if report.failed:
@@ -61,4 +84,21 @@ def _line(result) -> str:
     if result.status == services.UNCHANGED:
         return f"unchanged  {result.path}: already in the catalog as {result.index_number or result.document_id}"
     missing = f" (not found on the page: {', '.join(result.page.missing)})" if result.page.missing else ""
+    if result.status == services.HELD:
+        found = "; ".join(f"{f.kind} in the {f.place}: {f.text}" for f in result.findings)
+        number = result.index_number or f"document {result.document_id}"
+        return f"held       {result.path}: {number} held for review, not public ({found}){missing}"
     return f"created    {result.path}: {result.index_number}{missing}"
+
+
+PREFIX_SOURCES = {
+    "credit_code": "the unified social credit code of the page's 索引号",
+    "index_number": "the page's 索引号 prefix (not a unified social credit code)",
+    "made_up": "made up: the page has no 索引号; set the real one in the admin",
+}
+
+
+def _organisation_line(org: dict) -> str:
+    parent = f", under {org['parent']}" if org["parent"] else ""
+    return (f"organisation created: {org['name']} (id {org['id']}, {org['level']}{parent}; "
+            f"index prefix {org['index_prefix']}: {PREFIX_SOURCES[org['index_prefix_from']]})")
