@@ -10,10 +10,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from gongkai.core import docnumber
+from gongkai.core import audit, docnumber
 
 from . import services
-from .models import Attachment, Document, Genre, Relation, Topic
+from .models import Attachment, Document, Genre, Relation, Topic, remove_file_after_commit
 
 
 class TopicLevelFilter(admin.SimpleListFilter):
@@ -55,8 +55,8 @@ class GenreAdmin(admin.ModelAdmin):
 class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
-    fields = ("file", "name", "sort_order", "size", "content_type")
-    readonly_fields = ("size", "content_type")
+    fields = ("file", "name", "sort_order", "size", "content_type", "text_status")
+    readonly_fields = ("size", "content_type", "text_status")
 
 
 class RelationInline(admin.TabularInline):
@@ -163,6 +163,8 @@ class DocumentAdmin(admin.ModelAdmin):
         services.link_relations(obj)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is Attachment:
+            return self._save_attachments(request, form.instance, formset)
         if formset.model is not Relation:
             return super().save_formset(request, form, formset, change)
         relations = formset.save(commit=False)
@@ -176,6 +178,33 @@ class DocumentAdmin(admin.ModelAdmin):
             if relation.target is not None and not relation.target_title:
                 relation.target_title = relation.target.title[:300]
             relation.save()
+        formset.save_m2m()
+
+    def _save_attachments(self, request, doc, formset):
+        """Each attachment added, changed or removed here is audited as the
+        workspace's are (publishing.services.add_attachment): the entry holds
+        what the public now sees of the document, so `gongkai audit verify`
+        does not take a change made here for one made outside the
+        application. A removed or replaced file goes once this commits."""
+        actor = audit.actor_name(request.user)
+        saved = formset.save(commit=False)
+        for attachment in formset.deleted_objects:
+            before, pk = audit.state_of(attachment), attachment.pk
+            attachment.delete()
+            audit.record("attachment.remove", "document", doc.pk, actor=actor, before=before,
+                         detail={"name": attachment.name, "attachment": pk})
+        for attachment in saved:
+            old = Attachment.objects.filter(pk=attachment.pk).first() if attachment.pk else None
+            attachment.save()
+            detail = {"name": attachment.name, "size": attachment.size, "attachment": attachment.pk}
+            if old is None:
+                audit.record("attachment.add", "document", doc.pk, actor=actor, after=audit.state_of(attachment),
+                             detail=detail)
+                continue
+            if old.file.name != attachment.file.name:
+                remove_file_after_commit(old.file)
+            audit.record("attachment.change", "document", doc.pk, actor=actor, before=audit.state_of(old),
+                         after=audit.state_of(attachment), detail=detail)
         formset.save_m2m()
 
     def delete_model(self, request, obj):

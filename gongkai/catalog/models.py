@@ -255,6 +255,15 @@ ALLOWED_ATTACHMENT_TYPES = {
 }
 
 
+class AttachmentManager(models.Manager):
+    """Attachments without their text (as long as the text limit allows):
+    pages, the audit's content check and the admin list attachments often
+    and never need it; `attachment.text` fetches it when read."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("text")
+
+
 def validate_attachment(file) -> None:
     ext = os.path.splitext(file.name)[1].lower()
     if ext not in ALLOWED_ATTACHMENT_TYPES:
@@ -276,17 +285,39 @@ def validate_attachment(file) -> None:
 
 
 class Attachment(models.Model):
+    """A file of a document. Its text (for the privacy scan) is read once by
+    the background worker (gongkai.publishing.attachment_text), never while
+    a page is served; `text_status` says how far that got. The file is served
+    only while a row points at it, and removed once its row's deletion commits."""
+
+    class TextStatus(models.TextChoices):
+        PENDING = "pending", "正在读取附件内容"
+        READ = "read", "已读取"
+        TOO_LARGE = "too_large", "附件过大，未能自动读取全部内容"
+        UNREADABLE = "unreadable", "附件无法读取"
+        NO_TEXT = "no_text", "该格式没有可读取的文字"
+
     document = models.ForeignKey(Document, verbose_name="政府信息", on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField("文件", upload_to=attachment_path, validators=[validate_attachment])
     name = models.CharField("名称", max_length=200, blank=True)
     size = models.PositiveBigIntegerField("大小（字节）", default=0, editable=False)
     content_type = models.CharField("类型", max_length=100, blank=True, editable=False)
     sort_order = models.PositiveIntegerField("排序", default=0)
+    text = models.TextField("附件文字", blank=True, editable=False)
+    text_status = models.CharField("文字读取状态", max_length=12, choices=TextStatus.choices,
+                                   default=TextStatus.PENDING, editable=False)
+    # Reads started: a file that kills the worker is not tried for ever.
+    text_attempts = models.PositiveSmallIntegerField("读取次数", default=0, editable=False)
+
+    objects = AttachmentManager()
 
     class Meta:
         verbose_name = "附件"
         verbose_name_plural = "附件"
         ordering = ["sort_order", "id"]
+        # The worker looks for these on every tick.
+        indexes = [models.Index(fields=["id"], condition=models.Q(text_status="pending"),
+                                name="attachment_text_pending")]
 
     def __str__(self) -> str:
         return self.name or os.path.basename(self.file.name)
@@ -298,7 +329,33 @@ class Attachment(models.Model):
             self.content_type = ALLOWED_ATTACHMENT_TYPES.get(ext, "application/octet-stream")
             if not self.name:
                 self.name = os.path.basename(self.file.name)
+            if not getattr(self.file, "_committed", True):  # a new file: its text is read again
+                self.text, self.text_status, self.text_attempts = "", self.TextStatus.PENDING, 0
         super().save(*args, **kwargs)
+
+
+def remove_file_after_commit(file, using: str = "default") -> None:
+    """Delete an attachment's file once the current transaction commits (a
+    rollback keeps it), unless a row still points at it then."""
+    from gongkai.core.db import after_commit
+
+    name, storage = file.name, file.storage
+    if not name:
+        return
+
+    def remove():
+        if not Attachment.objects.using(using).filter(file=name).exists():
+            storage.delete(name)
+
+    after_commit(remove, using=using)
+
+
+def _attachment_deleted(sender, instance, using=None, **kwargs):
+    # Every way a row goes (its document deleted, a queryset, the admin).
+    remove_file_after_commit(instance.file, using or "default")
+
+
+models.signals.post_delete.connect(_attachment_deleted, sender=Attachment, dispatch_uid="catalog-attachment-file")
 
 
 class Relation(models.Model):

@@ -3,10 +3,12 @@ forms.read_query, ask catalog selectors or the search service, and render."""
 
 import logging
 import re
+import sys
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import Http404, HttpResponseNotFound, HttpResponseServerError
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, HttpResponseNotFound, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
@@ -231,12 +233,21 @@ _FALLBACK_500 = (
 
 def server_error(request=None):
     """Rendered without a request context and without touching the database:
-    either may be what failed."""
+    either may be what failed. A database that is busy (SQLite locked by a
+    long write past its timeout) or away (PostgreSQL restarting) is not a
+    fault of the page: 503 with Retry-After, saying that nothing was saved
+    and to try again shortly (Django calls this inside its except block, so
+    the exception is at hand)."""
+    busy = isinstance(sys.exc_info()[1], (OperationalError, InterfaceError))
     try:
-        html = loader.get_template("portal/500.html").render({"site_name": settings.GONGKAI_SITE_NAME})
+        html = loader.get_template("portal/500.html").render({"site_name": settings.GONGKAI_SITE_NAME, "busy": busy})
     except Exception:
         logger.exception("500 page failed to render")
         html = _FALLBACK_500
+    if busy:
+        response = HttpResponse(html, status=503, content_type="text/html; charset=utf-8")
+        response["Retry-After"] = "10"
+        return response
     return HttpResponseServerError(html, content_type="text/html; charset=utf-8")
 
 
@@ -244,19 +255,22 @@ ATTACHMENT_PATH = re.compile(r"^attachments/(?P<doc>\d+)/[^/]+$")
 
 
 def media(request, path: str):
-    """Uploaded files. Only catalog attachments are served here, and only when
-    their document has a public page or the signed-in user may see it in the
-    workspace: a draft's attachment must not leak by a guessed URL. Files of
-    disclosure applications live elsewhere and are never served from /media/."""
+    """Uploaded files. Only catalog attachments are served here, only while
+    an attachment row points at the file (a deleted attachment is gone, even
+    before its file is), and only when their document has a public page or
+    the signed-in user may see it in the workspace: a draft's attachment must
+    not leak by a guessed URL. Files of disclosure applications live
+    elsewhere and are never served from /media/."""
     from django.views.static import serve
 
+    from gongkai.catalog.models import Attachment
     from gongkai.core import permissions
 
     match = ATTACHMENT_PATH.match(path)
     if not match:
         raise Http404("文件不存在。")
     doc = Document.objects.filter(pk=int(match["doc"])).select_related("organisation").first()
-    if doc is None:
+    if doc is None or not Attachment.objects.filter(document=doc, file=path).exists():
         raise Http404("文件不存在。")
     if not doc.is_public and not permissions.can(request.user, permissions.VIEW, doc.organisation_id):
         raise Http404("文件不存在。")

@@ -1,10 +1,18 @@
 """The text of an attachment, for the privacy scan, and masking inside it.
 
-`extract()` reads the text of the formats that carry it (.txt/.csv, .html,
-.docx, .xlsx, .pdf); for the others (images, archives, .doc, .xls, .wps,
-.ofd) and for files that cannot be read it returns None: the caller shows
-UNCHECKED_MESSAGE and a person checks the file. It never raises on a bad
-file.
+`read()` reads the text of the formats that carry it (.txt/.csv, .html,
+.docx, .xlsx, .pdf) within `Limits` (inflated bytes, archive entries,
+compression ratio, characters, pages, time): a file past one of them is
+TOO_LARGE, with the text read up to there; the other formats (images,
+archives, .doc, .xls, .wps, .ofd) have NO_TEXT, damaged files are
+UNREADABLE. It never raises on a bad file. `extract()` is its text when the
+file was read whole, else None.
+
+Attachments are read once, by the worker (`read_pending`, from
+gongkai.publishing.jobs), and the result is stored on the attachment; pages,
+the privacy scan and the workflow use `extract_attachment()`, the stored
+text, and never open the file. Until it is read, pages say PENDING_MESSAGE;
+for a file not read whole they say UNCHECKED_MESSAGE and a person checks it.
 
 `mask_in_file()` rewrites an attachment with each value replaced by its
 masked form: text and HTML in their original encoding, .docx inside its text
@@ -13,19 +21,24 @@ keep their formatting), .xlsx in its cells. PDFs and the rest cannot be
 rewritten: it returns False and the attachment must be replaced or the
 finding waived.
 
-The text that `extract()` gives and the text that `mask_in_file()` rewrites
+The text that `read()` gives and the text that `mask_in_file()` rewrites
 come from the same walk over each format, so a value found by the scan is
 the value the rewrite finds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
 import re
+import signal
 import tempfile
-from pathlib import Path
+import threading
+import time
+import zipfile
+from dataclasses import dataclass
 from typing import BinaryIO
 
 logger = logging.getLogger(__name__)
@@ -57,18 +70,6 @@ def can_rewrite(ext: str) -> bool:
 
 
 # --- Reading --------------------------------------------------------------
-
-def _read_bytes(path_or_file) -> bytes:
-    if isinstance(path_or_file, (str, os.PathLike)):
-        return Path(path_or_file).read_bytes()
-    if hasattr(path_or_file, "seek"):
-        try:
-            path_or_file.seek(0)
-        except (OSError, ValueError):
-            pass
-    data = path_or_file.read()
-    return data.encode("utf-8") if isinstance(data, str) else data
-
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
@@ -145,65 +146,379 @@ def _xlsx_cell_text(value) -> str | None:
     return str(value)
 
 
-def _xlsx_text(data: bytes) -> str:
+# --- Limits -------------------------------------------------------------------
+#
+# An upload is at most GONGKAI_ATTACHMENT_MAX_BYTES, but what it inflates to
+# is not: a 341 KB .docx can hold 100 MB of XML. Every read is bounded, and
+# refused before it starts where the file says (a zip's central directory,
+# which zipfile holds each entry to) that it would go past a limit.
+
+RATIO_FLOOR = 1024 * 1024  # entries smaller than this inflated are not judged by their ratio
+MAX_ATTEMPTS = 3  # reads started before a file that keeps killing the worker is given up
+
+
+class TooLarge(Exception):
+    """The file goes past one of the reading limits (the reason, for the log)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What reading one attachment may cost; each is a setting
+    GONGKAI_ATTACHMENT_TEXT_<NAME> (e.g. GONGKAI_ATTACHMENT_TEXT_MAX_BYTES)."""
+
+    max_bytes: int = 32 * 1024 * 1024  # bytes of XML or text inflated and read
+    max_chars: int = 2_000_000  # characters of text kept
+    max_entries: int = 2000  # entries of a .docx/.xlsx archive
+    max_ratio: int = 100  # inflated size / compressed size of one archive entry
+    max_seconds: float = 60.0  # time for one attachment
+    max_pages: int = 2000  # pages of a PDF
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        from django.conf import settings
+
+        values = {}
+        for name in cls.__dataclass_fields__:
+            value = getattr(settings, f"GONGKAI_ATTACHMENT_TEXT_{name.upper()}", None)
+            if value is not None:
+                values[name] = value
+        return cls(**values)
+
+
+class _Budget:
+    """What one read has spent so far, and the text it has kept."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.deadline = time.monotonic() + limits.max_seconds
+        self.inflated = 0
+        self.parts: list[str] = []
+        self.chars = 0
+
+    def tick(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise TooLarge(f"reading took more than {self.limits.max_seconds:g} s")
+
+    def take(self, size: int) -> None:
+        self.inflated += size
+        if self.inflated > self.limits.max_bytes:
+            raise TooLarge(f"more than {self.limits.max_bytes} bytes inflated")
+        self.tick()
+
+    def add(self, line: str) -> None:
+        """One more line of text; past max_chars the text is cut there."""
+        room = self.limits.max_chars - self.chars - (1 if self.parts else 0)
+        if len(line) > room:
+            if room > 0:
+                self.add(line[:room])
+            raise TooLarge(f"more than {self.limits.max_chars} characters of text")
+        self.chars += len(line) + (1 if self.parts else 0)
+        self.parts.append(line)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.parts)
+
+
+class _Capped(io.RawIOBase):
+    """A stream that counts what is read from it against the budget."""
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, raw, budget: _Budget):
+        self.raw, self.budget = raw, budget
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size if size and size > 0 else self.CHUNK)
+        self.budget.take(len(data))
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _check_archive(archive: zipfile.ZipFile, budget: _Budget, counted=None, allowance: int = 0) -> None:
+    """Refuse an archive before inflating anything: too many entries, an
+    entry that inflates more than max_ratio times, or entries (those
+    `counted` picks, all by default) that would inflate past max_bytes
+    (+ `allowance`). zipfile never inflates an entry past the size the
+    archive declares for it, so the declared sizes bound the read."""
+    limits = budget.limits
+    entries = archive.infolist()
+    if len(entries) > limits.max_entries:
+        raise TooLarge(f"{len(entries)} archive entries (limit {limits.max_entries})")
+    total = 0
+    for entry in entries:
+        if entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            # bzip2 and lzma inflate a whole chunk at once, unbounded.
+            raise ValueError(f"archive entry {entry.filename!r} uses compression method {entry.compress_type}")
+        if entry.file_size > RATIO_FLOOR and entry.file_size > limits.max_ratio * max(entry.compress_size, 1):
+            raise TooLarge(f"archive entry {entry.filename!r} inflates {entry.file_size} bytes from "
+                           f"{entry.compress_size} (ratio limit {limits.max_ratio})")
+        if counted is None or counted(entry.filename):
+            total += entry.file_size
+    if total > limits.max_bytes + allowance:
+        raise TooLarge(f"archive would inflate to {total} bytes (limit {limits.max_bytes})")
+
+
+@contextlib.contextmanager
+def _hard_deadline(seconds: float):
+    """Interrupt a read that is stuck inside one step (a page, a parse) past
+    the time limit; the budget's checks between steps catch the rest. Only
+    where a timer signal can be had: the main thread of a Unix process (the
+    worker), not a server's request thread."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum, frame):
+        raise TooLarge(f"reading took more than {seconds:g} s")
+
+    started = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, expired)
+    outer, _interval = signal.setitimer(signal.ITIMER_REAL, seconds + 1)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer:  # someone else's timer: give it back what is left of it
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 0.001))
+
+
+# --- Reading --------------------------------------------------------------------
+
+def _plain_text(source, budget: _Budget, ext: str) -> None:
+    data = source.read(budget.limits.max_bytes + 1)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    over = len(data) > budget.limits.max_bytes
+    data = data[:budget.limits.max_bytes]
+    budget.take(len(data))
+    if ext in TEXT_EXTENSIONS:
+        budget.add(decode(data)[0])
+    else:
+        budget.add(_html_text(decode_html(data)[0]))
+    if over:
+        raise TooLarge(f"more than {budget.limits.max_bytes} bytes of text")
+
+
+def _xlsx_text(source, budget: _Budget) -> None:
     import openpyxl
 
-    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    with zipfile.ZipFile(source) as archive:
+        # openpyxl reads the workbook's parts itself: count all but pictures and embedded files.
+        _check_archive(archive, budget, counted=lambda name: not name.startswith(("xl/media/", "xl/embeddings/")))
+    source.seek(0)
+    workbook = openpyxl.load_workbook(source, read_only=True, data_only=False)
     try:
-        lines = []
         for sheet in workbook.worksheets:
+            # A declared size of A1:XFD1048576 must not pad a million empty rows.
+            sheet.reset_dimensions()
             for row in sheet.iter_rows(values_only=True):
+                budget.tick()
                 cells = [t for t in (_xlsx_cell_text(v) for v in row) if t]
                 if cells:
-                    lines.append("\t".join(cells))
-        return "\n".join(lines)
+                    budget.add("\t".join(cells))
     finally:
         workbook.close()
 
 
-def _pdf_text(data: bytes) -> str:
+def _pdf_text(source, budget: _Budget) -> None:
     import pypdf
 
-    reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+    reader = pypdf.PdfReader(source, strict=False)
     if reader.is_encrypted:
         reader.decrypt("")  # raises if a password is really needed
-    return "\n".join((page.extract_text() or "") for page in reader.pages)
+    pages = reader.pages
+    count = len(pages)
+    for number in range(min(count, budget.limits.max_pages)):
+        budget.tick()
+        budget.add(pages[number].extract_text() or "")
+    if count > budget.limits.max_pages:
+        raise TooLarge(f"{count} pages (limit {budget.limits.max_pages})")
 
 
-def extract(path_or_file: str | os.PathLike | BinaryIO, ext: str) -> str | None:
-    """The text of an attachment, or None when its format has no text we can
-    read or the file is damaged (logged; never raised)."""
+@dataclass(frozen=True)
+class Reading:
+    """What reading a file gave: a status (Attachment.TextStatus) and the
+    text read, cut at the limit when the file was too large."""
+
+    status: str
+    text: str = ""
+
+
+def _statuses():
+    from gongkai.catalog.models import Attachment
+
+    return Attachment.TextStatus
+
+
+@contextlib.contextmanager
+def _opened(path_or_file):
+    if isinstance(path_or_file, (str, os.PathLike)):
+        with open(path_or_file, "rb") as handle:
+            yield handle
+        return
+    if hasattr(path_or_file, "seek"):
+        path_or_file.seek(0)
+    yield path_or_file
+
+
+def read(path_or_file: str | os.PathLike | BinaryIO, ext: str, limits: Limits | None = None) -> Reading:
+    """Read an attachment's text within the limits (Limits.from_settings()
+    by default). Never raises on a bad or hostile file: its status says
+    what happened, and the reason is logged."""
+    S = _statuses()
     ext = normalise_extension(ext)
     if ext not in EXTRACTABLE:
-        return None
+        return Reading(S.NO_TEXT)
+    budget = _Budget(limits or Limits.from_settings())
     try:
-        data = _read_bytes(path_or_file)
-        if ext in TEXT_EXTENSIONS:
-            return decode(data)[0]
-        if ext in HTML_EXTENSIONS:
-            return _html_text(decode_html(data)[0])
-        if ext == ".docx":
-            return _docx_text(data)
-        if ext == ".xlsx":
-            return _xlsx_text(data)
-        return _pdf_text(data)
-    except Exception:  # a damaged upload must not break submission or publication
+        with _opened(path_or_file) as source, _hard_deadline(budget.limits.max_seconds):
+            if ext in TEXT_EXTENSIONS or ext in HTML_EXTENSIONS:
+                _plain_text(source, budget, ext)
+            elif ext == ".docx":
+                _docx_text(source, budget)
+            elif ext == ".xlsx":
+                _xlsx_text(source, budget)
+            else:
+                _pdf_text(source, budget)
+    except TooLarge as exc:
+        logger.warning("a %s attachment is too large to read whole: %s", ext, exc)
+        return Reading(S.TOO_LARGE, budget.text.replace("\x00", ""))
+    except Exception:  # a damaged upload must not break the worker, submission or publication
         logger.warning("could not read the text of a %s attachment", ext, exc_info=True)
-        return None
+        return Reading(S.UNREADABLE)
+    # NUL cannot be stored in PostgreSQL text, and is no part of a value the scan looks for.
+    return Reading(S.READ, budget.text.replace("\x00", ""))
+
+
+def extract(path_or_file: str | os.PathLike | BinaryIO, ext: str, limits: Limits | None = None) -> str | None:
+    """The text of a file read whole within the limits, or None when its
+    format has no text we can read, it is damaged or too large (logged;
+    never raised)."""
+    reading = read(path_or_file, ext, limits)
+    return reading.text if reading.status == _statuses().READ else None
+
+
+# --- The stored text of an attachment ---------------------------------------------
+#
+# The worker (gongkai.publishing.jobs) reads each new attachment once and
+# stores its text and status on it; pages, the privacy scan and the workflow
+# read what is stored and never open the file.
+
+PENDING_MESSAGE = "正在读取附件内容"
+
+
+def status_of(attachment) -> str:
+    """The attachment's Attachment.TextStatus; a format without text has
+    none to wait for, whatever is stored."""
+    S = _statuses()
+    if not can_extract(extension_of(attachment.file.name if attachment.file else "")):
+        return S.NO_TEXT
+    return attachment.text_status
+
+
+def status_label(attachment) -> str:
+    return _statuses()(status_of(attachment)).label
+
+
+def is_pending(attachment) -> bool:
+    return status_of(attachment) == _statuses().PENDING
+
+
+def is_unchecked(attachment) -> bool:
+    """Its text was not read whole: a person must check it (UNCHECKED_MESSAGE)."""
+    S = _statuses()
+    return status_of(attachment) in (S.TOO_LARGE, S.UNREADABLE, S.NO_TEXT)
 
 
 def extract_attachment(attachment) -> str | None:
-    """extract() of an Attachment's stored file."""
+    """The stored text of an attachment, or None while it is being read or
+    when it could not be read whole. Never opens the file."""
+    return attachment.text if status_of(attachment) == _statuses().READ else None
+
+
+def _store(attachment, reading: Reading, name: str) -> bool:
+    """Store a reading of the file `name`, unless the attachment has had
+    another file put in since (then it is read again) or is gone."""
+    from gongkai.catalog.models import Attachment
+
+    stored = Attachment.objects.filter(pk=attachment.pk, file=name).update(text=reading.text, text_status=reading.status)
+    if stored:
+        attachment.text, attachment.text_status = reading.text, reading.status
+    return bool(stored)
+
+
+def _read_stored_file(attachment, limits: Limits | None = None) -> Reading:
     name = attachment.file.name if attachment.file else ""
-    ext = extension_of(name)
-    if not name or ext not in EXTRACTABLE:
-        return None
+    if not can_extract(extension_of(name)):
+        return Reading(_statuses().NO_TEXT)
     try:
         with attachment.file.storage.open(name, "rb") as handle:
-            return extract(handle, ext)
+            return read(handle, extension_of(name), limits)
     except OSError:
         logger.warning("attachment %s: file %s cannot be opened", attachment.pk, name, exc_info=True)
-        return None
+        return Reading(_statuses().UNREADABLE)
+
+
+def read_attachment(attachment, limits: Limits | None = None) -> str:
+    """Read an attachment's file within the limits and store its text and
+    status; then bring the privacy findings of its document, if still on its
+    way to publication, in line with it. The worker's job: never called while
+    a page is served. Returns the status."""
+    from django.db.models import F
+
+    from gongkai.catalog.models import Attachment
+
+    name = attachment.file.name if attachment.file else ""
+    # Counted (and committed) before the read: a file that kills the worker
+    # is given up after MAX_ATTEMPTS instead of killing it on every tick.
+    Attachment.objects.filter(pk=attachment.pk).update(text_attempts=F("text_attempts") + 1)
+    reading = _read_stored_file(attachment, limits)
+    if _store(attachment, reading, name):
+        _rescan(attachment.document_id)
+    return reading.status
+
+
+def _rescan(document_id: int) -> None:
+    from gongkai.catalog.models import Document
+
+    from . import findings
+
+    on_the_way = (Document.Status.DRAFT, Document.Status.REVIEW, Document.Status.SECRECY, Document.Status.READY)
+    doc = Document.objects.filter(pk=document_id, status__in=on_the_way).first()
+    if doc is not None:
+        findings.scan_document(doc)
+
+
+def read_pending(batch: int | None = None) -> int:
+    """Read the attachments whose text is still to be read, oldest first, at
+    most `batch` (GONGKAI_ATTACHMENT_TEXT_BATCH, 20) per call; how many."""
+    from django.conf import settings
+
+    from gongkai.catalog.models import Attachment
+
+    S = _statuses()
+    batch = batch or getattr(settings, "GONGKAI_ATTACHMENT_TEXT_BATCH", 20)
+    waiting = list(Attachment.objects.filter(text_status=S.PENDING).defer("text").order_by("id")[:batch])
+    for attachment in waiting:
+        if attachment.text_attempts >= MAX_ATTEMPTS:
+            logger.error("attachment %s: given up after %d reads that did not finish", attachment.pk,
+                         attachment.text_attempts)
+            _store(attachment, Reading(S.UNREADABLE), attachment.file.name)
+            continue
+        try:
+            read_attachment(attachment)
+        except Exception:  # one attachment must not stop the others, nor the worker's other jobs
+            logger.exception("attachment %s: reading its text failed", attachment.pk)
+    return len(waiting)
 
 
 # --- Replacing values -------------------------------------------------------
@@ -301,6 +616,7 @@ _TEXT_TAGS = {f"{{{_W}}}t", f"{{{_W}}}delText"}
 _FIXED_TAGS = {f"{{{_W}}}tab": "\t", f"{{{_W}}}br": "\n", f"{{{_W}}}cr": "\n", f"{{{_W}}}noBreakHyphen": "-"}
 _PARAGRAPH = f"{{{_W}}}p"
 _FALLBACK = f"{{{_MC}}}Fallback"
+_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 # The parts whose text a reader sees: body (with its tables and text boxes),
 # headers, footers, foot- and endnotes, comments.
 _DOCX_PARTS = re.compile(r"^/word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml$")
@@ -354,18 +670,61 @@ def _docx_links(document):
                     yield rel
 
 
-def _docx_text(data: bytes) -> str:
-    import docx
+def _docx_text_parts(names) -> list[str]:
+    """The archive's parts with text (see _DOCX_PARTS), the body first."""
+    parts = [n for n in names if _DOCX_PARTS.match("/" + n)]
+    if "word/document.xml" not in parts:
+        raise ValueError("not a Word document: no word/document.xml")
+    return sorted(parts, key=lambda n: (n != "word/document.xml", n))
 
-    document = docx.Document(io.BytesIO(data))
-    lines = []
-    for _part, root, _loose in _docx_roots(document):
-        for paragraph in root.iter(_PARAGRAPH):
-            text = "".join(text for _el, text in _paragraph_pieces(paragraph))
-            if text.strip():
-                lines.append(text)
-    lines.extend(rel.target_ref for rel in _docx_links(document))
-    return "\n".join(lines)
+
+def _docx_rels(name: str) -> str:
+    folder, base = name.rsplit("/", 1)
+    return f"{folder}/_rels/{base}.rels"
+
+
+_SAFE_XML = {"resolve_entities": False, "no_network": True, "load_dtd": False}
+
+
+def _docx_text(source, budget: _Budget) -> None:
+    """The text of a .docx as _docx_roots and _paragraph_pieces see it (what
+    masking rewrites), read part by part as a stream: a paragraph at a time
+    is held, never the whole document."""
+    from lxml import etree
+
+    with zipfile.ZipFile(source) as archive:
+        names = set(archive.namelist())
+        parts = _docx_text_parts(names)
+        rels = [_docx_rels(n) for n in parts if _docx_rels(n) in names]
+        wanted = set(parts) | set(rels)
+        _check_archive(archive, budget, counted=lambda name: name in wanted)
+        for name in parts:
+            with archive.open(name) as raw:
+                depth = 0
+                for event, element in etree.iterparse(_Capped(raw, budget), events=("start", "end"),
+                                                      tag=_PARAGRAPH, **_SAFE_XML):
+                    if event == "start":
+                        depth += 1
+                        continue
+                    depth -= 1
+                    if depth:  # a paragraph inside another (a text box): read with the outer one
+                        continue
+                    for paragraph in element.iter(_PARAGRAPH):
+                        text = "".join(text for _el, text in _paragraph_pieces(paragraph))
+                        if text.strip():
+                            budget.add(text)
+                    budget.tick()
+                    element.clear()
+                    parent = element.getparent()
+                    while parent is not None and element.getprevious() is not None:
+                        del parent[0]
+        for name in rels:
+            with archive.open(name) as raw:
+                for _event, rel in etree.iterparse(_Capped(raw, budget), events=("end",),
+                                                   tag=f"{{{_RELS}}}Relationship", **_SAFE_XML):
+                    if rel.get("TargetMode") == "External" and rel.get("Target"):
+                        budget.add(rel.get("Target"))
+                    rel.clear()
 
 
 def _mask_pieces(pieces: list[tuple[object | None, str]], replacements: dict[str, str]) -> int:
@@ -501,15 +860,23 @@ def _write(attachment, data: bytes) -> None:
 
 def mask_in_file(attachment, replacements: dict[str, str]) -> bool:
     """Rewrite the attachment with each original value replaced by its masked
-    form. False when its format cannot be rewritten (or it cannot be read);
-    True otherwise, also when none of the values was there."""
+    form, and store its new text. False when its format cannot be rewritten,
+    or its text was not read whole within the limits (still being read, too
+    large, damaged); True otherwise, also when none of the values was there.
+    Only a file the worker has read whole is opened here, and the archive is
+    checked again before the whole of it is loaded."""
     name = attachment.file.name if attachment.file else ""
     ext = extension_of(name)
-    if ext not in REWRITABLE:
+    if ext not in REWRITABLE or status_of(attachment) != _statuses().READ:
         return False
     try:
         with attachment.file.storage.open(name, "rb") as handle:
             data = handle.read()
+        if ext in (".docx", ".xlsx"):
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                # python-docx and openpyxl load every part: bound them all
+                # (pictures are stored about as large as they are).
+                _check_archive(archive, _Budget(Limits.from_settings()), allowance=len(data))
         if ext in TEXT_EXTENSIONS or ext in HTML_EXTENSIONS:
             decoded = decode(data, strict=True) if ext in TEXT_EXTENSIONS else decode_html(data, strict=True)
             if decoded is None:
@@ -527,4 +894,6 @@ def mask_in_file(attachment, replacements: dict[str, str]) -> bool:
         return False
     if new is not None:
         _write(attachment, new)
+        # The same limits as the worker's read, on a file that passed them before.
+        _store(attachment, read(io.BytesIO(new), ext), attachment.file.name)
     return True

@@ -24,6 +24,7 @@ class TickReport:
     applications: dict = field(default_factory=dict)
     monitored: int = 0
     bulletins: int = 0
+    attachments: int = 0
 
     def summary(self) -> str:
         text = f"published {self.published} scheduled document(s), expired {self.expired} document(s)"
@@ -35,6 +36,8 @@ class TickReport:
             text += f"; crawled {self.monitored} watched site(s)"
         if self.bulletins:
             text += f"; drafted {self.bulletins} monthly bulletin(s)"
+        if self.attachments:
+            text += f"; read the text of {self.attachments} attachment(s)"
         if self.held:
             text += f"; {len(self.held)} held back: " + " | ".join(self.held)
         return text
@@ -47,15 +50,18 @@ def tick(now: dt.datetime | None = None) -> TickReport:
     """Publish the documents whose scheduled time has come, make the
     documents whose expiry date has come 失效, and run the applications'
     daily job (record overdue ones, close expired corrections and fees) and
-    draft the monthly bulletins that are due."""
+    draft the monthly bulletins that are due. Every tick also reads the text
+    of new attachments, a batch at a time within the reading limits
+    (attachment_text.read_pending): pages never read a file."""
     from gongkai.applications import services as applications
     from gongkai.catalog import lifecycle
-    from gongkai.publishing import services
+    from gongkai.publishing import attachment_text, services
 
     now = now or timezone.now()
     report = TickReport()
     report.published, report.held = services.publish_due(now)
     report.expired = lifecycle.expire_due(timezone.localdate(now))
+    report.attachments = attachment_text.read_pending()
     today = timezone.localdate(now)
     global _daily_done_on
     if _daily_done_on != today:  # once a day per worker (the job is idempotent anyway)

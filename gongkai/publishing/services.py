@@ -14,7 +14,7 @@ from gongkai.catalog.models import INTERPRETATION_GENRE, Attachment, Document, R
 from gongkai.core import audit, permissions
 from gongkai.core.models import AuditEntry, Organisation, review_level_name
 
-from . import findings, workflow
+from . import attachment_text, findings, workflow
 from .models import ReviewPolicy, ReviewStep, WordingRule
 from .wording import KIND_LABELS, Checker, Rule, WordingFinding, nearest_rules, shipped_rules
 
@@ -417,9 +417,19 @@ def privacy_block(doc: Document) -> str | None:
     return findings.blocking_message(doc)
 
 
+def pending_attachments_block(doc: Document) -> str:
+    """An attachment whose text the background worker has not read yet has
+    not been scanned for personal data: it may not go public unread."""
+    pending = [a.name or a.file.name for a in doc.attachments.all() if attachment_text.is_pending(a)]
+    if pending:
+        return (f"附件内容正在由后台任务读取（{'、'.join(pending)}），读取并完成个人信息检查后才能发布，请稍后再试。"
+                "（后台任务由 gongkai worker 运行。）")
+    return ""
+
+
 def _check_publishable(doc: Document, *, user, partners: list[Document]) -> None:
     """What must hold before `doc` goes public (or is scheduled to)."""
-    blocked = privacy_block(doc) or wording_block(doc)
+    blocked = pending_attachments_block(doc) or privacy_block(doc) or wording_block(doc)
     if blocked:
         _refuse(blocked)
     if doc.is_normative and not partners:

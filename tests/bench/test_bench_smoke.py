@@ -130,3 +130,13 @@ def test_crawl_benchmark_runs_on_a_small_site(tmp_path):
                          capture_output=True, text=True, timeout=300, cwd=REPO)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "pages/s" in out.stdout + out.stderr and "40" in out.stdout + out.stderr
+
+
+def test_import_benchmark_runs_on_a_few_pages():
+    import subprocess
+
+    out = subprocess.run([sys.executable, str(REPO / "bench" / "import_bench.py"), "--pages", "30"],
+                         capture_output=True, text=True, timeout=300, cwd=REPO, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "30 pages in" in out.stdout and "pages/s" in out.stdout and "SQL statements" in out.stdout
+    assert "created" in out.stdout

@@ -2,6 +2,7 @@
 And the 404 and 500 pages, in Chinese."""
 
 import pytest
+from django.db import InterfaceError, OperationalError
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -122,3 +123,22 @@ def test_raw_query_strings(client, portal_catalog, raw):
     for name in ("portal:search", "portal:catalog"):
         response = client.get(f"{reverse(name)}?{raw}")
         assert response.status_code == 200
+
+
+@pytest.mark.parametrize("error", [OperationalError("database is locked"),
+                                   OperationalError("server closed the connection unexpectedly"),
+                                   InterfaceError("connection already closed")])
+def test_a_busy_or_absent_database_answers_503_try_again(client, db, monkeypatch, settings, error):
+    """A write holding SQLite past its timeout, or PostgreSQL restarting: a
+    clear 请稍后再试 page with Retry-After, never the fault page."""
+    settings.GONGKAI_PAGE_CACHE = False
+
+    def busy(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(views.selectors, "latest_documents", busy)
+    client.raise_request_exception = False
+    response = client.get("/")
+    assert response.status_code == 503 and response["Retry-After"] == "10"
+    html = response.content.decode()
+    assert "系统繁忙，请稍后再试" in html and "没有保存" in html and "服务暂时不可用" not in html

@@ -166,6 +166,7 @@ def test_damaged_files_give_none_and_are_logged(ext, data, caplog):
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.GONGKAI_AUDIT_ANCHORS = tmp_path / "audit-anchors.jsonl"  # audit.verify() reads this test's own
     return tmp_path
 
 
@@ -178,6 +179,8 @@ def roster_doc(org_tree, make_document, media):
 def attach(doc, name, data) -> Attachment:
     attachment = Attachment(document=doc, file=ContentFile(data, name=name))
     attachment.save()
+    attachment_text.read_pending()  # what `gongkai worker` does on its next tick
+    attachment.refresh_from_db()
     return attachment
 
 

@@ -268,3 +268,23 @@ def test_a_small_township_carries_a_document_with_two_people_only_under_a_relaxe
     doc = services.act(doc, workflow.PUBLISH, user=writer)
     assert doc.status == workflow.PUBLISHED
     assert list(ReviewStep.objects.filter(document=doc, action="pass").values_list("actor__username", flat=True)) == ["checker"] * 4
+
+
+def test_an_attachment_not_read_yet_holds_publication(org_tree, county_staff, settings, tmp_path):
+    """The privacy scan cannot have seen an attachment the worker has not read:
+    publication waits for it, then goes ahead once it is read and clean."""
+    from django.core.files.base import ContentFile
+
+    from gongkai.catalog.models import Attachment
+    from gongkai.publishing import attachment_text
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.GONGKAI_AUDIT_ANCHORS = tmp_path / "audit-anchors.jsonl"
+    doc = to_ready(draft(county_staff, org_tree["county"]), county_staff)
+    Attachment(document=doc, name="说明.txt", file=ContentFile("会议时间另行通知。".encode(), name="说明.txt")).save()
+    with pytest.raises(ValidationError, match="附件内容正在由后台任务读取（说明.txt）"):
+        services.act(doc, workflow.PUBLISH, user=county_staff["publisher"])
+    assert Document.objects.get(pk=doc.pk).status == workflow.READY
+    attachment_text.read_pending()  # the worker's next tick
+    doc = services.act(Document.objects.get(pk=doc.pk), workflow.PUBLISH, user=county_staff["publisher"])
+    assert doc.status == workflow.PUBLISHED
