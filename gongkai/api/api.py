@@ -11,12 +11,17 @@ published in the schema: the 2xx body, and for each refusal one shape,
 `Problem` (`detail`: a sentence in Chinese; for a 422 caused by the request's
 own parameters also `errors`: where and what). Parameters carry their bounds
 in the schema (`limit` 1–200, `offset` 0–MAX_OFFSET, ids 1–MAX_ID), so a
-value out of range is a 422, never a database error.
+value out of range is a 422, never a database error; so is a body the schema
+does not describe or no database can store (a `scheduled_at` that is not an
+RFC 3339 date-time with its offset, or past the last representable moment; a
+`comment` with NUL or unpaired surrogates). tests/api/test_schemathesis.py
+holds the API to this, anonymous and signed in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +30,8 @@ from ninja import NinjaAPI, Path, Query, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestInvalid
 from ninja.security import django_auth
+from pydantic import AwareDatetime, field_validator
+from pydantic_core import PydanticCustomError
 
 from gongkai.catalog.models import Document
 from gongkai.publishing import services as publishing
@@ -44,6 +51,7 @@ MAX_ID = 2**63 - 1
 Status = Literal[tuple(Document.Status.values)]
 Disclosure = Literal[tuple(Document.Disclosure.values)]
 Action = Literal[tuple(workflow.ACTION_LABELS)]
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
 
 
 class DocumentOut(Schema):
@@ -63,7 +71,40 @@ class DocumentOut(Schema):
 class ActionIn(Schema):
     action: Action
     comment: str = ""
-    scheduled_at: dt.datetime | None = None
+    scheduled_at: AwareDatetime | None = None
+
+    @field_validator("comment")
+    @classmethod
+    def _storable_text(cls, value: str) -> str:
+        # JSON can carry what no database column stores: NUL (PostgreSQL
+        # refuses it) and unpaired surrogates (not UTF-8 at all).
+        if "\x00" in value:
+            raise PydanticCustomError("text_nul", "不能包含空字符（\\u0000）")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise PydanticCustomError("text_surrogate", "含有无效的 Unicode 字符（未配对的代理项）") from None
+        return value
+
+    @field_validator("scheduled_at", mode="before")
+    @classmethod
+    def _date_time_text(cls, value):
+        # Only what the schema says (an RFC 3339 date-time): pydantic alone
+        # would also take a number, or a string of digits, as a Unix time.
+        if value is not None and not (isinstance(value, str) and RFC3339.fullmatch(value)):
+            raise PydanticCustomError("datetime_format", "应为带时区的日期时间")
+        return value
+
+    @field_validator("scheduled_at")
+    @classmethod
+    def _representable(cls, value: dt.datetime | None) -> dt.datetime | None:
+        # Stored in UTC: 9999-12-31T23:00:00-08:00 is past the last datetime.
+        if value is not None:
+            try:
+                value.astimezone(dt.UTC)
+            except OverflowError:
+                raise PydanticCustomError("time_out_of_range", "超出可表示的时间范围") from None
+        return value
 
 
 class FieldError(Schema):
