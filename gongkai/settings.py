@@ -52,14 +52,14 @@ def _private_dir(path: Path) -> Path:
     return path
 
 
-def _private_file(path: Path) -> Path:
-    """Create `path` empty with mode 0600 unless it exists, and restrict it
-    (SQLite gives its -wal and -shm files the database file's mode)."""
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+def private_database_files(path: Path) -> None:
+    """Restrict an SQLite database and its -wal and -shm files (SQLite gives
+    them the database file's mode) where they exist. Called here and, for a
+    database created later, when a connection opens (core.apps): nothing is
+    created before a command has decided to run."""
     for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if each.exists():
             _restrict(each)
-    return path
 
 
 # The data folder holds the database, the keys and applicants' files: this
@@ -114,6 +114,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",      # Django's tasks API (DEP 14), backported to 5.2
+    "django_tasks_db",   # its database backend: the queue in our own database
     "gongkai.core",
     "gongkai.catalog",
     "gongkai.search",
@@ -128,6 +130,12 @@ INSTALLED_APPS = [
     "gongkai.api",
     "axes",
 ]
+
+# Background jobs (README, "Background jobs"): the database backend, so SQLite and
+# PostgreSQL need nothing else; `gongkai worker` runs the queue and the periodic
+# jobs listed in GONGKAI_PERIODIC_JOBS. Redis: the RQ backend (django-tasks-rq).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+GONGKAI_PERIODIC_JOBS = "gongkai.jobs.PERIODIC"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -186,7 +194,7 @@ def database_config(url: str | None) -> dict:
         config = dj_database_url.parse(url, conn_max_age=60)
     else:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
-        _private_file(DATA_DIR / "gongkai.sqlite3")
+        private_database_files(DATA_DIR / "gongkai.sqlite3")
         # Kept open per server thread as PostgreSQL's are: opening the file and
         # running the PRAGMAs below cost more than a cached page's whole work.
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "gongkai.sqlite3"),
