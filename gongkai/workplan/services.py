@@ -108,9 +108,13 @@ def import_plan(*, organisation: Organisation, text: str, user, source_name: str
     plan_year = year or parsed.year
     if not plan_year:
         _refuse("无法从标题中识别年度，请填写年度。", "year")
-    matches = extract.match_units(parsed.unit_names(),
-                                  Organisation.objects.values_list("id", "name", "short_name", "parent_id"),
-                                  issuer=organisation.pk)
+    found = extract.classify_units(parsed.unit_names(),
+                                   Organisation.objects.values_list("id", "name", "short_name", "parent_id"),
+                                   issuer=organisation.pk)
+    # An internal office (办公室, 政策法规科, 各科室) of the issuing organisation that has no
+    # organisation of its own in the directory is that organisation's part: it reports for it.
+    matches = {name: match.organisation or ((organisation.pk,) if match.kind == extract.INTERNAL_OFFICE else None)
+               for name, match in found.items()}
     plan = Plan.objects.create(
         organisation=organisation, year=plan_year, title=(parsed.title or title or f"{plan_year}年政务公开工作要点")[:200],
         source_name=source_name[:200], source_text=text, created_by=user if user.is_authenticated else None,

@@ -687,3 +687,28 @@ def test_a_due_inside_a_unit_clause():
     assert (units.lead, units.responsible, units.due) == (["市司法局"], ["市级各部门"], "2023年12月底前完成")
     task = _only_task("（一）推进公开。做好工作。（市司法局负责，2023年6月底前完成）")
     assert (task.responsible_units, task.due_date) == (["市司法局"], "2023-06")
+
+
+@pytest.mark.django_db
+def test_a_departments_internal_offices_report_for_the_department(make_user):
+    """A department's own plan names its offices (办公室, 政策法规科): with no
+    organisation of their own in the directory they are the department's part,
+    never an organisation elsewhere with the same name."""
+    from gongkai.core.models import Organisation
+    from gongkai.workplan import services
+    from gongkai.workplan.models import TaskUnit
+
+    made = {}
+    for org_id, name, short, parent in REGION:
+        made[org_id] = Organisation.objects.create(name=name, short_name=short, level="department",
+                                                   parent=made.get(parent), index_prefix=f"R{org_id}")
+    elsewhere = Organisation.objects.create(name="某县人民政府办公室", short_name="办公室", level="department",
+                                            index_prefix="ELSEWHERE")
+    department = made[4]
+    admin = make_user("dept-admin", (department, "office_admin"))
+    plan = services.import_plan(
+        organisation=department, user=admin, year=2024,
+        text="2024年政务公开工作要点\n一、推进公开\n（一）做好公开。内容。（办公室牵头，政策法规科配合）",
+    )
+    units = {u.name: u.organisation_id for u in TaskUnit.objects.filter(task__plan=plan)}
+    assert units == {"办公室": department.pk, "政策法规科": department.pk} and elsewhere.pk not in units.values()
