@@ -262,3 +262,28 @@ def test_workers_refused_in_plain_words(tmp_path, workers):
     assert f"--workers must be a whole number of processes from 1 to 256, not '{workers}'" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert not (tmp_path / "var" / "gongkai.sqlite3").exists(), "nothing is set up when the server cannot start"
+
+
+@pytest.mark.parametrize("proxies,cleared", [([], True), (["127.0.0.1"], False)])
+def test_waitress_passes_proxy_headers_on_only_behind_a_trusted_proxy(monkeypatch, settings, proxies, cleared):
+    """waitress deletes X-Forwarded-For/-Proto unless told otherwise: behind a
+    trusted proxy they must reach gongkai.core.http.client_ip, or every
+    visitor shares the proxy's address in the rate limits."""
+    import waitress
+
+    from gongkai.core.management.commands.serve import Command
+
+    settings.GONGKAI_TRUSTED_PROXIES = proxies
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def create_server(application, **kwargs):
+        seen.update(kwargs)
+        raise Stop
+
+    monkeypatch.setattr(waitress, "create_server", create_server)
+    with pytest.raises(Stop):
+        Command().serve_here(object(), sockets=[], threads=2)
+    assert seen["clear_untrusted_proxy_headers"] is cleared

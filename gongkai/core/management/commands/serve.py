@@ -25,6 +25,7 @@ import threading
 import time
 import traceback
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -195,7 +196,13 @@ class Command(BaseCommand):
     def serve_here(self, application, sockets, threads) -> None:
         from waitress import create_server
 
-        server = create_server(application, sockets=sockets, threads=threads, ident="gongkai")
+        # Behind a trusted proxy, waitress must pass X-Forwarded-For/-Proto on:
+        # by default it deletes them, and every visitor would share the
+        # proxy's address in the rate limits. Which proxies are believed is
+        # decided in one place, gongkai.core.http.client_ip (and Django's
+        # SECURE_PROXY_SSL_HEADER), the same under any WSGI server.
+        server = create_server(application, sockets=sockets, threads=threads, ident="gongkai",
+                               clear_untrusted_proxy_headers=not settings.GONGKAI_TRUSTED_PROXIES)
         previous = signal.signal(signal.SIGTERM, _leave_waitress)  # SIGTERM stops as cleanly as Ctrl+C
         try:
             server.run()  # returns on Ctrl+C or SIGTERM once its threads have finished
