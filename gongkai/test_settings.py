@@ -22,6 +22,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongkai-tests"},
           "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongkai-test-pages"}}
 
+# Background jobs run at once, in the process that enqueues them: no test needs
+# a worker (tests/core/test_scheduler.py switches to the database queue).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
 # Test transactions never commit, so on-commit bumps of the public content's
 # generation would never run: bump at once (gongkai.core.generation).
 GONGKAI_GENERATION_IMMEDIATE = True

@@ -501,7 +501,7 @@ def _check_since(anchors: Anchors, seq: int, digest: str) -> list[str]:
 
 
 def daily_anchor() -> None:
-    """The worker's daily anchor (gongkai.publishing.jobs): written once the
+    """The worker's daily anchor (gongkai.core.tasks): written once the
     caller's transaction commits, at once outside one, never for a
     transaction that rolls back. A refusal is logged, never raised: the
     worker's other jobs go on."""

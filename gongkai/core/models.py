@@ -306,3 +306,22 @@ class ContentGeneration(models.Model):
     class Meta:
         verbose_name = "公开内容版本"
         verbose_name_plural = "公开内容版本"
+
+
+class ScheduledJob(models.Model):
+    """One row per periodic job (the list in gongkai.jobs, run by
+    gongkai.core.scheduler): the scheduler locks it to enqueue the job when
+    it is due, so that any number of workers enqueue each due job once."""
+
+    name = models.CharField("任务", max_length=200, unique=True)  # the task's import path
+    next_due = models.DateTimeField("下次执行", null=True, blank=True)  # empty: due at the next tick
+    last_run = models.DateTimeField("上次执行", null=True, blank=True)  # when the scheduler last enqueued it
+    last_error = models.TextField("上次错误", blank=True)  # empty once a run succeeds
+    last_error_at = models.DateTimeField("出错时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "定时任务"
+        verbose_name_plural = "定时任务"
+
+    def __str__(self) -> str:
+        return self.name

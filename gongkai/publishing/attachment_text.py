@@ -9,7 +9,7 @@ UNREADABLE. It never raises on a bad file. `extract()` is its text when the
 file was read whole, else None.
 
 Attachments are read once, by the worker (`read_pending`, from
-gongkai.publishing.jobs), and the result is stored on the attachment; pages,
+gongkai.publishing.tasks), and the result is stored on the attachment; pages,
 the privacy scan and the workflow use `extract_attachment()`, the stored
 text, and never open the file. Until it is read, pages say PENDING_MESSAGE;
 for a file not read whole they say UNCHECKED_MESSAGE and a person checks it.
@@ -409,7 +409,7 @@ def extract(path_or_file: str | os.PathLike | BinaryIO, ext: str, limits: Limits
 
 # --- The stored text of an attachment ---------------------------------------------
 #
-# The worker (gongkai.publishing.jobs) reads each new attachment once and
+# The worker (gongkai.publishing.tasks, run by gongkai.jobs) reads each new attachment once and
 # stores its text and status on it; pages, the privacy scan and the workflow
 # read what is stored and never open the file.
 

@@ -1,7 +1,7 @@
 """The monthly bulletin (月初通报) of work-plan supervision.
 
 On the first working day of a month the worker (`due`, called by
-`gongkai.publishing.jobs.tick`) drafts, for every office that has a confirmed
+`gongkai.jobs`, the periodic jobs) drafts, for every office that has a confirmed
 work plan or a quota plan for the previous month's year, the bulletin of
 that month: the figures (`compute`), their HTML (`render_html`, the body of a
 catalog document) and a DOCX with a bar chart (`render_docx`, attached to

@@ -88,6 +88,12 @@ def home(request):
 
         count, items = workplan.workbench_panel(request.user)
         panels.append(selectors.Panel("workplan", "督办任务", count, items, "没有已逾期或10个工作日内到期的任务。"))
+    if permissions.manages_installation(request.user):
+        from gongkai.core import scheduler
+
+        failed = scheduler.failed_jobs()
+        if failed:  # shown only while something failed
+            panels.append(selectors.Panel("failed_jobs", "后台任务失败", len(failed), failed))
     return render(request, "workspace/home.html", {
         "panels": panels, "crumbs": crumbs(), "calendar_missing": _calendar_missing(request.user),
     })

@@ -204,25 +204,23 @@ def test_the_copy_catches_up_after_it_was_unreachable(audit_files, settings, cap
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_workers_daily_tick_writes_an_anchor(audit_files, monkeypatch):
-    from gongkai.publishing import jobs
+def test_the_workers_daily_tick_writes_an_anchor(audit_files):
+    from gongkai.core import scheduler
 
     _log(3)
-    monkeypatch.setattr(jobs, "_daily_done_on", None)
-    jobs.tick(dt.datetime(2025, 3, 3, 9, 0, tzinfo=SHANGHAI))
+    scheduler.tick(now=dt.datetime(2025, 3, 3, 9, 0, tzinfo=SHANGHAI))
     [line] = _anchor_lines(audit_files / "data" / "audit-anchors.jsonl")
     assert line["seq"] == 3 and line["entries"] == 3 and line["keyed_from"] == 1
     assert line["hash"] == AuditEntry.objects.get(seq=3).entry_hash
-    jobs.tick(dt.datetime(2025, 3, 3, 9, 5, tzinfo=SHANGHAI))  # once a day
+    scheduler.tick(now=dt.datetime(2025, 3, 3, 9, 5, tzinfo=SHANGHAI))  # once a day
     assert len(_anchor_lines(audit_files / "data" / "audit-anchors.jsonl")) == 1
 
 
-def test_a_tick_in_a_transaction_that_rolls_back_anchors_nothing(db, audit_files, monkeypatch):
-    from gongkai.publishing import jobs
+def test_a_tick_in_a_transaction_that_rolls_back_anchors_nothing(db, audit_files):
+    from gongkai.core import scheduler
 
     _log(2)
-    monkeypatch.setattr(jobs, "_daily_done_on", None)
-    jobs.tick(dt.datetime(2025, 3, 3, 9, 0, tzinfo=SHANGHAI))
+    scheduler.tick(now=dt.datetime(2025, 3, 3, 9, 0, tzinfo=SHANGHAI))
     assert not (audit_files / "data" / "audit-anchors.jsonl").exists()
     with pytest.raises(RuntimeError, match="outside a transaction"):
         audit.anchor()

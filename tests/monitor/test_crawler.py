@@ -16,7 +16,7 @@ from tests.monitor.site import LoopbackSite, build_generated, refused_port
 from gongkai.monitor import checks  # noqa: E402
 from gongkai.monitor import crawler  # noqa: E402
 
-TIMEOUT = 0.5  # seconds per request; the slow page answers after 2
+TIMEOUT = 2.0  # seconds per request (room for a busy machine); the slow page answers after 6
 
 
 SPAM_PAGE = ("<h1>通知公告</h1><p>关于开展政务公开工作的通知。</p>"
@@ -62,7 +62,7 @@ def build_test_site(site: LoopbackSite, refused: int) -> None:
     site.page("/spam.html", SPAM_PAGE, title="通知公告")
     site.page("/injected.html", INJECTED_PAGE, title="工作动态")
     site.page("/wording.html", WORDING_PAGE, title="政策解读")
-    site.page("/slow.html", "<p>slow</p>", delay=2.0)
+    site.page("/slow.html", "<p>slow</p>", delay=6.0)
     site.redirect("/old.html", "/a.html", status=301)
     site.redirect("/loop1.html", "/loop2.html")
     site.redirect("/loop2.html", "/loop1.html")

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gongkai.catalog.models import Attachment
-from gongkai.publishing import attachment_text, findings, jobs, services
+from gongkai.publishing import attachment_text, findings, services
 from gongkai.publishing.attachment_text import Limits
 from tests.portal.helpers import parse, text_of
 from tests.publishing.test_attachment_text import make_docx, make_xlsx
@@ -211,16 +211,22 @@ def test_a_file_that_keeps_killing_the_worker_is_given_up(draft, monkeypatch):
     assert worker_reads(attachment).text_status == S.UNREADABLE
 
 
-def test_the_worker_tick_reads_new_attachments(draft, monkeypatch, settings, tmp_path):
-    settings.GONGKAI_AUDIT_ANCHORS = tmp_path / "audit-anchors.jsonl"
+def test_the_worker_tick_reads_new_attachments(draft):
+    from gongkai.core import scheduler
+    from gongkai.publishing.tasks import read_attachment_text
+
+    [job] = [job for job in scheduler.periodic_jobs() if job.task is read_attachment_text]  # only this job
+
+    def tick(now):
+        return scheduler.tick([job], now=now)[job.name].return_value["attachments"]
+
     now = timezone.now()
-    monkeypatch.setattr(jobs, "_daily_done_on", timezone.localdate(now))  # only the every-tick jobs
     attachment = upload(draft, "名单.docx", make_docx())
     assert attachment.text_status == S.PENDING
-    assert jobs.tick(now).attachments == 1
+    assert tick(now) == 1
     attachment.refresh_from_db()
     assert attachment.text_status == S.READ and PERSON in attachment.text
-    assert jobs.tick(now).attachments == 0  # read once
+    assert tick(job.period.next_after(now)) == 0  # read once
 
 
 # --- Pages and the workflow read what is stored -------------------------------------

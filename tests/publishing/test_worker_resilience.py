@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from gongkai.catalog.models import Document
 from gongkai.core import audit
-from gongkai.publishing import jobs, workflow
+from gongkai.publishing import workflow
 from gongkai.publishing.management.commands import worker
 from tests.publishing.test_workflow import draft, to_ready
 
@@ -80,29 +80,29 @@ def waits(monkeypatch):
 def test_the_worker_survives_its_connection_dropped_mid_tick(org_tree, county_staff, waits, monkeypatch, caplog,
                                                              capsys):
     doc = due_document(county_staff, org_tree["county"], "关于印发西昌市城乡居民医疗救助办法的通知")
-    real_tick = jobs.tick
+    real_tick = worker.tick
     ticks = []
 
-    def tick(now=None):
-        ticks.append(now)
+    def tick(worker_id, **options):
+        ticks.append(options)
         if len(ticks) == 1:
             Document.objects.count()  # the connection is open and has passed its health check
             drop_connection()
-            return real_tick(now)  # fails half-way: the database is gone under it
-        report = real_tick(now)
+            return real_tick(worker_id, **options)  # fails half-way: the database is gone under it
+        lines = real_tick(worker_id, **options)
         stop_worker()
-        return report
+        return lines
 
-    monkeypatch.setattr(jobs, "tick", tick)
+    monkeypatch.setattr(worker, "tick", tick)
     previous = signal.getsignal(signal.SIGTERM)
     call_command("worker", "--interval", "30")
-    assert len(ticks) == 2
+    assert len(ticks) == 2 and ticks[1]["interrupted"]  # the pass after a failure requeues what it cut off
     assert waits == [worker.RETRY_FIRST_SECONDS]  # the backoff, then the next tick
     assert Document.objects.get(pk=doc.pk).status == workflow.PUBLISHED
     failures = [r for r in caplog.records if r.name == "gongkai.worker" and r.levelname == "ERROR"]
     assert len(failures) == 1 and "the database failed" in failures[0].getMessage() and failures[0].exc_info
     captured = capsys.readouterr()
-    assert "published 1 scheduled document(s)" in captured.out
+    assert "worker: publish_due: published 1, held 0" in captured.out
     assert "trying again in 1 s" in captured.err and "the database is back" in captured.err
     assert signal.getsignal(signal.SIGTERM) is previous  # the worker gives the signal handlers back
 
@@ -111,7 +111,7 @@ def test_the_worker_backs_off_while_the_database_is_down(org_tree, waits, monkey
     outcomes = iter(["down", "down", "down", "ok", "down", "stop"])
     open_at_tick = []
 
-    def tick(now=None):
+    def tick(worker_id, **options):
         open_at_tick.append(connection.connection is not None)
         outcome = next(outcomes)
         if outcome == "down":
@@ -119,9 +119,9 @@ def test_the_worker_backs_off_while_the_database_is_down(org_tree, waits, monkey
             raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
         if outcome == "stop":
             stop_worker()
-        return jobs.TickReport()
+        return []
 
-    monkeypatch.setattr(jobs, "tick", tick)
+    monkeypatch.setattr(worker, "tick", tick)
     call_command("worker", "--interval", "30")
     assert waits == [1, 2, 4, 30, 1]  # doubling while it fails, the interval again once it works
     assert open_at_tick[1:] == [False] * 5  # every failure closed the connection
@@ -129,11 +129,11 @@ def test_the_worker_backs_off_while_the_database_is_down(org_tree, waits, monkey
 
 
 def test_one_tick_reports_the_failure_plainly(org_tree, monkeypatch):
-    def tick(now=None):
+    def tick(worker_id, **options):
         connection.ensure_connection()
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(jobs, "tick", tick)
+    monkeypatch.setattr(worker, "tick", tick)
     with pytest.raises(CommandError, match="the database failed .server closed the connection unexpectedly."):
         call_command("worker", "--once")
     assert connection.connection is None

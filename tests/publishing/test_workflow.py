@@ -189,7 +189,7 @@ def test_worker_command_runs_one_tick(org_tree, county_staff, capsys):
     doc = to_ready(draft(county_staff, org_tree["county"]), county_staff)
     Document.objects.filter(pk=doc.pk).update(scheduled_at=timezone.now() - dt.timedelta(days=1))
     call_command("worker", "--once")
-    assert "published 1 scheduled document(s)" in capsys.readouterr().out
+    assert "worker: publish_due: published 1, held 0" in capsys.readouterr().out
     assert Document.objects.get(pk=doc.pk).status == workflow.PUBLISHED
 
 

@@ -370,13 +370,13 @@ def test_due_catches_up_later_in_the_month(scene):
     assert Bulletin.objects.count() == 1
 
 
-def test_worker_tick_drafts_the_bulletin(scene, monkeypatch):
-    from gongkai.publishing import jobs
+def test_worker_tick_drafts_the_bulletin(scene):
+    from gongkai.core import scheduler
+    from gongkai.workplan.tasks import draft_due_bulletins
 
-    monkeypatch.setattr(jobs, "_daily_done_on", None)
     now = dt.datetime(2024, 10, 8, 9, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
-    report = jobs.tick(now)
-    assert report.bulletins == 1 and "drafted 1 monthly bulletin(s)" in report.summary()
+    result = scheduler.tick(now=now)[draft_due_bulletins.module_path]
+    assert result.return_value == {"bulletins": 1} and scheduler.describe(result) == "draft_due_bulletins: bulletins 1"
     assert Bulletin.objects.get().month == SEPTEMBER
 
 
