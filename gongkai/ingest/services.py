@@ -16,18 +16,25 @@ is written:
   the page's 发布机构/发文机关 with the unified social credit code of its
   索引号 as index prefix when the prefix is one.
 
-Pages are read and checked in worker processes (one batch ahead), and
-written in batches of BATCH_PAGES, one transaction each, in two passes: first
-every check that can refuse a page (with one bulk read per batch of what is
-already there: content fingerprints, document numbers, index numbers, the
-documents cited), then the writes of the pages accepted: their index numbers
-reserved per organisation and year, the documents and their relations in bulk
-inserts, ONE audit entry per page listing its relations. A refused page is
-simply left out; should a write still fail, the batch is rolled back and its
-pages are imported again one by one, each in a transaction of its own: a
-page that fails never leaves anything behind, and the others go on.
-Re-importing a page whose content is already in the catalog changes nothing
-(content hash).
+Pages are read and checked in worker processes (one batch ahead), with
+everything about them that needs no database: the body as stored, its
+segmentation for the search index, the documents it cites (at most
+MAX_RELATIONS_PER_PAGE of them: the others are named in a warning on the
+page's result, never dropped silently). They are written in transactions of
+at most BATCH_PAGES pages and BATCH_ROWS rows (as `_planned_rows` counts),
+so that no import holds SQLite's one write lock for long: a public
+application or a staff login waiting for it waits a fraction of a second,
+not a minute. Each transaction runs in two passes: first every check that
+can refuse a page (with one bulk read per transaction of what is already
+there: content fingerprints, document numbers, index numbers, the documents
+cited), then the writes of the pages accepted: their index numbers reserved
+per organisation and year, the documents and their relations in bulk
+inserts, the older citations of their numbers pointed at them, ONE audit
+entry per page listing its relations. A refused page is simply left out;
+should a write still fail, the transaction is rolled back and its pages are
+imported again one by one, each in a transaction of its own: a page that
+fails never leaves anything behind, and the others go on. Re-importing a
+page whose content is already in the catalog changes nothing (content hash).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ import datetime as dt
 import functools
 import hashlib
 import html
+import logging
 import multiprocessing
 import os
 import re
@@ -47,7 +55,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Greatest
 
 from gongkai.catalog import counts
@@ -64,13 +72,32 @@ from gongkai.monitor import checks as tamper
 from gongkai.publishing import findings as privacy_findings
 from gongkai.publishing import privacy, workflow
 from gongkai.publishing.models import ReviewStep
-from gongkai.search import index as search_index
+from gongkai.search import backends as search_backends
+from gongkai.search import segment
 
 from .extract import ExtractedPage, extract
 
+logger = logging.getLogger(__name__)
+
 PAGE_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".txt"}
 MAX_PAGE_BYTES = 20 * 1024 * 1024
-BATCH_PAGES = 100  # pages per transaction
+BATCH_PAGES = 100  # pages per transaction, at most
+# Rows written per transaction, at most (as `_planned_rows` counts them: an
+# upper bound). A page never straddles two transactions; its relations are
+# bounded by MAX_RELATIONS_PER_PAGE, so only a held page that lists more
+# personal data than that (one stored privacy finding per occurrence) can pass
+# the bound alone, in a transaction of its own. On SQLite a transaction holds
+# the one write lock of the database from its start (IMMEDIATE): 1,500 rows of
+# an import are about a quarter of a second of it.
+BATCH_ROWS = 1500
+# Relations (forwards and citations) one page may create. The real pages cite
+# at most 7 documents (tests/ingest/fixtures/real, ../shared/samples); a
+# directory page of a county's valid normative documents lists a few dozen
+# to a few hundred. A page with more (a 20,000-line list of document numbers)
+# is imported with its first 300 relations, and a warning names how many
+# more the page cites: 300 relations keep one page well inside one
+# transaction of BATCH_ROWS rows, and its audit entry (which lists them) small.
+MAX_RELATIONS_PER_PAGE = 300
 MAX_JOBS = 4  # processes reading and checking pages while the batches are written
 
 CREATED, HELD, UNCHANGED, FAILED = "created", "held", "unchanged", "failed"
@@ -205,11 +232,14 @@ class PageResult:
     error: str = ""
     findings: list[Finding] = field(default_factory=list)
     created_organisation: dict | None = None  # the issuer this page created (create_orgs)
+    warnings: list[str] = field(default_factory=list)  # what of the page was imported only in part
 
     def as_dict(self) -> dict:
         """The page as `gongkai import --json` prints it: PAGE_FIELDS, then
         missing, status, path, error; then `findings` when the checks found
-        anything and `created_organisation` when the page's issuer was created."""
+        anything, `created_organisation` when the page's issuer was created
+        and `warnings` when part of the page was not imported (relations past
+        MAX_RELATIONS_PER_PAGE)."""
         fields = self.page.as_dict() if self.page else {}
         row = {name: fields.get(name, EMPTY_FIELDS.get(name, "")) for name in PAGE_FIELDS}
         row["index_number"] = self.index_number or row["index_number"]
@@ -218,6 +248,8 @@ class PageResult:
             row["findings"] = [f.as_dict() for f in self.findings]
         if self.created_organisation:
             row["created_organisation"] = dict(self.created_organisation)
+        if self.warnings:
+            row["warnings"] = list(self.warnings)
         return row
 
 
@@ -245,6 +277,9 @@ class ImportReport:
             text += f"; {self.count(HELD)} held for review (not public: see the findings)"
         if self.created_organisations:
             text += f"; {len(self.created_organisations)} organisation(s) created"
+        warned = sum(1 for r in self.results if r.warnings)
+        if warned:
+            text += f"; {warned} page(s) with warnings (imported in part: see the warnings)"
         return text
 
 
@@ -494,13 +529,40 @@ def read_page(path: Path) -> str:
 
 @dataclass
 class _Page:
-    """A page read, extracted and checked, before anything is written."""
+    """A page read, extracted and checked, before anything is written, with
+    what its writes need that no database does (computed in the workers)."""
 
     path: Path
     page: ExtractedPage | None = None
     fingerprint: str = ""
     findings: list[Finding] = field(default_factory=list)
     error: str = ""
+    body: str = ""  # the body as the document stores it (catalog.set_body)
+    body_text: str = ""
+    body_index: str | None = None  # its segmentation for the search index (a page to publish)
+    cited: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, title, number) of its relations
+    cited_more: int = 0  # the relations past MAX_RELATIONS_PER_PAGE, not created
+
+    @property
+    def warnings(self) -> list[str]:
+        if not self.cited_more:
+            return []
+        total = len(self.cited) + self.cited_more
+        return [(f"the page cites {total} documents: only the first {len(self.cited)} are recorded as its "
+                 f"relations (at most {MAX_RELATIONS_PER_PAGE} per page); {self.cited_more} are not")]
+
+
+def _cited(page: ExtractedPage) -> tuple[list[tuple[str, str, str]], int]:
+    """The page's forwards and citations as (kind, title, number in standard
+    form), each once, the first MAX_RELATIONS_PER_PAGE of them; and how many
+    more there are."""
+    cited: dict[tuple[str, str, str], None] = {}
+    for kind, cited_list in ((Relation.Kind.FORWARDS, page.forwards), (Relation.Kind.CITES, page.citations)):
+        for c in cited_list:
+            number = docnumber.parse(c.document_number).text if c.document_number else ""
+            cited.setdefault((str(kind), c.title, number), None)
+    keys = list(cited)
+    return keys[:MAX_RELATIONS_PER_PAGE], max(0, len(keys) - MAX_RELATIONS_PER_PAGE)
 
 
 def _prepare(path: Path) -> _Page:
@@ -510,7 +572,61 @@ def _prepare(path: Path) -> _Page:
         return _Page(path, error=str(exc))
     if not page.title:
         return _Page(path, page, error="no title found: this does not look like a government page")
-    return _Page(path, page, _fingerprint(page), check_page_text(page.title, page.body_text))
+    item = _Page(path, page, _fingerprint(page), check_page_text(page.title, page.body_text))
+    stored = Document()
+    catalog.set_body(stored, body_text=page.body_text)
+    item.body, item.body_text = stored.body, stored.body_text
+    if not item.findings:  # published at once: in the search index
+        item.body_index = segment.index_text(item.body_text)
+    item.cited, item.cited_more = _cited(page)
+    return item
+
+
+def _planned_rows(item: _Page, options: _Options) -> int:
+    """At most how many rows importing the page writes (BATCH_ROWS counts
+    these): its document, its relations, its audit entry and the audit
+    head's update, an index-number counter created and moved; published: its
+    search rows and its public facet counts; held: its review step and the
+    personal data found in its body; its issuer, when created, with that
+    organisation's audit entry."""
+    if item.error:
+        return 0
+    rows = 1 + len(item.cited) + 2 + 2
+    if item.findings:
+        rows += 1 + sum(1 for f in item.findings if f.is_privacy and f.place == BODY)
+    else:
+        rows += 2 + _facet_rows()
+    if options.create_orgs:
+        rows += 4  # and the public content's generation bumped
+    return rows
+
+
+@functools.cache
+def _facet_rows() -> int:
+    """The public facet counts one published document adds to (Document.public_facets)."""
+    doc = Document(status=Document.Status.PUBLISHED, disclosure=Document.Disclosure.PROACTIVE,
+                   published_date=dt.date(2000, 1, 1))
+    return len(doc.public_facets())
+
+
+# Rows a transaction writes whatever its pages: the audit head created, the
+# public content's generation bumped (for the documents, for the links).
+TRANSACTION_ROWS = 5
+
+
+def _transactions(items: list[_Page], options: _Options) -> list[list[_Page]]:
+    """The pages in runs of at most BATCH_PAGES pages and BATCH_ROWS planned rows."""
+    runs, current, rows = [], [], TRANSACTION_ROWS
+    for item in items:
+        planned = _planned_rows(item, options)
+        if current and (len(current) >= BATCH_PAGES or rows + planned > BATCH_ROWS):
+            runs.append(current)
+            current, rows = [], TRANSACTION_ROWS
+        current.append(item)
+        rows += planned
+    if current:
+        runs.append(current)
+    return runs
 
 
 # ---------------------------------------------------------------- writing
@@ -600,6 +716,8 @@ class _Batch:
         self.index_taken: set[str] = set()
         self.existing: dict[str, tuple[int, str]] = {}
         self.targets: dict[str, Document] = {}
+        self.planned_rows = TRANSACTION_ROWS + sum(_planned_rows(item, run.options) for item in items)
+        self.deferred_links: list[tuple[int, list[int]]] = []  # linked after the transaction (BATCH_ROWS)
 
     # ---- the bulk reads
 
@@ -616,8 +734,7 @@ class _Batch:
         indexes = {item.page.index_number.strip() for item in pages if item.page.index_number.strip()}
         self.index_taken = set(Document.objects.filter(index_number__in=indexes).values_list("index_number", flat=True)) \
             if indexes else set()
-        cited = {docnumber.parse(c.document_number).text for item in pages
-                 for c in (*item.page.forwards, *item.page.citations) if c.document_number}
+        cited = {number for item in pages for _, _, number in item.cited if number}
         if cited:
             # The first document (lowest id) with each number, as catalog.find_by_number picks it.
             for doc in (Document.objects.filter(document_number__in=cited)
@@ -666,7 +783,7 @@ class _Batch:
             content_hash=item.fingerprint,
         )
         catalog.apply_document_number(doc, page.document_number)
-        catalog.set_body(doc, body_text=page.body_text)
+        doc.body, doc.body_text = item.body, item.body_text  # catalog.set_body's, in the worker
         catalog.validate(doc)
         number = (org.pk, doc.document_number)
         if doc.document_number and doc.document_number_status != docnumber.STATUS_UNPARSED:
@@ -683,31 +800,30 @@ class _Batch:
             doc.index_number = index
         return doc
 
-    def _relations(self, doc: Document, page: ExtractedPage) -> list[Relation]:
-        """The page's forwards and citations, their targets found in what the
-        catalog and this import hold (catalog.add_relation's rules)."""
+    def _relations(self, doc: Document, item: _Page) -> list[Relation]:
+        """The page's forwards and citations (at most MAX_RELATIONS_PER_PAGE),
+        their targets found in what the catalog and this import hold
+        (catalog.add_relation's rules)."""
         relations, seen = [], set()
-        for kind, cited_list in ((Relation.Kind.FORWARDS, page.forwards), (Relation.Kind.CITES, page.citations)):
-            for cited in cited_list:
-                number = docnumber.parse(cited.document_number).text if cited.document_number else ""
-                target = None
-                if number:
-                    target = self.targets.get(number) or self.by_number.get(number)
-                relation = Relation(source=doc, kind=kind, target=target,
-                                    target_title=(cited.title or (target.title if target else ""))[:300],
-                                    target_document_number=number or (target.document_number if target else ""))
-                key = (kind, relation.target_title, relation.target_document_number)
-                if key in seen:
-                    continue
-                seen.add(key)
-                relation.clean_fields(exclude=["source", "target"])
-                relation.clean()
-                relations.append(relation)
+        for kind, title, number in item.cited:
+            target = None
+            if number:
+                target = self.targets.get(number) or self.by_number.get(number)
+            relation = Relation(source=doc, kind=kind, target=target,
+                                target_title=(title or (target.title if target else ""))[:300],
+                                target_document_number=number or (target.document_number if target else ""))
+            key = (kind, relation.target_title, relation.target_document_number)
+            if key in seen:
+                continue
+            seen.add(key)
+            relation.clean_fields(exclude=["source", "target"])
+            relation.clean()
+            relations.append(relation)
         return relations
 
     def _accept(self, item: _Page, org: Organisation, new_org: dict | None = None) -> _Accepted:
         doc = self._document(item, org)
-        accepted = _Accepted(item, org, doc, self._relations(doc, item.page), new_org)
+        accepted = _Accepted(item, org, doc, self._relations(doc, item), new_org)
         # What the next pages of the batch are checked against.
         self.fingerprints[item.fingerprint] = (0, doc.index_number or "")
         if doc.document_number and doc.document_number_status != docnumber.STATUS_UNPARSED:
@@ -790,10 +906,11 @@ class _Batch:
         # the whole batch (the search index of each public document, the
         # public facet counts and the content generation once).
         Document.objects.bulk_create(docs)
-        for doc in docs:
-            doc._counted = doc.public_facets()
-            if doc.is_public:
-                search_index.update(doc)
+        for a in accepted:
+            a.doc._counted = a.doc.public_facets()
+            if a.doc.is_public:
+                _index(a.doc, a.item.body_index)
+            # (A new document that is not public has nothing in the index to take out.)
         relations = []
         for a in accepted:
             for relation in a.relations:
@@ -801,7 +918,7 @@ class _Batch:
                     relation.target = None  # not to itself (find_by_number excludes the source)
             self._link_pending(a.doc, relations)
             relations.extend(a.relations)
-            catalog.link_relations(a.doc)
+        self._link_stored(docs)
         if relations:
             Relation.objects.bulk_create(relations)
         steps = [ReviewStep(document=a.doc, action=workflow.SUBMIT, from_state=workflow.DRAFT, to_state=workflow.REVIEW,
@@ -831,6 +948,36 @@ class _Batch:
         if facets or relations:
             generation.bump()
 
+    def _link_stored(self, docs: list[Document]) -> None:
+        """catalog.link_relations for each new document, in page order: the
+        relations already stored that cite its number (or, without a number,
+        its title) point at it. One read first counts them for the whole
+        batch: from the first document whose links no longer fit in the rows
+        this transaction has left (BATCH_ROWS: an old citation of a much-cited
+        number may be thousands of rows), the rest are linked after it, in
+        transactions of their own (`deferred_links`)."""
+        numbers = {doc.document_number for doc in docs if doc.document_number}
+        titles = {doc.title for doc in docs if doc.title}
+        dangling = Relation.objects.filter(target__isnull=True).filter(
+            Q(target_document_number__in=numbers) | Q(target_document_number="", target_title__in=titles))
+        by_number: dict[str, list[int]] = defaultdict(list)
+        by_title: dict[str, list[int]] = defaultdict(list)
+        for pk, number, title in dangling.order_by("id").values_list("id", "target_document_number", "target_title"):
+            (by_number[number] if number else by_title[title]).append(pk)
+        claimed: set[int] = set()
+        rows = BATCH_ROWS - self.planned_rows
+        for doc in docs:
+            candidates = (by_number.get(doc.document_number, []) if doc.document_number else []) + by_title.get(doc.title, [])
+            ids = [pk for pk in candidates if pk not in claimed]
+            claimed.update(ids)
+            needed = len(ids) + 1 if ids else 0  # and the public content's generation bumped
+            if self.deferred_links or needed > rows:
+                if ids:
+                    self.deferred_links.append((doc.pk, ids))
+                continue
+            rows -= needed
+            catalog.link_relations(doc)
+
     @staticmethod
     def _link_pending(doc: Document, relations: list[Relation]) -> None:
         """Relations of earlier pages of this batch (not inserted yet) that
@@ -859,7 +1006,7 @@ class _Batch:
             if isinstance(c, _Accepted):
                 results.append(PageResult(str(item.path), HELD if c.held else CREATED, item.page, c.doc.pk,
                                           c.doc.index_number or "", findings=list(item.findings),
-                                          created_organisation=c.new_org))
+                                          created_organisation=c.new_org, warnings=item.warnings))
             elif isinstance(c, str):  # a second copy of a page written above
                 first = written[c].doc
                 results.append(PageResult(str(item.path), UNCHANGED, item.page, first.pk, first.index_number or ""))
@@ -871,6 +1018,41 @@ class _Batch:
         """The batch was rolled back: the organisations it created are gone."""
         for org in self.created_orgs:
             self.run.organisations.remove(org)
+
+
+def _index(doc: Document, body_index: str | None) -> None:
+    """search_index.update of a new public document, its body segmented in
+    the worker (None: not yet): the columns of search.backends.index_fields."""
+    head = " ".join(filter(None, [doc.title, doc.document_number, doc.keywords, doc.index_number or ""]))
+    if body_index is None:
+        body_index = segment.index_text(doc.body_text or "")
+    search_backends.get_backend().upsert(doc.pk, segment.index_text(head), body_index,
+                                         search_backends.phrase_text(doc))
+
+
+def _link_later(links: list[tuple[int, list[int]]]) -> None:
+    """The links a batch had no rows left for (target document, the ids of
+    the relations it claimed), in order, in transactions of at most
+    BATCH_ROWS rows: the relations still dangling point at their target,
+    unless it is gone by then. Should the database refuse, the pages stay
+    imported and those relations keep naming their target by title and number."""
+    links = [(target, ids[i:i + BATCH_ROWS - TRANSACTION_ROWS])
+             for target, ids in links for i in range(0, len(ids), BATCH_ROWS - TRANSACTION_ROWS)]
+    while links:
+        now, rows = [], BATCH_ROWS - TRANSACTION_ROWS
+        while links and len(links[0][1]) <= rows:
+            rows -= len(links[0][1])
+            now.append(links.pop(0))
+        try:
+            with transaction.atomic():
+                present = set(Document.objects.filter(pk__in={t for t, _ in now}).values_list("pk", flat=True))
+                for target, ids in now:
+                    if target in present:
+                        Relation.objects.filter(pk__in=ids, target__isnull=True).update(target_id=target)
+                generation.bump()  # the citing documents' pages now link there (no save signal for update())
+        except DatabaseError:
+            logger.exception("import: linking %d stored citations to their documents failed",
+                             sum(len(ids) for _, ids in now))
 
 
 def _reserve_serials(organisation_id: int, year: int, count: int) -> int:
@@ -915,6 +1097,7 @@ def _import_batch(run: _Run, items: list[_Page]) -> list[PageResult]:
         message = "; ".join(cause.messages) if isinstance(cause, ValidationError) else str(cause)
         return [PageResult(str(item.path), FAILED, page=item.page, error=message or cause.__class__.__name__,
                            findings=list(item.findings))]
+    _link_later(batch.deferred_links)
     return results
 
 
@@ -927,6 +1110,7 @@ def _prepared(batches: list[list[Path]], jobs: int):
         for paths in batches:
             yield [_prepare(path) for path in paths]
         return
+    segment.tokens_for_index("政务公开")  # jieba's dictionary loaded once, before the fork, for every worker
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         chunk = max(1, len(batches[0]) // (jobs * 4))
         pending = pool.map_async(_prepare, batches[0], chunksize=chunk)
@@ -956,21 +1140,26 @@ def import_paths(
     jobs: int | None = None,
 ) -> ImportReport:
     """Import every page under `paths`; `progress(done, total, path)` follows
-    along. `organisation`: the issuer of every page (otherwise each page's own
-    is looked up); `create_orgs`: create an issuer the catalog lacks, under
-    `parent`. `jobs`: processes that read and check pages (default: one per
-    core, at most MAX_JOBS; 1 reads them in this process)."""
+    along, called between transactions (never inside one) for the pages each
+    has written. `organisation`: the issuer of every page (otherwise each
+    page's own is looked up); `create_orgs`: create an issuer the catalog
+    lacks, under `parent`. `batch_size`: pages read ahead and written per
+    transaction, at most (a transaction also stops at BATCH_ROWS rows).
+    `jobs`: processes that read and check pages (default: one per core, at
+    most MAX_JOBS; 1 reads them in this process)."""
     files = expand_paths(paths)
     report = ImportReport()
-    run = _Run(_Options(organisation, create_orgs, parent))
+    options = _Options(organisation, create_orgs, parent)
+    run = _Run(options)
     batches = [files[start:start + batch_size] for start in range(0, len(files), batch_size)]
     done = 0
-    for items in _prepared(batches, default_jobs() if jobs is None else jobs):
-        for result in _import_batch(run, items):
-            report.results.append(result)
-            done += 1
-            if progress:
-                progress(done, len(files), result.path)
+    for prepared in _prepared(batches, default_jobs() if jobs is None else jobs):
+        for items in _transactions(prepared, options):
+            for result in _import_batch(run, items):
+                report.results.append(result)
+                done += 1
+                if progress:
+                    progress(done, len(files), result.path)
     if len(files) >= db.ANALYZE_AFTER_ROWS:
         db.refresh_statistics()
     return report

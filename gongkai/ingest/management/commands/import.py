@@ -2,6 +2,9 @@
 
 Every page goes through the privacy scan and the tamper checks: a page with
 findings is imported but held for review (status "held"), not published.
+A page that cites more documents than one page may create relations for
+(services.MAX_RELATIONS_PER_PAGE) is imported with a warning naming how many
+were left out ("warnings" in --json).
 """
 
 import json
@@ -69,6 +72,8 @@ class Command(BaseCommand):
                 if result.created_organisation:
                     self.stdout.write(_organisation_line(result.created_organisation))
                 self.stdout.write(_line(result))
+                for warning in result.warnings:
+                    self.stdout.write(f"warning    {result.path}: {warning}")
         self.stderr.write(report.summary())
         if report.failed:
             sys.exit(1)
