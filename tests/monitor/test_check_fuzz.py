@@ -7,13 +7,12 @@ odd unicode and broken markup, as text and as bytes."""
 import json
 import random
 import time
-from pathlib import Path
 
 from gongkai.monitor import checks
 from gongkai.monitor.checks import PageReport, check_page
+from tests.real_pages import all_pages
 
-FIXTURES = Path(__file__).parent / "fixtures"
-REAL = [line.strip() for path in sorted((FIXTURES / "real").glob("*.txt"))
+REAL = [line.strip() for path in all_pages() if path.suffix == ".txt"
         for line in path.read_text(encoding="utf-8").splitlines() if len(line.strip()) > 8]
 SPAM_WORDS = [e["phrase"] for g in json.loads(checks.DATA.read_text(encoding="utf-8"))["groups"] for e in g["entries"]]
 PREFIXES = ["市", "县", "省", "与", "请与", "优", "中华", "各乡（镇）", "西昌市", "", " ", "（", "【", "AG", "www.", "_"]

@@ -9,6 +9,7 @@ import pytest
 
 from gongkai.monitor import checks
 from gongkai.monitor.checks import Finding, Link, PageReport, SpamDictionary, check_page
+from tests.real_pages import all_pages, real_page
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGE_URL = "https://www.xichang.gov.cn/zwgk/tzgg/202405/t20240520_1.html"
@@ -304,13 +305,13 @@ def test_no_generated_page_crashes_the_check():
 
 # --------------------------------------------------------------------------- real pages, mirrors, brands
 
-REAL = FIXTURES / "real"   # copies of /work/shared/samples (see real/SOURCES.md)
+# Real pages: tests/real_pages.py says where each is saved.
 MIRRORS = {"yichun-2023-annualreport-spammirror.txt", "dazhou-2012-infoquota-mirror.txt"}
 SPAM_KINDS = {"injected_text", "seo_rewrite", "spam_link", "hidden_link"}
 
 
 def test_tampered_mirror_with_a_bookmaker_brand_is_caught_at_every_occurrence():
-    source = (REAL / "yichun-2023-annualreport-spammirror.txt").read_text(encoding="utf-8")
+    source = real_page("yichun-2023-annualreport-spammirror.txt").read_text(encoding="utf-8")
     report = check_page(source.encode("utf-8"), "")
     injected = "威廉希尔_威廉博彩app-【中文*官网】"
     found = of_kind(report, "seo_rewrite")
@@ -326,7 +327,7 @@ def test_tampered_mirror_with_a_bookmaker_brand_is_caught_at_every_occurrence():
 
 
 def test_machine_made_mirror_with_pinyin_is_caught():
-    source = (REAL / "dazhou-2012-infoquota-mirror.txt").read_text(encoding="utf-8")
+    source = real_page("dazhou-2012-infoquota-mirror.txt").read_text(encoding="utf-8")
     report = check_page(source.encode("utf-8"), "")
     found = of_kind(report, "seo_rewrite")
     assert len(found) == 1 and found[0].severity == "serious" and report.verdict == "tampered"
@@ -341,8 +342,7 @@ def test_a_few_pinyin_readings_are_not_a_mirror():
     assert check_page(f"<html><body><p>{text}</p></body></html>", PAGE_URL).findings == []
 
 
-@pytest.mark.parametrize("path", sorted(p for p in REAL.iterdir() if p.suffix in (".txt", ".html")
-                                        and p.name not in MIRRORS), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [p for p in all_pages() if p.name not in MIRRORS], ids=lambda p: p.name)
 def test_clean_real_pages_have_no_spam_finding(path):
     report = check_page(path.read_bytes(), "")
     assert [f.as_dict() for f in report.findings if f.kind in SPAM_KINDS] == []

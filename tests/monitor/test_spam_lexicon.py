@@ -17,6 +17,7 @@ import pytest
 
 from gongkai.monitor import checks
 from gongkai.monitor.checks import check_page
+from tests.real_pages import all_pages, real_page
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DATA = json.loads(checks.DATA.read_text(encoding="utf-8"))
@@ -26,7 +27,7 @@ SPAM = checks.SpamDictionary(DATA)
 
 # A real annual report of a town government (镇安县茅坪回族镇, 2022): 镇安县 stands
 # three times where a tampered mirror would put its spam string.
-REAL = (FIXTURES / "real" / "zhenan-maoping-2022-annualreport.txt").read_text(encoding="utf-8")
+REAL = real_page("zhenan-maoping-2022-annualreport.txt").read_text(encoding="utf-8")
 PLACE = "镇安县"
 REGULATORY = "市公安局坚持强监管，依法严厉打击{}等违法犯罪活动。"
 DECORATION = "·(中国)官方网站"   # how injected brand names are dressed: 开云·kaiyun(中国)官方网站
@@ -244,7 +245,7 @@ def generated_spam(seed: int, sentences: int = 400) -> str:
 
 def test_phrase_pattern_matches_what_the_plain_alternation_matches_on_real_pages():
     oracle = alternation(SPAM.phrases)
-    pages = sorted((FIXTURES / "real").glob("*.*")) + sorted(FIXTURES.glob("*.html"))
+    pages = all_pages() + sorted(FIXTURES.glob("*.html"))
     assert len(pages) > 20
     found = 0
     for path in pages:

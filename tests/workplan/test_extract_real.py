@@ -6,19 +6,17 @@ stored texts are cut off after ~2,000 bytes, so a plan's last task is often cut 
 expectation is what the stored text holds.
 """
 
-from pathlib import Path
 
 import pytest
 
 from gongkai.workplan.extract import classify_units, extract_plan
 from gongkai.workplan.reading import plan_source
-
-PLANS = Path(__file__).resolve().parent / "fixtures" / "plans"
+from tests.real_pages import real_page
 
 
 def _read(name, *, year=None, raw=False):
     """The plan as the importers read it (through the page reader), or from the raw text."""
-    content = (PLANS / name).read_text(encoding="utf-8")
+    content = real_page(name).read_text(encoding="utf-8")
     if raw:
         return extract_plan(content, year=year)
     source = plan_source(content)
@@ -90,7 +88,7 @@ def test_chizhou_task_list_one_cell_a_line():
         assert [(t.number, t.title, t.responsible_units, t.due, t.due_date) for t in tasks] == expected
         assert all(t.lead_units == [] for t in tasks)
         assert tasks[0].text == "对行政规范性文件进行全面清理，并向社会公布现行有效行政规范性文件目录。"
-    assert plan_source((PLANS / "chizhou-xfj-tasklist.txt").read_text(encoding="utf-8")).title == ""  # not its header
+    assert plan_source(real_page("chizhou-xfj-tasklist.txt").read_text(encoding="utf-8")).title == ""  # not its header
     kinds = {name: match.kind for name, match in classify_units(plan.unit_names(), [], issuer=None).items()}
     assert kinds == {"办公室": "internal_office", "各科室": "internal_office"}
 

@@ -5,19 +5,17 @@ renderings of one notice checked against each other."""
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from gongkai.ingest.services import read_page
 from gongkai.workplan.quota_table import Span, extract_quotas
-
-REAL = Path(__file__).resolve().parent / "fixtures" / "quotas" / "real"
+from tests.real_pages import real_page
 
 
 def _table(name):
-    return extract_quotas(read_page(REAL / name))
+    return extract_quotas(read_page(real_page(name)))
 
 
 def _rows(table):
@@ -155,7 +153,7 @@ def test_the_2006_and_2007_chengdu_notices_agree_on_the_districts():
 @pytest.mark.django_db
 def test_the_command_reads_a_real_notice():
     out = io.StringIO()
-    call_command("workplan", "quotas", str(REAL / "chengdu-2007-infoquota.txt"), "--json", stdout=out)
+    call_command("workplan", "quotas", str(real_page("chengdu-2007-infoquota.txt")), "--json", stdout=out)
     data = json.loads(out.getvalue())
     assert (data["title"], data["total"], len(data["rows"])) == ("2007年全市政务信息报送任务", 2415, 30)
     assert data["rows"][0] == {"unit": "锦江区", "number": 120, "numbers": {"任务数": 120}, "organisation": None}
