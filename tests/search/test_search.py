@@ -460,6 +460,34 @@ def test_a_common_word_under_a_filter_is_estimated(common_catalog, org_tree, mon
     assert [h.document.pk for h in result.hits] == [common_catalog[i].pk for i in (9, 6, 3, 0)]
 
 
+@pytest.mark.parametrize("phrase", ["通知", '"道路养护"'])
+def test_a_common_word_under_a_selective_filter_ranks_the_same_walking_the_filter_first(common_catalog, org_tree,
+                                                                                        monkeypatch, phrase):
+    """On PostgreSQL a filter that keeps few documents is walked first (newest
+    first, one index probe each) instead of the word's matches: the same
+    newest COMMON matches, ranked the same."""
+    from gongkai.search import backends
+
+    city = Filters(organisation_ids={org_tree["city"].pk})
+    walked = []
+    few = backends.PostgresBackend._few_filtered
+
+    def spy(self, filters):
+        walked.append(few(self, filters))
+        return walked[-1]
+
+    monkeypatch.setattr(backends.PostgresBackend, "_few_filtered", spy)
+    monkeypatch.setattr(backends.PostgresBackend, "FILTER_FIRST", 0)  # the matches first
+    matches_first = [h.document.pk for h in search(phrase, city).hits]
+    monkeypatch.setattr(backends.PostgresBackend, "FILTER_FIRST", 10**9)  # the filtered documents first
+    filter_first = [h.document.pk for h in search(phrase, city).hits]
+    assert filter_first == matches_first and matches_first
+    expected = [d.pk for i, d in enumerate(common_catalog) if i % 3 == 0]
+    assert set(filter_first) <= set(expected)
+    if connection.vendor == "postgresql":
+        assert walked == [False, True]
+
+
 def test_a_common_word_page_says_so(client, common_catalog):
     page = client.get("/search/", {"q": "通知"})
     text = page.content.decode()
