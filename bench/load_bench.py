@@ -1009,17 +1009,7 @@ python bench/load_bench.py --workers 1,4 --write bench/RESULTS.md
 
 
 def write_section(path: Path, report: Report) -> None:
-    begin, end = f"<!-- load:{report.key} -->", f"<!-- /load:{report.key} -->"
-    block = f"{begin}\n{report.markdown()}{end}"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if SECTION not in text:
-        text = text.rstrip("\n") + f"\n\n{SECTION}\n\n{INTRO}"
-    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda m: block, text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
+    pages_bench.write_block(path, f"load:{report.key}", report.markdown(), section=SECTION, intro=INTRO)
 
 
 # ---------------------------------------------------------------- main

@@ -679,20 +679,26 @@ statements with their times and plans (the page cache off, in process).
 """
 
 
-def write_section(path: Path, report: Report) -> None:
-    """Replace this database's block inside the section (or add it at the
-    section's end, which is the file's end); create the section if missing."""
-    begin, end = f"<!-- pages:{report.key} -->", f"<!-- /pages:{report.key} -->"
-    block = f"{begin}\n{report.markdown()}{end}"
+def write_block(path: Path, marker: str, markdown: str, *, section: str, intro: str) -> None:
+    """Replace the block between `<!-- marker -->` and `<!-- /marker -->`
+    (or add it at the file's end, inside its section); create the section
+    if missing. Shared by the benchmarks that write into RESULTS.md."""
+    begin, end = f"<!-- {marker} -->", f"<!-- /{marker} -->"
+    block = f"{begin}\n{markdown}{end}"
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if SECTION not in text:
-        text = text.rstrip("\n") + f"\n\n{SECTION}\n\n{INTRO}"
+    if section not in text:
+        text = text.rstrip("\n") + f"\n\n{section}\n\n{intro}"
     pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
     if pattern.search(text):
         text = pattern.sub(lambda m: block, text)
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
+
+
+def write_section(path: Path, report: Report) -> None:
+    """Replace this database's block inside the section."""
+    write_block(path, f"pages:{report.key}", report.markdown(), section=SECTION, intro=INTRO)
 
 
 # ---------------------------------------------------------------- main

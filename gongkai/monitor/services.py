@@ -20,31 +20,27 @@ from .models import Finding, Run, Site
 SCOPE_RULE = "只能管理本单位及下级单位的监测网站。"
 
 
-def visible_sites(user) -> QuerySet[Site]:
-    """The sites `user` sees and manages. `user` None: the whole installation
-    (the worker, commands); a site without an organisation is the system
-    administrator's alone."""
-    qs = Site.objects.all()
+def _scoped(qs: QuerySet, user, organisation_field: str) -> QuerySet:
+    """`qs` limited to the organisations where `user` may monitor (and those
+    below them); `user` None: the whole installation (the worker, commands)."""
     if user is None:
         return qs
     scope = permissions.organisations_for(user, permissions.MONITOR)
-    return qs if scope is None else qs.filter(organisation_id__in=scope)
+    return qs if scope is None else qs.filter(**{f"{organisation_field}__in": scope})
+
+
+def visible_sites(user) -> QuerySet[Site]:
+    """The sites `user` sees and manages; a site without an organisation is
+    the system administrator's alone."""
+    return _scoped(Site.objects.all(), user, "organisation_id")
 
 
 def visible_runs(user) -> QuerySet[Run]:
-    qs = Run.objects.all()
-    if user is None:
-        return qs
-    scope = permissions.organisations_for(user, permissions.MONITOR)
-    return qs if scope is None else qs.filter(site__organisation_id__in=scope)
+    return _scoped(Run.objects.all(), user, "site__organisation_id")
 
 
 def visible_findings(user) -> QuerySet[Finding]:
-    qs = Finding.objects.all()
-    if user is None:
-        return qs
-    scope = permissions.organisations_for(user, permissions.MONITOR)
-    return qs if scope is None else qs.filter(run__site__organisation_id__in=scope)
+    return _scoped(Finding.objects.all(), user, "run__site__organisation_id")
 
 
 SITE_FIELDS = ("name", "start_url", "own", "max_pages", "active", "organisation")
