@@ -252,7 +252,6 @@ class Backend:
             hits.scores[doc_id] = float(value or 0)
         return hits
 
-
     def newest_ranked_sql(self, parsed: ParsedQuery, *, where: list, params: list,
                           filters: Filters | None = None) -> tuple[str, list]:
         """The newest COMMON public matches passing the filters and checks
