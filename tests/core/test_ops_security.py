@@ -13,11 +13,12 @@ import sys
 import pytest
 from django.conf import settings as django_settings
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from gongkai.core.http import client_ip
+from tests.db_faults import terminate_backend
 
 PASSWORD = "correct-horse-battery-9"
 PROXY = "10.0.0.1"
@@ -279,23 +280,6 @@ def test_an_existing_world_readable_data_folder_is_restricted(tmp_path):
 
 
 # --- a request after the database dropped the connection (PostgreSQL restarted) ---------------------------------------
-
-def terminate_backend(pid: int) -> None:
-    """What a PostgreSQL restart does to an open connection, done from a second connection."""
-    other = connections.create_connection("default")
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-            for _ in range(100):
-                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
-                if not cursor.fetchone()[0]:
-                    break
-                import time
-
-                time.sleep(0.05)
-    finally:
-        other.close()
-
 
 def wsgi_get(application, path, cookie):
     """One request through Django's WSGI handler, as waitress or gunicorn make it

@@ -20,6 +20,7 @@ from gongkai.catalog.models import Document
 from gongkai.core import audit
 from gongkai.publishing import workflow
 from gongkai.publishing.management.commands import worker
+from tests.db_faults import terminate_backend
 from tests.publishing.test_workflow import draft, to_ready
 
 # Connections are dropped and opened again: no test transaction around them.
@@ -41,18 +42,7 @@ def due_document(staff, org, title, when=None):
 def drop_connection() -> None:
     """What a database restart does to this process's open connection."""
     if connection.vendor == "postgresql":
-        pid = connection.connection.info.backend_pid
-        other = connections.create_connection("default")  # from a second connection, as an administrator would
-        try:
-            with other.cursor() as cursor:
-                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-                for _ in range(200):
-                    cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
-                    if not cursor.fetchone()[0]:
-                        break
-                    time.sleep(0.05)
-        finally:
-            other.close()
+        terminate_backend(connection.connection.info.backend_pid)
     else:
         connection.connection.close()  # SQLite has no server: the connection itself goes away
 
