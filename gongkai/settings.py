@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "gongkai.portal",
     "gongkai.guides",
     "gongkai.applications",
+    "gongkai.interaction",
     "gongkai.monitor",
     "gongkai.workplan",
     "gongkai.workspace",

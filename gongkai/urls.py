@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/guides/", include("gongkai.guides.staff_urls")),
     path("staff/application-stats/", include("gongkai.applications.stats_urls")),
     path("staff/applications/", include("gongkai.applications.staff_urls")),
+    path("staff/interact/", include("gongkai.interaction.staff_urls")),
     path("staff/monitor/", include("gongkai.monitor.urls")),
     path("staff/workplan/", include("gongkai.workplan.urls")),
     path("staff/bulletins/", include("gongkai.workplan.bulletin_urls")),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("staff/", include("gongkai.workspace.urls")),
     path("guides/", include(cached_urls(guide_urls))),  # public pages: cached for anonymous visitors
     path("apply/", include("gongkai.applications.urls")),
+    path("interact/", include("gongkai.interaction.urls")),
     path("", include("gongkai.portal.urls")),
 ]
 
