@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from . import workflow
+from . import privacy, workflow
 from .wording import KIND_LABELS
 
 
@@ -113,7 +113,7 @@ class PrivacyFinding(models.Model):
     attachment = models.ForeignKey(
         "catalog.Attachment", verbose_name="附件", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    kind = models.CharField("类型", max_length=20)
+    kind = models.CharField("类型", max_length=20, choices=list(privacy.KIND_LABELS.items()))
     offset = models.PositiveIntegerField("位置")
     masked = models.CharField("去标识化结果", max_length=100)
     digest = models.CharField("指纹", max_length=64)
