@@ -60,6 +60,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import datetime as dt
 import os
 import random
@@ -72,11 +73,16 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
+from urllib.error import HTTPError
+from urllib.parse import quote, urlsplit
+from urllib.request import urlopen
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchdb  # noqa: E402
 import pages_bench  # noqa: E402  (its servers, wrk parsing, machine table, catalog reading)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "deploy"))
+import local_topology  # noqa: E402  (the scale-out topology as local processes, for --topology)
 
 HOST = pages_bench.HOST
 DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/gongkai_bench_1m"
@@ -261,6 +267,45 @@ def gongkai_server(db: benchdb.BenchDatabase, port: int, workers: int, threads: 
     return pages_bench.Server(name, argv, env, port, "/", log_dir)
 
 
+@dataclass
+class Site:
+    """What one phase of a run measures: the site's and the floor's base URLs
+    and, when this script started them, handles with `pids()` and `rss_mib()`
+    (None for a site someone else runs: --base-url)."""
+
+    app_url: str
+    floor_url: str | None = None
+    app: object = None
+    floor: object = None
+
+
+def local_servers(db: benchdb.BenchDatabase, args, log_dir: Path, workers: int):
+    """`gongkai serve --workers N` and the floor served the same way, as before: Site per phase."""
+    @contextlib.contextmanager
+    def servers(cache: bool):
+        with gongkai_server(db, args.port, workers, args.threads, cache, log_dir) as app, \
+                pages_bench.floor_server(args.floor_port, workers, args.threads, log_dir) as floor:
+            yield Site(f"http://{HOST}:{args.port}", f"http://{HOST}:{args.floor_port}", app, floor)
+    return servers
+
+
+def running_site(args):
+    """--base-url: a site already running (e.g. the scale-out topology's nginx); nothing started."""
+    @contextlib.contextmanager
+    def servers(cache: bool):
+        yield Site(args.base_url.rstrip("/"), args.floor_url.rstrip("/") if args.floor_url else None)
+    return servers
+
+
+def fetch(base: str, path: str) -> tuple[int, int]:
+    """(status, bytes) of one GET, no cookie sent."""
+    try:
+        with urlopen(f"{base}{path}", timeout=60) as response:
+            return response.status, len(response.read())
+    except HTTPError as exc:
+        return exc.code, len(exc.read())
+
+
 def clear_default_cache(db: benchdb.BenchDatabase) -> None:
     """The copy's file cache (rate-limit counters, used form tokens): empty
     before each server, so every process count starts alike."""
@@ -280,22 +325,25 @@ def _cpu_seconds(pids: list[int]) -> float:
     return total
 
 
-def settle(server: pages_bench.Server, db: benchdb.BenchDatabase, limit: float = 90) -> float:
+def settle(server, db: benchdb.BenchDatabase, limit: float = 90) -> float:
     """Wait until the server and its database are idle: requests wrk gave up
     on at the end of its run (a slow search) are still being worked on, and
-    would otherwise run into the next measurement. Seconds waited."""
+    would otherwise run into the next measurement. Seconds waited. A server
+    this script did not start (None): its database only."""
     import psycopg
 
+    if db.vendor != "postgresql":
+        return 0.0
     began = time.monotonic()
     with psycopg.connect(db.url, autocommit=True) as conn:
         while time.monotonic() - began < limit:
-            pids = server.pids()
+            pids = server.pids() if server is not None else []
             before = _cpu_seconds(pids)
             time.sleep(0.5)
             busy = _cpu_seconds(pids) - before
             active = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                                   "AND state = 'active' AND pid <> pg_backend_pid()").fetchone()[0]
-            if busy < 0.05 and not active:
+            if (busy < 0.05 or server is None) and not active:
                 break
     return time.monotonic() - began
 
@@ -322,14 +370,68 @@ def lua_script(paths: list[str], path: Path, seed: int) -> Path:
     return path
 
 
-def run_wrk(port: int, *, path: str = "/", script: Path | None = None, threads: int, connections: int, duration: int,
+def run_wrk(base: str, *, path: str = "/", script: Path | None = None, threads: int, connections: int, duration: int,
             timeout: int) -> pages_bench.WrkResult:
     argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", f"{timeout}s"]
     if script:
         argv += ["-s", str(script)]
-    argv.append(f"http://{HOST}:{port}{path}")
+    argv.append(f"{base}{path}")
     done = subprocess.run(argv, capture_output=True, text=True, timeout=duration + timeout + 30, check=True)
     return pages_bench.parse_wrk(done.stdout)
+
+
+async def _python_pages(base: str, paths: list[str], *, connections: int, duration: float, timeout: float,
+                        seed: int) -> pages_bench.WrkResult:
+    """wrk's measurement with the Python client: `connections` keep-alive
+    connections, each GETting a path drawn at random from `paths` as soon as
+    the last answer came, for `duration` seconds. Errors: non-2xx/3xx answers
+    and failed requests, as wrk counts them."""
+    import httpx
+
+    rng = random.Random(seed)
+    latencies: list[float] = []
+    counts = collections.Counter()
+    deadline = time.monotonic() + duration
+
+    async def session(client):
+        while time.monotonic() < deadline:
+            began = time.monotonic()
+            try:
+                response = await client.get(rng.choice(paths), headers={"User-Agent": USER_AGENT})
+                await response.aread()
+                ok = response.status_code < 400
+            except httpx.HTTPError:
+                ok = False
+            if began < deadline:
+                latencies.append((time.monotonic() - began) * 1000)
+                counts["ok" if ok else "error"] += 1
+
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    clients = [httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(timeout), limits=limits, follow_redirects=False)
+               for _ in range(connections)]
+    began = time.monotonic()
+    try:
+        await asyncio.gather(*(session(c) for c in clients))
+    finally:
+        for client in clients:
+            await client.aclose()
+    took = max(time.monotonic() - began, 0.001)
+    requests = counts["ok"] + counts["error"]
+    p50 = pages_bench.percentile(latencies, 50) if latencies else 0.0
+    p99 = pages_bench.percentile(latencies, 99) if latencies else 0.0
+    return pages_bench.WrkResult(requests / took, p50, p99, requests, counts["error"])
+
+
+def page_run(args, base: str, *, path: str | None = None, script: Path | None = None, paths: list[str] | None = None,
+             duration: int | None = None, seed: int = SEED) -> pages_bench.WrkResult:
+    """One measured run of GETs: wrk (with its Lua script for a list of
+    paths), or the Python client (--client python: no wrk needed)."""
+    duration = args.duration if duration is None else duration
+    if args.client == "wrk":
+        return run_wrk(base, path=path or "/", script=script, threads=args.wrk_threads, connections=args.connections,
+                       duration=duration, timeout=args.timeout)
+    return asyncio.run(_python_pages(base, paths or [path or "/"], connections=args.connections, duration=duration,
+                                     timeout=args.timeout, seed=seed))
 
 
 # ---------------------------------------------------------------- applicants
@@ -481,9 +583,8 @@ def hidden_value(html: str, name: str) -> str | None:
 
 
 class FlowClient:
-    def __init__(self, port: int, applicants: Applicants | None, *, min_wait: float, honeypot: str,
+    def __init__(self, origin: str, applicants: Applicants | None, *, min_wait: float, honeypot: str,
                  spam_message: str, replay_message: str, address_base: int, real_ip: bool = True):
-        self.port = port
         self.real_ip = real_ip  # send X-Real-IP besides X-Forwarded-For (as nginx set up for it does)
         self.applicants = applicants
         self.min_wait = min_wait
@@ -491,7 +592,7 @@ class FlowClient:
         self.spam_message, self.replay_message = spam_message, replay_message
         self.next_address = address_base
         self.organisations: list[int] = []
-        self.origin = f"http://{HOST}:{port}"
+        self.origin = origin
 
     def new_person(self) -> Person:
         n = self.next_address
@@ -651,51 +752,60 @@ class ProcessRun:
 
 
 def measure(db, pools: Pools, applicants: Applicants, client_settings: dict, *, workers: int, args,
-            log_dir: Path, address_base: int) -> ProcessRun:
+            log_dir: Path, address_base: int, servers=None) -> ProcessRun:
+    """One process count: `servers(cache)` gives the Site of each phase (by
+    default `gongkai serve` and the floor started here); the cache-off phase
+    only where this script starts the servers (not --base-url)."""
+    servers = servers or local_servers(db, args, log_dir, workers)
     run = ProcessRun(workers, args.threads)
-    scripts = {kind: lua_script(paths, log_dir / f"{kind}.lua", SEED + i)
-               for i, (kind, paths) in enumerate([("document", pools.documents),
-                                                  ("search", [p for _, p in pools.searches]),
-                                                  ("apply", pools.apply)])}
-    wrk = dict(threads=args.wrk_threads, connections=args.connections, duration=args.duration, timeout=args.timeout)
+    lists = {"document": pools.documents, "search": [p for _, p in pools.searches], "apply": pools.apply}
+    scripts = {kind: lua_script(paths, log_dir / f"{kind}.lua", SEED + i) for i, (kind, paths) in enumerate(lists.items())}
+
+    def pages(base, kind, duration=None):
+        return page_run(args, base, script=scripts[kind], paths=lists[kind], duration=duration,
+                        seed=SEED + len(run.settled))
+
+    def floor_run(site):
+        return page_run(args, site.floor_url, path="/floor/")
 
     def say(repeat, kind, result, floor_kind="floor"):
-        floor = run.wrk[floor_kind][-1].rps
+        floors = run.wrk.get(floor_kind)
+        ratio = f"{result.rps / floors[-1].rps:.3f}x floor" if floors and not kind.startswith("floor") else ""
         log(f"  {workers} proc, repeat {repeat}/{args.repeats}: {kind:<15} {result.rps:8.1f} req/s  "
-            f"p50 {result.p50_ms:8.1f} ms  p99 {result.p99_ms:8.1f} ms  "
-            f"{'' if kind.startswith('floor') else f'{result.rps / floor:.3f}x floor'}"
+            f"p50 {result.p50_ms:8.1f} ms  p99 {result.p99_ms:8.1f} ms  {ratio}"
             f"{f'  {result.errors} errors' if result.errors else ''}  ({result.requests} requests)")
 
-    clear_default_cache(db)
+    if not args.base_url:
+        clear_default_cache(db)
     run.load["cache on"] = _load()
-    with gongkai_server(db, args.port, workers, args.threads, True, log_dir) as app, \
-            pages_bench.floor_server(args.floor_port, workers, args.threads, log_dir) as floor:
+    with servers(True) as site:
         for kind, paths in (("document", pools.documents[:3]), ("search", [p for _, p in pools.searches[:3]]),
                             ("apply", pools.apply[:1] + pools.apply[-1:])):
             for path in paths:
-                status, _ = pages_bench.fetch(args.port, path)
+                status, _ = fetch(site.app_url, path)
                 if status != 200:
                     raise RuntimeError(f"{path} answered {status}")
-        flow = FlowClient(args.port, applicants, address_base=address_base, **client_settings)
-        floor_flow = FlowClient(args.floor_port, None, address_base=0, **client_settings)
+        flow = FlowClient(site.app_url, applicants, address_base=address_base, **client_settings)
+        floor_flow = FlowClient(site.floor_url, None, address_base=0, **client_settings) if site.floor_url else None
         if args.warmup:
             log(f"  warm-up: {args.warmup} s per page (not measured)")
             for kind in ("document", "search", "apply"):
-                run_wrk(args.port, script=scripts[kind], **{**wrk, "duration": args.warmup})
+                pages(site.app_url, kind, duration=args.warmup)
             warm = asyncio.run(flow.run("saturating", sessions=args.connections, duration=args.warmup + flow.min_wait))
             run.warmup_accepted = warm.outcomes["accepted"]
-            settle(app, db)
+            settle(site.app, db)
         for repeat in range(1, args.repeats + 1):
             run.repeat_load.append(os.getloadavg()[0])
-            result = run_wrk(args.floor_port, path="/floor/", **wrk)
-            run.wrk.setdefault("floor", []).append(result)
-            say(repeat, "floor", result)
+            if site.floor_url:
+                result = floor_run(site)
+                run.wrk.setdefault("floor", []).append(result)
+                say(repeat, "floor", result)
             for kind in ("document", "search", "apply"):
-                result = run_wrk(args.port, script=scripts[kind], **wrk)
+                result = pages(site.app_url, kind)
                 run.wrk.setdefault(kind, []).append(result)
                 say(repeat, kind, result)
-                run.settled.append(settle(app, db))
-            for mode in ("paced", "saturating"):
+                run.settled.append(settle(site.app, db))
+            for mode in args.flows:
                 flow_run = asyncio.run(flow.run(mode, sessions=args.connections, duration=args.duration + flow.min_wait))
                 run.flows.setdefault(mode, []).append(flow_run)
                 log(f"  {workers} proc, repeat {repeat}/{args.repeats}: apply POST {mode:<10} "
@@ -704,32 +814,37 @@ def measure(db, pools: Pools, applicants: Applicants, client_settings: dict, *, 
                     f"{dict(flow_run.outcomes)}")
                 for outcome, sample in flow_run.samples.items():
                     log(f"    e.g. {outcome}: {sample}")
-            flow_run = asyncio.run(floor_flow.run("floor", sessions=args.connections, duration=args.duration))
-            run.flows.setdefault("client-floor", []).append(flow_run)
-            log(f"  {workers} proc, repeat {repeat}/{args.repeats}: Python client against the floor "
-                f"{flow_run.rps():7.1f} req/s, p50 {flow_run.p('floor GET', 50) or 0:.1f} ms")
-        run.rss["gongkai (cache on)"] = app.rss_mib()
-        run.rss["floor"] = floor.rss_mib()
+            if floor_flow:
+                flow_run = asyncio.run(floor_flow.run("floor", sessions=args.connections, duration=args.duration))
+                run.flows.setdefault("client-floor", []).append(flow_run)
+                log(f"  {workers} proc, repeat {repeat}/{args.repeats}: Python client against the floor "
+                    f"{flow_run.rps():7.1f} req/s, p50 {flow_run.p('floor GET', 50) or 0:.1f} ms")
+        if site.app is not None:
+            run.rss["gongkai (cache on)"] = site.app.rss_mib()
+        if site.floor is not None:
+            run.rss["floor"] = site.floor.rss_mib()
         address_base = flow.next_address
+    run.next_address = address_base
+    if args.base_url:
+        return run  # someone else's servers: not restarted with the cache off
     run.load["cache off"] = _load()
-    with gongkai_server(db, args.port, workers, args.threads, False, log_dir) as app, \
-            pages_bench.floor_server(args.floor_port, workers, args.threads, log_dir):
+    with servers(False) as site:
         if args.warmup:
-            run_wrk(args.port, script=scripts["search"], **{**wrk, "duration": args.warmup})
-            settle(app, db)
+            pages(site.app_url, "search", duration=args.warmup)
+            settle(site.app, db)
         for repeat in range(1, args.repeats + 1):
-            result = run_wrk(args.floor_port, path="/floor/", **wrk)
+            result = floor_run(site)
             run.wrk.setdefault("floor-nocache", []).append(result)
             say(repeat, "floor", result, "floor-nocache")
-            result = run_wrk(args.port, script=scripts["search"], **wrk)
+            result = pages(site.app_url, "search")
             run.wrk.setdefault("search-nocache", []).append(result)
             say(repeat, "search (no cache)", result, "floor-nocache")
-            waited = settle(app, db)
+            waited = settle(site.app, db)
             run.settled.append(waited)
             if waited > 2:
                 log(f"    (the server worked on for {waited:.0f} s after wrk stopped)")
-        run.rss["gongkai (cache off)"] = app.rss_mib()
-    run.next_address = address_base
+        if site.app is not None:
+            run.rss["gongkai (cache off)"] = site.app.rss_mib()
     return run
 
 
@@ -767,7 +882,8 @@ def forwarded_for_check(db, applicants: Applicants, client_settings: dict, *, ar
     out = {}
     clear_default_cache(db)
     with gongkai_server(db, args.port, 1, args.threads, True, log_dir, meta_key=None, name="load-gongkai-xff-check"):
-        flow = FlowClient(args.port, applicants, address_base=address_base, real_ip=False, **client_settings)
+        flow = FlowClient(f"http://{HOST}:{args.port}", applicants, address_base=address_base, real_ip=False,
+                          **client_settings)
         out["one after another"] = asyncio.run(_burst(flow, people, at_once=False))
         clear_default_cache(db)
         out["at the same moment"] = asyncio.run(_burst(flow, people, at_once=True))
@@ -825,23 +941,40 @@ class Report:
     copy_note: str
     applications: dict
     xff: dict | None = None
+    topology: bool = False  # --topology: nginx in front of N single-process web servers
 
     @property
     def key(self) -> str:
-        return f"{self.source.vendor}-{self.cat.documents}"
+        return f"{'topology-' if self.topology else ''}{self.source.vendor}-{self.cat.documents}"
+
+    def server_note(self) -> str:
+        a = self.args
+        if self.topology:
+            return (f"the scale-out topology of docker-compose.yml as local processes (deploy/local_topology.py): "
+                    f"nginx {_nginx_version()} (round robin, keep-alive to the upstreams, 1 worker process) in front of "
+                    f"N × `gongkai serve --workers 1 --threads {a.threads}` (waitress), each on a port and data folder "
+                    f"of its own; GONGKAI_ENV=production (plain HTTP on loopback); page cache, rate-limit counters and "
+                    f"used form tokens in one Redis (GONGKAI_REDIS_URL, emptied before each phase); uploads on "
+                    f"S3-compatible storage (moto server); 2 `gongkai worker` processes beside them; nginx believes "
+                    f"the client's X-Forwarded-For (realip: the benchmark stands for a load balancer giving each "
+                    f"visitor's address) and passes X-Real-IP (GONGKAI_TRUSTED_PROXIES={TRUSTED_PROXY}, "
+                    f"GONGKAI_CLIENT_IP_META_KEY={CLIENT_IP_META_KEY}); the floor: N × `bench/floor_app.py --workers 1` "
+                    f"behind a second nginx rendered from the same deploy/nginx.conf")
+        return (f"`gongkai serve --workers N --threads {a.threads}` (waitress), page cache on as shipped "
+                f"(per-process memory), default cache = the file cache in the data folder (rate limits, used form "
+                f"tokens), GONGKAI_TRUSTED_PROXIES={TRUSTED_PROXY}, GONGKAI_CLIENT_IP_META_KEY={CLIENT_IP_META_KEY} "
+                f"(see below)")
 
     def markdown(self) -> str:
         a = self.args
-        lines = [f"### {self.cat.documents:,} documents on PostgreSQL, {a.connections} clients", ""]
+        where = ", behind nginx (scale-out topology)" if self.topology else ""
+        lines = [f"### {self.cat.documents:,} documents on PostgreSQL, {a.connections} clients{where}", ""]
         lines += [f"Command: `{self.command}`", ""]
         lines += ["| machine | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in self.machine.items()]
         lines += [f"| database | {self.copy_note} |",
                   f"| catalog | {self.cat.documents:,} documents ({self.cat.public:,} public), {len(self.cat.orgs)} "
                   f"issuing organisations, years {self.cat.years[0]}–{self.cat.years[-1]} |",
-                  f"| server | `gongkai serve --workers N --threads {a.threads}` (waitress), page cache on as shipped "
-                  f"(per-process memory), default cache = the file cache in the data folder (rate limits, used form "
-                  f"tokens), GONGKAI_TRUSTED_PROXIES={TRUSTED_PROXY}, GONGKAI_CLIENT_IP_META_KEY={CLIENT_IP_META_KEY} "
-                  f"(see below) |",
+                  f"| server | {self.server_note()} |",
                   f"| pages | `wrk -t{a.wrk_threads} -c{a.connections} -d{a.duration}s --latency --timeout {a.timeout}s`, "
                   f"a Lua script picking each request's path at random from the page's list; {a.repeats} repeats, "
                   f"each with its own floor run just before; {a.warmup} s of warm-up per page first (not measured); "
@@ -955,6 +1088,8 @@ class Report:
                     f" (supervisor {r['supervisor'][0]:.0f})" if r["supervisor"] else "")
             lines.append(f"| {run.workers} | {fmt(run.rss['gongkai (cache on)'])} | {fmt(run.rss['gongkai (cache off)'])} "
                          f"| {fmt(run.rss['floor'])} |")
+        if self.topology:
+            lines += ["", "(the web processes only; nginx, Redis, the object store and the workers not counted)"]
         lines.append("")
         return "\n".join(lines) + "\n"
 
@@ -979,6 +1114,14 @@ class Report:
                 f"X-Forwarded-For check); the source's applications: {ap['source_before']} before, "
                 f"{ap['source_after']} after")
         return text + (", the copy kept" if self.kept else ", the copy dropped after the run")
+
+
+def _nginx_version() -> str:
+    try:
+        done = subprocess.run([local_topology.nginx_binary(), "-v"], capture_output=True, text=True, check=False)
+        return done.stderr.strip().split("/")[-1]
+    except Exception:  # noqa: BLE001 - only a label
+        return "?"
 
 
 def _version(name: str) -> str:
@@ -1040,6 +1183,18 @@ def parse_args(argv=None):
     parser.add_argument("--no-prewarm", action="store_true", help="do not read the copy into the OS cache first")
     parser.add_argument("--no-forwarded-for-check", action="store_true",
                         help="skip the check of X-Forwarded-For alone (10 people against 1 process)")
+    parser.add_argument("--topology", action="store_true",
+                        help="serve the copy with the scale-out topology (deploy/local_topology.py): nginx in front of "
+                        "N single-process `gongkai serve`, Redis, S3-compatible storage, 2 workers; the floor behind "
+                        "nginx the same way")
+    parser.add_argument("--base-url", help="measure a site already running at this loopback address (e.g. the "
+                        "topology's nginx): nothing is started or copied; the page lists come from --db (the site's "
+                        "own database) and applications are submitted into it. Exit status 1 on any error")
+    parser.add_argument("--floor-url", help="with --base-url: the bare view served the same way, for the ratio")
+    parser.add_argument("--client", choices=["wrk", "python"], help="the page runs' client: wrk (default when "
+                        "installed) or the Python one (asyncio + httpx)")
+    parser.add_argument("--flows", default="paced,saturating", help="application flows to run, comma-separated "
+                        "(default paced,saturating; the report needs both)")
     parser.add_argument("--write", type=Path, help="write the report into this Markdown file (bench/RESULTS.md)")
     parser.add_argument("--json", type=Path, help="also write every figure as JSON here")
     args = parser.parse_args(argv)
@@ -1053,7 +1208,142 @@ def parse_args(argv=None):
         parser.error("--db: a PostgreSQL database (postgresql://user@host:port/name)")
     if args.repeats < 1 or args.duration < 1 or args.connections < 1:
         parser.error("--repeats, --duration and --connections must be at least 1")
+    for name in ("base_url", "floor_url"):
+        value = getattr(args, name)
+        if value and urlsplit(value).hostname not in ("127.0.0.1", "localhost", "::1"):
+            parser.error(f"--{name.replace('_', '-')}: loopback only (http://127.0.0.1:PORT)")
+    if args.floor_url and not args.base_url:
+        parser.error("--floor-url goes with --base-url")
+    if args.base_url and args.topology:
+        parser.error("--base-url measures a running site; --topology starts one: choose one")
+    args.client = args.client or ("wrk" if shutil.which("wrk") else "python")
+    args.flows = [m.strip() for m in args.flows.split(",") if m.strip()]
+    if not set(args.flows) <= {"paced", "saturating"}:
+        parser.error("--flows: paced and/or saturating")
+    if set(args.flows) != {"paced", "saturating"} and not args.base_url:
+        parser.error("--flows: the report needs both paced and saturating (fewer only with --base-url)")
     return args
+
+
+class Group:
+    """Several processes measured as one server (the topology's web processes and nginx)."""
+
+    def __init__(self, serving: list, others: list):
+        self.serving, self.others = serving, others
+
+    def pids(self) -> list[int]:
+        return [pid for p in self.serving + self.others for pid in p.pids()]
+
+    def rss_mib(self) -> dict[str, list[float]]:
+        return {"supervisor": [], "serving": [pages_bench._rss_mib(pid) for p in self.serving for pid in p.pids()[:1]]}
+
+
+def start_topology(copy: benchdb.BenchDatabase, log_dir: Path) -> local_topology.Topology:
+    """The topology's services (object store, Redis), prepared on the copy, with
+    the copy's own keys (its audit log is keyed with them); 2 workers."""
+    workdir = benchdb.BENCH_DIR / "load-topology"
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    extra = {"GONGKAI_AUDIT_KEY": "", "GONGKAI_AUDIT_KEY_FILE": str(copy.data_dir / "audit_key")}
+    secret = copy.data_dir / "secret_key"
+    topo = local_topology.Topology(workdir, copy.url, web=0, workers=2, trust_forwarded=True, extra_env=extra, say=log)
+    if secret.exists():
+        topo.secret_key = secret.read_text().strip()
+    try:
+        topo.start_services()
+        topo.prepare()
+        topo.start_workers()
+    except BaseException:
+        topo.stop()
+        raise
+    return topo
+
+
+def topology_servers(topo: local_topology.Topology, workers: int, args, log_dir: Path):
+    """Site per phase: N web processes behind nginx, and N floor processes behind another nginx."""
+    @contextlib.contextmanager
+    def servers(cache: bool):
+        topo.flush_redis()
+        with contextlib.ExitStack() as stack:
+            stack.callback(topo.stop_web)
+            topo.start_web(workers, GONGKAI_PAGE_CACHE="1" if cache else "0")
+            stack.callback(topo.stop_proxy)
+            topo.start_proxy()
+            floors = []
+            for _ in range(workers):
+                floor = pages_bench.floor_server(local_topology.free_port(), 1, args.threads, log_dir)
+                floor.name += f"-{len(floors) + 1}"
+                stack.enter_context(floor)
+                floors.append(floor)
+            floor_port = local_topology.free_port()
+            floor_proxy = local_topology.Nginx("nginx-floor", floor_port, [f"{HOST}:{f.port}" for f in floors],
+                                               topo.workdir, topo.log_dir)
+            stack.callback(floor_proxy.stop)
+            floor_proxy.start().wait_http(f"http://{HOST}:{floor_port}/floor/")
+            yield Site(topo.proxy_url, f"http://{HOST}:{floor_port}", Group(topo.web_processes, [topo.nginx]),
+                       Group(floors, [floor_proxy]))
+    return servers
+
+
+def client_setup(cat, args):
+    """The page lists, the applicants and the form's settings the clients use."""
+    pools = build_pools(cat, documents=args.documents, searches=args.searches)
+    from gongkai.applications import forms as apply_forms
+    from gongkai.core.models import Organisation
+
+    org_names = dict(Organisation.objects.values_list("id", "name"))
+    applicants = Applicants(pools, org_names)
+    client_settings = dict(min_wait=float(apply_forms.MIN_SECONDS), honeypot=apply_forms.HONEYPOT,
+                           spam_message=apply_forms.SPAM_MESSAGE, replay_message=apply_forms.REPLAY_MESSAGE)
+    return pools, applicants, client_settings
+
+
+FLOW_OK = ("accepted", "receipt shown")
+
+
+def run_against(args, argv) -> int:
+    """--base-url: the pages and the application flow against a running site,
+    a short report and (--json) the figures; exit status 1 on any error."""
+    db = benchdb.parse(args.db)
+    benchdb.setup_django(db)
+    from django.db import connections
+
+    cat = pages_bench.read_catalog(sample=args.documents)
+    if not cat.public:
+        raise SystemExit("The site's catalog has no public document: nothing to measure.")
+    pools, applicants, client_settings = client_setup(cat, args)
+    connections.close_all()
+    log_dir = benchdb.BENCH_DIR / "load-bench-logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log(f"Measuring {args.base_url} ({args.client} client, {args.connections} connections, {args.duration} s a run)")
+    run = measure(db, pools, applicants, client_settings, workers=0, args=args, log_dir=log_dir, address_base=1,
+                  servers=running_site(args))
+    rows = ["| page | requests | req/s | p50 ms | p99 ms | errors |", "|---|---|---|---|---|---|"]
+    errors = 0
+    for kind, results in run.wrk.items():
+        errors += sum(r.errors for r in results) if not kind.startswith("floor") else 0
+        rows.append(f"| {kind} | {sum(r.requests for r in results):,} | {_med([r.rps for r in results]):,.1f} | "
+                    f"{_med([r.p50_ms for r in results]):,.1f} | {_med([r.p99_ms for r in results]):,.1f} | "
+                    f"{sum(r.errors for r in results)} |")
+    outcomes = collections.Counter()
+    for mode in ("paced", "saturating"):
+        for f in run.flows.get(mode, []):
+            outcomes.update(f.outcomes)
+    errors += sum(n for k, n in outcomes.items() if k not in FLOW_OK)
+    print(f"Against {args.base_url} ({args.client} client, {args.connections} connections, {args.duration} s a run, "
+          f"{args.repeats} repeat(s)):\n")
+    print("\n".join(rows))
+    print(f"\nApplication form submitted: {dict(outcomes)}; errors in all: {errors}")
+    if args.json:
+        import json
+
+        args.json.write_text(json.dumps({
+            "base_url": args.base_url, "errors": errors, "outcomes": dict(outcomes),
+            "pages": {k: [vars(x) for x in v] for k, v in run.wrk.items()},
+            "flows": {k: [{"outcomes": dict(f.outcomes), "rps": f.rps(), "persons": f.persons} for f in v]
+                      for k, v in run.flows.items()},
+        }, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 1 if errors else 0
 
 
 def _stop(signum, frame):
@@ -1063,6 +1353,8 @@ def _stop(signum, frame):
 def main(argv=None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _stop)
+    if args.base_url:
+        return run_against(args, argv)
     source = benchdb.parse(args.db)
     copy = copy_spec(source, args.copy_name or f"{source.name}_loadcopy"[:63])
     if copy.name == source.name:
@@ -1082,6 +1374,7 @@ def main(argv=None) -> int:
             shutil.copy2(item, copy.data_dir / item.name)
     seconds = make_copy(source, copy, args.copy_wait)
     log(f"  copied in {seconds:.0f} s")
+    stack = contextlib.ExitStack()
     copy_note = (f"a copy of {source.url} made for the run (CREATE DATABASE … TEMPLATE … STRATEGY FILE_COPY, "
                  f"{seconds:.0f} s), migrated to the work tree")
     try:
@@ -1123,18 +1416,22 @@ def main(argv=None) -> int:
         SUBMIT_RATE_TEXT = public_views.SUBMIT_RATE
         connections.close_all()  # the servers have the database to themselves
 
-        info["code"] = code_version()
+        info["code"] = os.environ.get("GONGKAI_BENCH_CODE") or code_version()  # a copy of the tree has no git
         runs, address_base = [], 1
         xff = None
-        if not args.no_forwarded_for_check:
+        if args.topology:
+            topo = start_topology(copy, log_dir)
+            stack.callback(topo.stop)
+        if not args.no_forwarded_for_check and not args.topology:
             log("X-Forwarded-For check: 10 people, 10 addresses, in X-Forwarded-For only...")
             xff = forwarded_for_check(copy, applicants, client_settings, args=args, log_dir=log_dir,
                                       address_base=address_base)
             address_base += 1000
         for workers in args.workers:
             log(f"{workers} process(es) of {args.threads} threads...")
+            servers = topology_servers(topo, workers, args, log_dir) if args.topology else None
             run = measure(copy, pools, applicants, client_settings, workers=workers, args=args, log_dir=log_dir,
-                          address_base=address_base)
+                          address_base=address_base, servers=servers)
             address_base = run.next_address
             runs.append(run)
         from gongkai.applications.models import Application
@@ -1145,6 +1442,7 @@ def main(argv=None) -> int:
         generation_after = generation.current()
         connections.close_all()
     finally:
+        stack.close()  # the topology, when started
         from django.db import connections as _connections
 
         try:
@@ -1163,7 +1461,8 @@ def main(argv=None) -> int:
     shown = argv if argv is not None else sys.argv[1:]
     report = Report(source=source, copy=copy, kept=args.keep_copy, cat=cat, pools=pools, runs=runs, machine=info,
                     command=" ".join(["python bench/load_bench.py", *shown]), args=args,
-                    min_wait=client_settings["min_wait"], copy_note=copy_note, applications=apps, xff=xff)
+                    min_wait=client_settings["min_wait"], copy_note=copy_note, applications=apps, xff=xff,
+                    topology=args.topology)
     print(report.markdown())
     if args.json:
         import json

@@ -13,6 +13,7 @@ from gongkai.applications import tasks as applications
 from gongkai.catalog import tasks as catalog
 from gongkai.core import tasks as core
 from gongkai.core.scheduler import Daily, Every, PeriodicJob
+from gongkai.interaction import tasks as interaction
 from gongkai.monitor import tasks as monitor
 from gongkai.publishing import tasks as publishing
 from gongkai.workplan import tasks as workplan
@@ -24,8 +25,12 @@ PERIODIC = [
     PeriodicJob(catalog.expire_due, EVERY_TICK, "到期失效"),
     PeriodicJob(publishing.read_attachment_text, EVERY_TICK, "读取附件文字"),
     PeriodicJob(applications.application_deadlines, Daily(), "依申请公开期限（逾期记录、补正和收费期满）"),
+    PeriodicJob(applications.retry_notifications, Every(seconds=300), "申请人通知重发（邮件、短信）"),
+    PeriodicJob(interaction.ticket_deadlines, Daily(), "政民互动工单期限（逾期记录）"),
+    PeriodicJob(interaction.close_consultations, Daily(), "意见征集到期截止"),
     PeriodicJob(monitor.crawl_due_sites, Daily(), "网站监测巡检"),
     PeriodicJob(workplan.draft_due_bulletins, Daily(), "月初通报"),
     PeriodicJob(core.anchor_audit_log, Daily(), "审计日志锚定"),
+    PeriodicJob(catalog.export_open_data, Daily(), "开放数据批量文件"),
     PeriodicJob(core.prune_task_results, Daily(), "清理后台任务记录"),
 ]

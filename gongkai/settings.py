@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",  # sitemap.xml for search engines (gongkai.portal.sitemaps)
     "django_tasks",      # Django's tasks API (DEP 14), backported to 5.2
     "django_tasks_db",   # its database backend: the queue in our own database
     "gongkai.core",
@@ -127,9 +128,11 @@ INSTALLED_APPS = [
     "gongkai.interaction",
     "gongkai.monitor",
     "gongkai.workplan",
+    "gongkai.reports",
     "gongkai.workspace",
     "gongkai.api",
     "axes",
+    "corsheaders",
 ]
 
 # Background jobs (README, "Background jobs"): the database backend, so SQLite and
@@ -137,10 +140,50 @@ INSTALLED_APPS = [
 # jobs listed in GONGKAI_PERIODIC_JOBS. Redis: the RQ backend (django-tasks-rq).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 GONGKAI_PERIODIC_JOBS = "gongkai.jobs.PERIODIC"
+# GONGKAI_TASKS_BACKEND=rq: the queue in Redis (GONGKAI_REDIS_URL), run by RQ's
+# workers (`gongkai rqworker --with-scheduler --job-class django_tasks_rq.Job
+# default`); `gongkai worker` then only enqueues the periodic jobs that are due.
+GONGKAI_TASKS_BACKEND = os.environ.get("GONGKAI_TASKS_BACKEND", "").strip().lower() or "database"
+if GONGKAI_TASKS_BACKEND == "rq":
+    if not os.environ.get("GONGKAI_REDIS_URL", "").strip():
+        raise ImproperlyConfigured("GONGKAI_TASKS_BACKEND=rq needs GONGKAI_REDIS_URL (e.g. redis://127.0.0.1:6379/0).")
+    try:
+        import django_tasks_rq  # noqa: F401
+    except ImportError:
+        raise ImproperlyConfigured(
+            "GONGKAI_TASKS_BACKEND=rq but django-tasks-rq is not installed: pip install 'gongkai[rq]'."
+        ) from None
+    INSTALLED_APPS[INSTALLED_APPS.index("django_tasks_db") + 1:0] = ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    # A job may run as long as a monitoring crawl; RQ's default would stop it after 3 minutes.
+    RQ_QUEUES = {"default": {"URL": os.environ["GONGKAI_REDIS_URL"].strip(), "DEFAULT_TIMEOUT": 3600}}
+elif GONGKAI_TASKS_BACKEND != "database":
+    raise ImproperlyConfigured(
+        f"GONGKAI_TASKS_BACKEND must be 'database' (the default) or 'rq', not {GONGKAI_TASKS_BACKEND!r}."
+    )
+# A task still running after this many seconds whose worker is gone (killed, its
+# machine lost) is put back in the queue by the other workers (core.scheduler).
+GONGKAI_TASK_LEASE_SECONDS = int(os.environ.get("GONGKAI_TASK_LEASE_SECONDS", 600))
+if GONGKAI_TASK_LEASE_SECONDS < 1:
+    raise ImproperlyConfigured("GONGKAI_TASK_LEASE_SECONDS must be a positive number of seconds.")
+# Large imports and exports in the worker (workspace "后台任务"): the one folder
+# whose sub-folders staff may import, and the XLSX downloads that may be made in
+# the background (URL name: what the list calls it).
+GONGKAI_IMPORT_ROOT = Path(os.environ.get("GONGKAI_IMPORT_ROOT") or DATA_DIR / "import")
+GONGKAI_BACKGROUND_EXPORTS = {
+    "monitor:report_xlsx": "网站监测报告",
+    "monitor:run_xlsx": "单次网站监测报告",
+    "workplan:plan_xlsx": "工作要点任务台账",
+    "assessment:xlsx": "考核得分及评分依据",
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Open data (API, feeds, bulk files): readable from any site's scripts, and
+    # limited per address before the page cache answers (gongkai.api.middleware).
+    "corsheaders.middleware.CorsMiddleware",
+    "gongkai.api.middleware.OpenDataRateLimitMiddleware",
     # Anonymous visitors' public pages straight from the cache (gongkai.portal.cache),
     # with every header the middleware below adds.
     "gongkai.portal.cache.PublicPageCacheMiddleware",
@@ -232,7 +275,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# `gongkai collectstatic` writes here (production); an image may keep it outside the data folder.
+STATIC_ROOT = Path(os.environ.get("GONGKAI_STATIC_ROOT") or DATA_DIR / "static").resolve()
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 # Files with personal data (disclosure applications): never under MEDIA_ROOT,
@@ -243,10 +287,67 @@ _private_dir(PRIVATE_MEDIA_ROOT)
 # Uploaded files and their folders: this account's only (Django's default is 0644).
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Uploaded files (gongkai.core.storage): "default" for the catalog's attachments,
+# "private" for files with personal data. Local folders unless GONGKAI_S3_BUCKET
+# names an S3-compatible bucket (README, "Scaling out"), which every web process
+# and worker of the installation then shares.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+
+def s3_storages(env) -> dict:
+    """The "default" and "private" STORAGES entries on S3-compatible object
+    storage, from GONGKAI_S3_* variables; {} when GONGKAI_S3_BUCKET is unset.
+    Refuses, in plain words, what would mix private files with public ones."""
+    bucket = env.get("GONGKAI_S3_BUCKET", "").strip()
+    if not bucket:
+        return {}
+    try:
+        import boto3  # noqa: F401
+        import storages.backends.s3  # noqa: F401
+    except ImportError:
+        raise ImproperlyConfigured(
+            "GONGKAI_S3_BUCKET is set but django-storages and boto3 are not installed: "
+            "pip install 'gongkai[s3]', or unset GONGKAI_S3_BUCKET to keep files in the data folder."
+        ) from None
+    private_bucket = env.get("GONGKAI_S3_PRIVATE_BUCKET", "").strip() or bucket
+    media_prefix = env.get("GONGKAI_S3_MEDIA_PREFIX", "media").strip().strip("/")
+    private_prefix = env.get("GONGKAI_S3_PRIVATE_PREFIX", "private").strip().strip("/")
+    if private_bucket == bucket and (
+        media_prefix == private_prefix or not media_prefix or not private_prefix
+        or private_prefix.startswith(media_prefix + "/") or media_prefix.startswith(private_prefix + "/")
+    ):
+        raise ImproperlyConfigured(
+            "Private files (GONGKAI_S3_PRIVATE_PREFIX) and uploaded files (GONGKAI_S3_MEDIA_PREFIX) need "
+            "separate, non-empty prefixes in one bucket, or a separate GONGKAI_S3_PRIVATE_BUCKET."
+        )
+    endpoint = env.get("GONGKAI_S3_ENDPOINT_URL", "").strip() or None
+    common = {
+        "access_key": env.get("GONGKAI_S3_ACCESS_KEY_ID", "").strip() or None,  # else boto3's own chain
+        "secret_key": env.get("GONGKAI_S3_SECRET_ACCESS_KEY", "").strip() or None,
+        "endpoint_url": endpoint,
+        "region_name": env.get("GONGKAI_S3_REGION", "").strip() or "us-east-1",
+        # MinIO and most S3-compatible stores on a host name of their own need path-style addresses.
+        "addressing_style": env.get("GONGKAI_S3_ADDRESSING_STYLE", "").strip() or ("path" if endpoint else None),
+        "signature_version": "s3v4",
+        "file_overwrite": False,  # a new name rather than replacing a file, as in a local folder
+        "default_acl": None,  # the bucket's own policy: never public (the site serves every file)
+        "querystring_auth": True,
+        "max_memory_size": 2 * 1024 * 1024,  # a file being read spills to a temporary file past this
+    }
+    backend = "gongkai.core.storage.ObjectStorage"
+    return {
+        "default": {"BACKEND": backend, "OPTIONS": {**common, "bucket_name": bucket, "location": media_prefix}},
+        "private": {"BACKEND": backend,
+                    "OPTIONS": {**common, "bucket_name": private_bucket, "location": private_prefix}},
+    }
+
+
+STORAGES.update(s3_storages(os.environ))
 # Embedded mode serves static files straight from the apps, no collectstatic needed.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
@@ -326,12 +427,41 @@ RATELIMIT_IP_META_KEY = "gongkai.core.http.client_ip"
 # A broken cache must not stop citizens from applying: without a counter, let through.
 RATELIMIT_FAIL_OPEN = True
 
+# Open data: GET from any origin, without credentials (django-cors-headers: the
+# well-kept implementation of the CORS protocol, preflight included), and a
+# per-address limit on it (gongkai.api.middleware).
+CORS_URLS_REGEX = r"^/(api/public|feeds|data)/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
+GONGKAI_OPEN_DATA_RATE = os.environ.get("GONGKAI_OPEN_DATA_RATE", "600/m")
+
 # Website monitoring: how often the worker crawls each watched site.
 GONGKAI_MONITOR_INTERVAL_DAYS = int(os.environ.get("GONGKAI_MONITOR_INTERVAL_DAYS", 7))
 
 # Catalog limits
 GONGKAI_ATTACHMENT_MAX_BYTES = int(os.environ.get("GONGKAI_ATTACHMENT_MAX_BYTES", 50 * 1024 * 1024))
 GONGKAI_SITE_NAME = os.environ.get("GONGKAI_SITE_NAME", "政府信息公开平台")
+
+# Messages to applicants (gongkai.applications.notify). E-mail through SMTP when
+# GONGKAI_EMAIL_HOST is set, else printed to the console (the embedded default);
+# GONGKAI_EMAIL_BACKEND names any other Django mail backend. SMS through the
+# office's own gateway: GONGKAI_SMS_BACKEND names a class with send(phone, text)
+# (default: only logged). GONGKAI_PUBLIC_URL (https://example.gov.cn) lets the
+# messages link to the status page.
+EMAIL_BACKEND = os.environ.get("GONGKAI_EMAIL_BACKEND", "").strip() or (
+    "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("GONGKAI_EMAIL_HOST", "").strip()
+    else "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("GONGKAI_EMAIL_HOST", "").strip() or "localhost"
+EMAIL_PORT = int(os.environ.get("GONGKAI_EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("GONGKAI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("GONGKAI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("GONGKAI_EMAIL_USE_TLS")
+EMAIL_USE_SSL = _flag("GONGKAI_EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("GONGKAI_EMAIL_TIMEOUT", 30))
+DEFAULT_FROM_EMAIL = os.environ.get("GONGKAI_EMAIL_FROM", "").strip() or "noreply@localhost"
+GONGKAI_SMS_BACKEND = os.environ.get("GONGKAI_SMS_BACKEND", "").strip() or "gongkai.applications.sms.LogBackend"
+GONGKAI_PUBLIC_URL = os.environ.get("GONGKAI_PUBLIC_URL", "").strip().rstrip("/")
 
 # The audit log (gongkai.core.audit). Its hashes are keyed (HMAC-SHA256) with
 # GONGKAI_AUDIT_KEY or else a key generated on first use into the key file

@@ -36,3 +36,12 @@ _AUDIT_DIR = Path(tempfile.mkdtemp(prefix="gongkai-test-audit-"))  # noqa: F405
 GONGKAI_AUDIT_KEY_FILE = _AUDIT_DIR / "audit_key"
 GONGKAI_AUDIT_ANCHORS = _AUDIT_DIR / "audit-anchors.jsonl"
 GONGKAI_AUDIT_ANCHOR_COPY = ""
+
+# Messages to applicants stay in django.core.mail.outbox (the browser tests'
+# live server runs in the test's process and fills the same outbox).
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# The open data's per-address limit would refuse the fuzzing and walking tests'
+# hundreds of requests from one address; tests/api/test_public_api.py sets a
+# low one where it tests the limit.
+GONGKAI_OPEN_DATA_RATE = "100000/m"

@@ -33,12 +33,15 @@ from ninja.security import django_auth
 from pydantic import AwareDatetime, field_validator
 from pydantic_core import PydanticCustomError
 
+from gongkai.api.public import router as public_router
+from gongkai.api.schemas import Problem
 from gongkai.catalog.models import Document
 from gongkai.publishing import services as publishing
 from gongkai.publishing import workflow
 from gongkai.workspace import selectors
 
 api = NinjaAPI(title="Gongkai API", version="1", docs_url=None, urls_namespace="api")
+api.add_router("/public/", public_router)  # the open-data API: what the public site shows
 
 
 # The bounds of the parameters (published in the schema): an offset far past
@@ -105,20 +108,6 @@ class ActionIn(Schema):
             except OverflowError:
                 raise PydanticCustomError("time_out_of_range", "超出可表示的时间范围") from None
         return value
-
-
-class FieldError(Schema):
-    loc: list[str | int]
-    type: str
-    msg: str
-
-
-class Problem(Schema):
-    """Every refusal: `detail` says why; `errors` (only for a 422 caused by
-    the request's parameters or body) says which part and what."""
-
-    detail: str
-    errors: list[FieldError] | None = None
 
 
 # The refusals every signed-in endpoint can give.

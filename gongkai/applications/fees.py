@@ -47,3 +47,41 @@ def per_page(pages: int) -> Decimal:
         if top >= first:
             total += (top - first + 1) * price
     return Decimal(total)
+
+
+def _segments(numbers: range, price_of) -> list[tuple[int, int, int]]:
+    """Consecutive numbers at the same price: (first, last, price)."""
+    found: list[list[int]] = []
+    for n in numbers:
+        price = price_of(n)
+        if found and found[-1][2] == price and found[-1][1] == n - 1:
+            found[-1][1] = n
+        else:
+            found.append([n, n, price])
+    return [tuple(segment) for segment in found]
+
+
+def _page_price(n: int) -> int:
+    for first, last, price in PAGE_TIERS:
+        if n >= first and (last is None or n <= last):
+            return price
+    return 0
+
+
+def _describe(segments, unit: str, counted: str) -> str:
+    parts = []
+    for first, last, price in segments:
+        span = f"第{first}{unit}" if first == last else f"第{first}至{last}{unit}"
+        parts.append(f"{counted}{span}{'免费' if price == 0 else f'每{unit}{price}元'}")
+    return "；".join(parts)
+
+
+def per_item_tiers(items: int, already_this_month: int = 0) -> str:
+    """The tiers an item fee runs through, in words: 本月累计第9至10件免费；本月累计第11至12件每件100元."""
+    numbers = range(already_this_month + 1, already_this_month + items + 1)
+    return _describe(_segments(numbers, _item_price), "件", "本月累计")
+
+
+def per_page_tiers(pages: int) -> str:
+    """The tiers a page fee runs through, in words: 第1至30页免费；第31至100页每页10元 ..."""
+    return _describe(_segments(range(1, pages + 1), _page_price), "页", "")

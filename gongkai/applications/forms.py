@@ -294,7 +294,7 @@ class LookupForm(forms.Form):
     code = forms.CharField(label="查询码", max_length=200, error_messages={"required": "请输入查询码。"},
                            widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
                                                          "autocapitalize": "off"}),
-                           help_text="提交申请时页面上显示的查询码，区分大小写。")
+                           help_text="提交申请时页面上显示的查询码，不区分大小写，空格和短横线可以省略。")
     use_required_attribute = False
 
     def clean_code(self) -> str:

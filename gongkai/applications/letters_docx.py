@@ -1,9 +1,7 @@
 """The reply letter (告知书) as a Word document, in the usual layout of an
-official letter: A4 with the customary margins; the title centred in a
-larger bold 宋体; the letter number right-aligned; the body in 三号仿宋 with
-a first-line indent of two characters; the remedy clause; the organisation
-and the date right-aligned. Chinese text gets its font through w:eastAsia
-(Word takes East Asian characters from that attribute, not from w:ascii).
+official letter (gongkai.core.docx_style): the title centred; the letter
+number right-aligned; the body paragraphs indented; the remedy clause; the
+organisation and the date right-aligned.
 
 The letter is the one issued: its parts come from the reply's stored text
 (Reply.body, written when the reply was made), so rewording a template later
@@ -16,21 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+
+from gongkai.core.docx_style import INDENT, TITLE_FONT, TITLE_SIZE, new_document
+from gongkai.core.docx_style import paragraph as _paragraph
 
 from . import letters
-
-TITLE_FONT = "宋体"      # 方正小标宋简体 where installed; 宋体 is on every office machine
-BODY_FONT = "仿宋"       # 仿宋_GB2312 in older installations
-LATIN_FONT = "Times New Roman"
-TITLE_SIZE = Pt(22)      # 二号
-BODY_SIZE = Pt(16)       # 三号
-LINE = Pt(28)            # fixed line spacing of official documents
-INDENT = Pt(32)          # two characters of 三号
 
 
 def letter_parts(app, reply) -> dict:
@@ -52,39 +42,6 @@ def disclosed_names(app) -> list[str]:
     return list(app.files.filter(role=ApplicationFile.Role.DISCLOSED).order_by("id").values_list("name", flat=True))
 
 
-def _set_font(run_or_style, name: str, size, *, bold: bool = False, latin: str = LATIN_FONT) -> None:
-    font = run_or_style.font
-    font.name = latin
-    font.size = size
-    font.bold = bold
-    rpr = run_or_style._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    fonts.set(qn("w:eastAsia"), name)
-    fonts.set(qn("w:ascii"), latin)
-    fonts.set(qn("w:hAnsi"), latin)
-
-
-def _paragraph(doc, text: str, *, align=None, indent: bool = False, font: str = BODY_FONT, size=BODY_SIZE,
-               bold: bool = False, right_indent=None, space_after=None):
-    paragraph = doc.add_paragraph()
-    fmt = paragraph.paragraph_format
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = LINE if size == BODY_SIZE else Pt(36)
-    fmt.space_before = Pt(0)
-    fmt.space_after = space_after if space_after is not None else Pt(0)
-    if align is not None:
-        paragraph.alignment = align
-    if indent:
-        fmt.first_line_indent = INDENT
-    if right_indent is not None:
-        fmt.right_indent = right_indent
-    _set_font(paragraph.add_run(text), font, size, bold=bold)
-    return paragraph
-
-
 def build(app, reply) -> bytes:
     """The reply letter as .docx bytes."""
     return render(letter_parts(app, reply), issued_on=reply.issued_on, attachments=disclosed_names(app),
@@ -97,22 +54,19 @@ def build_consultation(app, event) -> bytes:
                   keywords="政府信息公开征求第三方意见")
 
 
+def build_notice(notice) -> bytes:
+    """A sent notice (gongkai.applications.notices) as .docx bytes: the letter
+    as issued (Notice.parts), with the files disclosed with a reply listed."""
+    attachments = disclosed_names(notice.application) if notice.kind == "reply" else []
+    return render(notice.parts, issued_on=notice.sent_on, attachments=attachments,
+                  keywords=f"政府信息公开{notice.get_kind_display()}")
+
+
 def render(parts: dict, *, issued_on, attachments: list[str], keywords: str) -> bytes:
     """A letter's parts laid out as an official letter."""
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    _set_font(doc.styles["Normal"], BODY_FONT, BODY_SIZE)
-
+    doc = new_document(title=parts["title"], author=parts["organisation"], keywords=keywords)
     props = doc.core_properties
-    props.title = parts["title"]
-    props.author = parts["organisation"]
-    props.last_modified_by = parts["organisation"]
     props.subject = parts["number"]
-    props.comments = ""
-    props.keywords = keywords
     issued = dt.datetime.combine(issued_on, dt.time(9, 0)) if issued_on else None
     if issued is not None:
         props.created = props.modified = issued

@@ -9,6 +9,8 @@ from django.db import models
 from gongkai.core.models import Organisation
 from gongkai.core.statute import APPLICANT_TYPES, REPLY_OUTCOME_CHOICES
 
+from . import notice_flow
+
 
 class Application(models.Model):
     class Channel(models.TextChoices):
@@ -148,10 +150,11 @@ class Event(models.Model):
 
 def private_storage():
     """Applicants' files hold personal data: kept outside MEDIA_ROOT (which
-    /media/ serves) and handed out only by views that check who asks."""
-    from django.core.files.storage import FileSystemStorage
+    /media/ serves) and handed out only by views that check who asks:
+    settings.STORAGES["private"], a local folder or object storage."""
+    from gongkai.core.storage import private_storage as storage
 
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return storage
 
 
 def application_file_path(instance, filename: str) -> str:
@@ -166,8 +169,12 @@ class ApplicationFile(models.Model):
         FROM_APPLICANT = "applicant", "申请人提交"
         DISCLOSED = "disclosed", "公开的信息"
         LETTER = "letter", "告知书"
+        # Attached to a reply not yet sent: disclosed (and shown to the applicant) when it is sent.
+        PENDING = "pending", "待随答复提供"
 
     application = models.ForeignKey(Application, verbose_name="申请", on_delete=models.CASCADE, related_name="files")
+    notice = models.ForeignKey("Notice", verbose_name="随附的告知书", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="files")
     role = models.CharField("类别", max_length=12, choices=Role.choices)
     file = models.FileField("文件", upload_to=application_file_path, storage=private_storage)
     name = models.CharField("名称", max_length=200)
@@ -244,6 +251,163 @@ class Fee(models.Model):
         verbose_name_plural = "信息处理费"
 
 
+class NoticeCounter(models.Model):
+    """The organisation's series of one kind of notice in one year (its
+    numbers are taken at sending time, under this row's lock)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    year = models.PositiveIntegerField()
+    last_serial = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "kind", "year"], name="notice_counter_unique")]
+
+
+class Notice(models.Model):
+    """A notice the procedure sends (补正告知书, 延期答复告知书, 征求意见书,
+    收费通知书, 答复告知书, 转送告知书): drafted by the handler, signed off,
+    then sent, which takes the service action it carries (`payload`) on the
+    day it is sent. The moves are notice_flow's table; its history is
+    NoticeStep. `parts` and `body` are the letter as issued."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", "网上查看（并以电子邮件通知）"
+        EMAIL = "email", "电子邮件发送"
+        POST = "post", "邮寄"
+        IN_PERSON = "in_person", "当面送达"
+        OTHER = "other", "其他方式（传真等）"
+
+    application = models.ForeignKey(Application, verbose_name="申请", on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField("类别", max_length=20, choices=notice_flow.KIND_CHOICES)
+    state = models.CharField("状态", max_length=12, choices=list(notice_flow.STATE_LABELS.items()),
+                             default=notice_flow.DRAFT, db_index=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    payload = models.JSONField("内容", default=dict, blank=True)
+    title = models.CharField("标题", max_length=100, blank=True)
+    number = models.CharField("文书编号", max_length=80, blank=True)
+    year = models.PositiveIntegerField("编号年度", null=True, blank=True)
+    serial = models.PositiveIntegerField("编号序号", null=True, blank=True)
+    parts = models.JSONField("发出的文书", default=dict, blank=True, editable=False)
+    body = models.TextField("发出的文书正文", blank=True, editable=False)
+    sent_on = models.DateField("发出日期", null=True, blank=True)
+    channel = models.CharField("送达方式", max_length=12, choices=Channel.choices, blank=True)
+    delivery_note = models.CharField("送达记录（邮件单号、签收人等）", max_length=200, blank=True)
+    delivered_on = models.DateField("送达日期（送达回证签收日期）", null=True, blank=True)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="起草人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签发人", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    signed_at = models.DateTimeField("签发时间", null=True, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发出人", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("起草时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "告知书和通知"
+        verbose_name_plural = "告知书和通知"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["application", "kind"], name="notice_app_kind")]
+
+    def __str__(self) -> str:
+        return self.number or f"{self.get_kind_display()}（{self.get_state_display()}）"
+
+    @property
+    def info(self) -> notice_flow.Kind:
+        return notice_flow.KINDS[self.kind]
+
+    @property
+    def to_applicant(self) -> bool:
+        return self.info.to_applicant
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in notice_flow.OPEN_STATES
+
+
+class NoticeStep(models.Model):
+    """One move of a notice (the history the signer reads); each keeps the
+    version of the content it was taken on, so a returned draft's earlier
+    versions stay readable."""
+
+    notice = models.ForeignKey(Notice, verbose_name="告知书", on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField("操作", max_length=20)
+    from_state = models.CharField("原状态", max_length=12)
+    to_state = models.CharField("新状态", max_length=12)
+    version = models.PositiveIntegerField("版本")
+    payload = models.JSONField("当时的内容", default=dict, blank=True)
+    comment = models.TextField("意见", blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "告知书办理记录"
+        verbose_name_plural = "告知书办理记录"
+        ordering = ["at", "id"]
+
+
+class SignOffPolicy(models.Model):
+    """Who signs off an organisation's notices (签发) besides its office head,
+    and whether a drafter may sign their own. Set by the office administrators
+    of the organisation or one above; it applies to the organisations below
+    that have none of their own; without one the strict default holds (the
+    office head signs, never their own draft)."""
+
+    organisation = models.OneToOneField(Organisation, verbose_name="机构", on_delete=models.CASCADE,
+                                        related_name="signoff_policy")
+    drafter_may_sign = models.BooleanField("允许签发人签发本人起草或修改的告知书", default=False)
+    signers = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="另行指定的签发人", blank=True, related_name="+")
+    reason = models.CharField("理由", max_length=300, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="设置人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField("设置时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "告知书签发规则"
+        verbose_name_plural = "告知书签发规则"
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · 告知书签发规则"
+
+
+class Notification(models.Model):
+    """A message to the applicant (e-mail, SMS) and whether it went out. A
+    failed one is retried by a periodic job and shown on the application's
+    page (gongkai.applications.notify)."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "电子邮件"
+        SMS = "sms", "短信"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    application = models.ForeignKey(Application, verbose_name="申请", on_delete=models.CASCADE, related_name="notifications")
+    notice = models.ForeignKey(Notice, verbose_name="告知书", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="notifications")
+    channel = models.CharField("方式", max_length=8, choices=Channel.choices)
+    recipient = models.CharField("收件人", max_length=254)
+    subject = models.CharField("主题", max_length=200)
+    body = models.TextField("内容")
+    attach_notice = models.BooleanField("附告知书（Word 文档）", default=False)
+    state = models.CharField("状态", max_length=8, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField("已尝试次数", default=0)
+    last_error = models.CharField("最近一次失败原因", max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField("下次重试时间", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "申请人通知"
+        verbose_name_plural = "申请人通知"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="notification_state_next")]
+
+
 class ReviewCase(models.Model):
     """A reconsideration or lawsuit about an application (annual report table 4)."""
 
@@ -270,3 +434,66 @@ class ReviewCase(models.Model):
         verbose_name = "行政复议和行政诉讼"
         verbose_name_plural = "行政复议和行政诉讼"
         ordering = ["-filed_on"]
+
+
+# --- the case file (归档, Art. 45) and 依申请转主动 (Art. 44) ----------------------
+# Built and read by gongkai.applications.casefile and .proactive.
+
+
+def case_file_path(instance, filename: str) -> str:
+    return f"case_files/{instance.application_id}/{filename}"
+
+
+class CaseFileRetention(models.Model):
+    """How long an organisation keeps its applications' case files (保管期限,
+    in years; 0 is permanent). It applies to the organisation and every one
+    below unless a lower one sets its own; without any, the installation's
+    default (casefile.default_retention_years)."""
+
+    organisation = models.OneToOneField(Organisation, verbose_name="机构", on_delete=models.CASCADE, related_name="+")
+    years = models.PositiveSmallIntegerField("保管期限（年，0为永久）")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "案卷保管期限"
+        verbose_name_plural = "案卷保管期限"
+
+
+class CaseFile(models.Model):
+    """The case file (案卷) of a closed application: one ZIP in private
+    storage with its registration data, every event, letter, notice, fee
+    record and file, and an index page. One row per application: a rebuild
+    replaces the file. `built_at` is empty until the first build finishes."""
+
+    application = models.OneToOneField(Application, verbose_name="申请", on_delete=models.CASCADE, related_name="case_file")
+    file = models.FileField("案卷文件", upload_to=case_file_path, storage=private_storage, blank=True, max_length=300)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    size = models.PositiveBigIntegerField("大小（字节）", default=0)
+    items = models.PositiveIntegerField("条目数", default=0)
+    missing = models.PositiveIntegerField("缺失的文件数", default=0)
+    built_at = models.DateTimeField("归档时间", null=True, blank=True)
+    retention_years = models.PositiveSmallIntegerField("保管期限（年，0为永久）")
+    retain_until = models.DateField("保管至", null=True, blank=True, help_text="空为永久保管")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "案卷"
+        verbose_name_plural = "案卷"
+
+
+class ProactiveProposal(models.Model):
+    """依申请转主动 (Art. 44): information disclosed on request, proposed for
+    proactive publication, and the catalog draft made of it (which goes
+    through the normal review). One per application."""
+
+    application = models.OneToOneField(Application, verbose_name="申请", on_delete=models.CASCADE,
+                                       related_name="proactive_proposal")
+    document = models.ForeignKey("catalog.Document", verbose_name="政府信息草稿", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提出人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    proposed_at = models.DateTimeField("提出时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "依申请转主动公开"
+        verbose_name_plural = "依申请转主动公开"

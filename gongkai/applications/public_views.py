@@ -20,6 +20,7 @@ import mimetypes
 import os
 import secrets
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
@@ -31,12 +32,13 @@ from django_ratelimit.core import is_ratelimited
 
 from gongkai.core.models import Organisation
 from gongkai.core.statute import CORRECTION_NOTICE_WORKDAYS, EXTENSION_MAX_WORKDAYS, REPLY_WORKDAYS
+from gongkai.portal.middleware import SecurityHeadersMiddleware
 from gongkai.portal.views import Crumb
 from gongkai.core.http import attachment_header
 
-from . import letters_docx, selectors, services
+from . import letters_docx, notice_flow, notices, selectors, services
 from .forms import ApplicationForm, LookupForm, initial_from, spam_refusal
-from .models import Application, ApplicationFile
+from .models import Application, ApplicationFile, Notice
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,7 @@ POST_RATE = "30/h"         # any post of the form (refused ones too)
 LOOKUP_RATE = "20/10m"     # tracking-code lookups
 RECEIPT_KEY = "applications.receipt"   # {"id", "code"}: for the one receipt page, then dropped
 STATUS_KEY = "applications.status"     # the id of the application whose code was given
+PRINT_KEY = "applications.printable"   # the id of the application just submitted: its printable receipt (no code)
 PUBLIC_FILE_ROLES = (ApplicationFile.Role.DISCLOSED, ApplicationFile.Role.LETTER)
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -154,6 +157,7 @@ def apply(request):
             record.file.delete(save=False)
         raise
     request.session[RECEIPT_KEY] = {"id": app.pk, "code": code}
+    request.session[PRINT_KEY] = app.pk
     return redirect("applications:received")
 
 
@@ -206,7 +210,7 @@ def _docx_builder():
     return getattr(module, "build", None)
 
 
-NOT_FOUND = "未找到该查询码对应的申请。请核对查询码（区分大小写）后重试。"
+NOT_FOUND = "未找到该查询码对应的申请。请核对查询码后重试（不区分大小写，空格和短横线可以省略）。"
 
 
 @never_cache
@@ -233,11 +237,15 @@ def status(request):
                       {"form": LookupForm(), "crumbs": _home(Crumb("查询办理进度"))})
     history = [(event.on, event.public_note) for event in app.events.exclude(public_note="").order_by("on", "id")]
     reply = _reply(app)
+    sent = notices.sent_to_applicant(app)
     return render(request, "applications/status_detail.html", {
         "application": app,
         "due": _due(app),
         "history": history,
         "reply": reply,
+        # The reply's own section only for a reply made without a notice (before sign-off existed).
+        "reply_letter": reply is not None and not any(n.kind == notice_flow.REPLY for n in sent),
+        "notices": sent,
         "docx": reply is not None and _docx_builder() is not None,
         "files": app.files.filter(role__in=PUBLIC_FILE_ROLES).order_by("id"),
         "crumbs": _home(Crumb("办理进度")),
@@ -304,3 +312,57 @@ def download(request, pk: int):
     name = record.name or os.path.basename(record.file.name)
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+
+
+# --- the notices sent to the applicant, and the printable receipt ------------------------------
+
+def _sent_notice(request, pk: int) -> tuple[Application, Notice]:
+    """A notice sent to the applicant of the application whose code this browser gave."""
+    app = _require_session_application(request)
+    kinds = [key for key, kind in notice_flow.KINDS.items() if kind.to_applicant]
+    notice = app.notices.filter(pk=pk, state=notice_flow.SENT, kind__in=kinds).first()
+    if notice is None:
+        raise Http404("没有这份告知书")
+    return app, notice
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def notice(request, pk: int):
+    app, item = _sent_notice(request, pk)
+    return render(request, "applications/letter_public.html", {
+        "application": app,
+        "letter": item.parts,
+        "docx_url": reverse("applications:notice_docx", args=[item.pk]),
+        "docx": True,
+        "crumbs": _home(Crumb("办理进度", reverse("applications:status")), Crumb(item.title)),
+    })
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def notice_docx(request, pk: int):
+    app, item = _sent_notice(request, pk)
+    response = HttpResponse(letters_docx.build_notice(item), content_type=DOCX_TYPE)
+    response["Content-Disposition"] = attachment_header(f"{item.number or item.title}.docx")
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def receipt(request):
+    """The printable receipt (受理回执): number, organisation, date received and
+    the statutory reply period, for the application this browser just
+    submitted or looked up. Never the tracking code (it is not kept)."""
+    pk = request.session.get(STATUS_KEY) or request.session.get(PRINT_KEY)
+    app = Application.objects.select_related("organisation").filter(pk=pk).first() if pk else None
+    if app is None:
+        return redirect("applications:status")
+    nonce = secrets.token_urlsafe(16)
+    response = render(request, "applications/receipt_print.html", {
+        "application": app, "due": _due(app), "reply_workdays": REPLY_WORKDAYS, "nonce": nonce,
+        "site_name": getattr(settings, "GONGKAI_SITE_NAME", ""),
+    })
+    response["Content-Security-Policy"] = SecurityHeadersMiddleware.POLICY.replace(
+        "style-src 'self'", f"style-src 'self' 'nonce-{nonce}'")
+    return response

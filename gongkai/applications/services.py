@@ -6,8 +6,6 @@ transaction, and refuses with a message that says the rule."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -20,36 +18,19 @@ from gongkai.core.models import Organisation
 from gongkai.core.statute import (
     APPLICANT_TYPES, EXTENSION_MAX_WORKDAYS, OUTCOME_REPORT_ROW, THIRD_PARTY_WORKDAYS,
 )
+# Tracking codes (查询码): pure functions in core, shared with the mailbox tickets.
+from gongkai.core.tracking import CODE_ALPHABET, CODE_LENGTH, new_tracking_code, normalise_code, tracking_hash  # noqa: F401
 
-from . import deadlines, fees, letters
+from . import casefile, deadlines, fees, letters, notify
 from .models import Application, ApplicationCounter, Event, Fee, Reply, ReviewCase
 
 K = Event.Kind
 S = Application.State
-# Tracking codes: 24 characters from an alphabet without look-alikes (no 0/O,
-# 1/I/L): 120 bits, cannot be guessed or enumerated, and survive being copied
-# by hand from a printout. Shown in groups of four; case, spaces and dashes
-# do not matter when it is typed back.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 24
 APPLICANT_FIELDS = ("applicant_type", "applicant_name", "id_document", "legal_representative", "contact_person",
                     "phone", "email", "address", "postcode", "info_title", "info_number", "info_description",
                     "form", "delivery")
 # The only fields an application's audit entries hash: never the applicant's personal data in clear.
 AUDITED = ("state", "outcome", "handler_id", "received_on", "closed_on", "organisation_id", "year", "serial")
-
-
-def new_tracking_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
-
-
-def normalise_code(code: str) -> str:
-    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
-
-
-def tracking_hash(code: str) -> str:
-    return hashlib.sha256(normalise_code(code).encode("utf-8")).hexdigest()
 
 
 def _state(app: Application) -> dict:
@@ -81,6 +62,7 @@ def _record(action: str, app: Application, user, before: dict | None, **detail) 
     _stamp_due(app)
     audit.record(f"application.{action}", "application", app.pk, actor=_actor(user), before=before,
                  after=_state(app), detail=detail)
+    casefile.on_close(app)  # a closing step: its case file is built once this transaction commits
 
 
 def clock(app: Application) -> deadlines.Clock:
@@ -196,6 +178,8 @@ def _create(organisation: Organisation, data: dict, *, channel: str, received_on
     if received_on:
         _event(app, K.RECEIVED, received_on, user, public_note="已收到申请")
     _record("create", app, user, None, channel=channel)
+    if received_on:
+        notify.received(app, code)
     return app, code
 
 
@@ -240,6 +224,7 @@ def confirm_receipt(app: Application, *, on: dt.date, user) -> Application:
     app.save(update_fields=["received_on", "state", "updated_at"])
     _event(app, K.RECEIVED, on, user, public_note="已确认收到申请")
     _record("receive", app, user, before)
+    notify.received(app)
     return app
 
 
@@ -313,15 +298,29 @@ def receive_correction(app: Application, *, user, on: dt.date) -> Application:
     app.save(update_fields=["state", "updated_at"])
     _event(app, K.CORRECTED, on, user, public_note="已收到补正，答复期限自收到补正之日起重新计算")
     _record("corrected", app, user, before)
+    notify.resumed(app, "已收到您的补正")
     return app
 
 
+# Given as `approved_by` while an extension notice is drafted: the office
+# head's approval is the notice's sign-off, checked when it is signed and sent.
+APPROVAL_AT_SIGN_OFF = object()
+
+
 @transaction.atomic
-def extend(app: Application, *, user, days: int, reason: str, on: dt.date | None = None) -> Application:
+def extend(app: Application, *, user, days: int, reason: str, on: dt.date | None = None,
+           approved_by=None) -> Application:
     """Art. 33: once, at most 20 working days, approved by the office's head
-    (the office administrator), before the deadline, with notice to the applicant."""
+    (the office administrator), before the deadline, with notice to the
+    applicant. `approved_by`: the office head who approved it, when another
+    (the handler sending the signed notice) records it; else `user` approves."""
     app = _lock(app)
-    _check(user, app, permissions.APPROVE_EXTENSION)
+    if approved_by is None:
+        _check(user, app, permissions.APPROVE_EXTENSION)
+    else:
+        _check(user, app)
+        if approved_by is not APPROVAL_AT_SIGN_OFF:
+            _check(approved_by, app, permissions.APPROVE_EXTENSION)
     on = on or timezone.localdate()
     _require_open(app)
     if app.events.filter(kind=K.EXTENDED).exists():
@@ -339,7 +338,8 @@ def extend(app: Application, *, user, days: int, reason: str, on: dt.date | None
     _event(app, K.EXTENDED, on, user, note=reason, days=days,
            public_note=f"经批准延长答复期限{days}个工作日")
     app.save(update_fields=["updated_at"])
-    _record("extend", app, user, before, days=days)
+    approver = approved_by if approved_by not in (None, APPROVAL_AT_SIGN_OFF) else user
+    _record("extend", app, user, before, days=days, approved_by=_actor(approver))
     return app
 
 
@@ -357,7 +357,14 @@ def _pause(app: Application, kind: str, answer_kind: str, *, user, on: dt.date, 
     app.save(update_fields=["state", "updated_at"])
     _event(app, kind, on, user, note=note, public_note=public)
     _record(kind, app, user, before)
+    if kind in PAUSE_NOTICES:  # a fee notice tells the applicant itself
+        notify.paused(app, PAUSE_NOTICES[kind])
     return app
+
+
+PAUSE_NOTICES = {K.THIRD_PARTY_SENT: "依法征求第三方意见", K.ORGAN_SENT: "依法征求其他机关意见"}
+RESUME_NOTICES = {K.THIRD_PARTY_ANSWERED: "征求第三方意见已结束", K.ORGAN_ANSWERED: "征求其他机关意见已结束",
+                  K.FEE_PAID: "已收到您缴纳的信息处理费"}
 
 
 def _resume(app: Application, kind: str, answer_kind: str, *, user, on: dt.date, note: str, **detail) -> Application:
@@ -377,6 +384,8 @@ def _resume(app: Application, kind: str, answer_kind: str, *, user, on: dt.date,
         app.state = S.PROCESSING
     app.save(update_fields=["state", "updated_at"])
     _record(answer_kind, app, user, before, **detail)
+    if app.state == S.PROCESSING:  # the clock runs again
+        notify.resumed(app, RESUME_NOTICES[answer_kind])
     return app
 
 
@@ -411,6 +420,21 @@ def organ_answer(app, *, user, on: dt.date, agrees: bool | None, note: str = "")
     return _resume(app, K.ORGAN_SENT, K.ORGAN_ANSWERED, user=user, on=on, note=note, agrees=agrees)
 
 
+def fee_quote(app: Application, basis: str, quantity: int) -> tuple:
+    """The fee for `quantity` items or pages, and (per item) how many of the
+    applicant's items came before it this month."""
+    if basis == Fee.Basis.PER_ITEM:
+        # Items are counted per applicant over the calendar month: the
+        # applicant's earlier applications to this organisation that month
+        # come first (fee measures, 按件计收).
+        received = app.received_on or timezone.localdate()
+        earlier = Application.objects.filter(
+            organisation_id=app.organisation_id, id_document=app.id_document, pk__lt=app.pk,
+            received_on__year=received.year, received_on__month=received.month).count()
+        return fees.per_item(quantity, already_this_month=earlier), earlier
+    return fees.per_page(quantity), 0
+
+
 @transaction.atomic
 def notify_fee(app, *, user, basis: str, quantity: int, reason: str, on: dt.date | None = None) -> Fee:
     """Art. 42: a fee only where the number or frequency clearly exceeds a reasonable range."""
@@ -420,17 +444,7 @@ def notify_fee(app, *, user, basis: str, quantity: int, reason: str, on: dt.date
         raise ValidationError({"quantity": "件数或页数应大于0。"})
     if not (reason or "").strip():
         raise ValidationError({"reason": "请说明收费理由（申请数量、频次明显超过合理范围，条例第四十二条）。"})
-    if basis == Fee.Basis.PER_ITEM:
-        # Items are counted per applicant over the calendar month: the
-        # applicant's earlier applications to this organisation that month
-        # come first (fee measures, 按件计收).
-        received = app.received_on or timezone.localdate()
-        earlier = Application.objects.filter(
-            organisation_id=app.organisation_id, id_document=app.id_document, pk__lt=app.pk,
-            received_on__year=received.year, received_on__month=received.month).count()
-        amount = fees.per_item(quantity, already_this_month=earlier)
-    else:
-        amount = fees.per_page(quantity)
+    amount, _ = fee_quote(app, basis, quantity)
     if amount <= 0:
         raise ValidationError({"quantity": "该数量在免费范围内，不收取信息处理费。"})
     on = on or timezone.localdate()
@@ -456,14 +470,18 @@ def _close(app: Application, *, user, on: dt.date, outcome: str, kind: str, publ
     app.save(update_fields=["state", "outcome", "closed_on", "updated_at"])
     _event(app, kind, on, user, public_note=public, outcome=outcome)
     _record("close", app, user, before, outcome=outcome, **detail)
+    notify.closed(app, public)
     return app
 
 
 @transaction.atomic
 def reply(app: Application, *, user, outcome: str, on: dt.date | None = None, reasons: str = "",
-          provided: str = "", where_published: str = "", responsible_organ: str = "") -> Reply:
+          provided: str = "", where_published: str = "", responsible_organ: str = "",
+          letter_number: str = "", drafted_by=None) -> Reply:
     """Answer with one of the statutory outcomes; the outcome decides the
-    letter's template and the annual report's row."""
+    letter's template and the annual report's row. `letter_number`: the
+    number of the signed reply notice that sends it (notices.send), else the
+    application's number with 答; `drafted_by`: its handler, when another sends it."""
     app = _lock(app)
     _check(user, app)
     on = on or timezone.localdate()
@@ -490,7 +508,9 @@ def reply(app: Application, *, user, outcome: str, on: dt.date | None = None, re
     before = _state(app)
     record = Reply(application=app, outcome=outcome, issued_on=on, reasons=reasons.strip(), provided=provided.strip(),
                    where_published=where_published.strip(), responsible_organ=responsible_organ.strip(),
-                   letter_number=f"{app.number}答", created_by=user if getattr(user, "is_authenticated", False) else None)
+                   letter_number=letter_number or f"{app.number}答")
+    author = drafted_by or user
+    record.created_by = author if getattr(author, "is_authenticated", False) else None
     record.body = letters.render_text(app, record)
     record.save()
     app.state, app.outcome, app.closed_on = S.REPLIED, outcome, on

@@ -18,7 +18,8 @@ from gongkai.catalog.models import validate_attachment
 from gongkai.core.models import Organisation, Role
 from gongkai.core.statute import APPLICANT_TYPES, REPLY_OUTCOME_CHOICES, REPORT_ROWS, REPLY_OUTCOMES
 
-from .letters import DEFAULT_TEMPLATES
+from .letters import DEFAULT_TEMPLATES, EXTRA_PLACEHOLDERS, placeholders_for
+from .letters import PLACEHOLDERS as PLACEHOLDER_LABELS
 from .models import Application, Fee, ReviewCase
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -164,8 +165,8 @@ class CorrectionForm(ActionForm):
     action = "correction"
     items = forms.CharField(label="需要补正的事项", required=False, max_length=2000, widget=TEXTAREA,
                             help_text="一次性告知需要补正的全部事项（条例第三十条）。")
-    period_workdays = forms.IntegerField(label="补正期限（工作日）", initial=15, min_value=-10000, max_value=10000)
-    on = date_field("告知日期", help_text="应自收到申请之日起7个工作日内告知。")
+    period_workdays = forms.IntegerField(label="补正期限（工作日）", initial=15, min_value=-10000, max_value=10000,
+                                         help_text="补正告知书应自收到申请之日起7个工作日内发出；期限自发出之日起算。")
 
 
 class CorrectedForm(ActionForm):
@@ -184,14 +185,15 @@ class ExtendForm(ActionForm):
     action = "extend"
     days = forms.IntegerField(label="延长的工作日数", initial=20, min_value=-10000, max_value=10000,
                               help_text="最长不超过20个工作日，只能延长一次（条例第三十三条）。")
-    reason = forms.CharField(label="延期理由", required=False, max_length=1000, widget=TEXTAREA)
-    on = date_field("批准并告知申请人的日期", help_text="须在原答复期限届满前。")
+    reason = forms.CharField(label="延期理由", required=False, max_length=1000, widget=TEXTAREA,
+                             help_text="由政务公开办负责人签发（即批准），须在原答复期限届满前发出。")
 
 
 class ThirdPartyForm(ActionForm):
     action = "third_party"
-    party = forms.CharField(label="第三方名称", required=False, max_length=200)
-    on = date_field("发出书面征求意见的日期", help_text="第三方应自收到之日起15个工作日内答复，所需时间不计入答复期限（条例第三十二条）。")
+    party = forms.CharField(label="第三方名称", required=False, max_length=200,
+                            help_text="第三方应自收到意见书之日起15个工作日内提出意见，所需时间不计入答复期限（条例第三十二条）。")
+    address = forms.CharField(label="第三方通信地址（邮寄时用）", required=False, max_length=300)
 
 
 AGREES = [("yes", "同意公开"), ("no", "不同意公开"), ("none", "逾期未提出意见")]
@@ -208,8 +210,9 @@ class ThirdPartyAnswerForm(ActionForm):
 
 class OrganForm(ActionForm):
     action = "organ"
-    organ = forms.CharField(label="被征求意见的机关", required=False, max_length=200)
-    on = date_field("发出征求意见的日期", help_text="所需时间不计入答复期限（条例第三十四条）。")
+    organ = forms.CharField(label="被征求意见的机关", required=False, max_length=200,
+                            help_text="被征求意见机关应自收到之日起15个工作日内提出意见，所需时间不计入答复期限（条例第三十四条）。")
+    address = forms.CharField(label="该机关的通信地址（邮寄时用）", required=False, max_length=300)
 
 
 class OrganAnswerForm(ActionForm):
@@ -228,7 +231,8 @@ class FeeForm(ActionForm):
     quantity = forms.IntegerField(label="件数或页数", min_value=-10000000, max_value=10000000)
     reason = forms.CharField(label="收费理由", required=False, max_length=1000, widget=TEXTAREA,
                              help_text="仅在申请数量、频次明显超过合理范围时收取（条例第四十二条）。")
-    on = date_field("通知日期")
+    payment = forms.CharField(label="缴费方式", required=False, max_length=500, widget=TEXTAREA,
+                              help_text="告知申请人如何缴纳（如缴款账户、非税收入缴款渠道）；留空则告知到本机关办理缴费。")
 
 
 class FeePaidForm(ActionForm):
@@ -262,7 +266,6 @@ class ReplyForm(ActionForm):
     provided = forms.CharField(label="提供的信息及方式", required=False, max_length=4000, widget=TEXTAREA)
     where_published = forms.CharField(label="已主动公开的获取途径", required=False, max_length=300)
     responsible_organ = forms.CharField(label="负责公开的机关及联系方式", required=False, max_length=300)
-    on = date_field("答复日期")
     files = MultipleFileField(label="公开的信息（附件）", required=False,
                               help_text="可选择多个文件，随告知书一并提供给申请人。")
 
@@ -281,9 +284,10 @@ class ReplyForm(ActionForm):
 class TransferForm(ActionForm):
     action = "transfer"
     to = forms.ModelChoiceField(Organisation.objects.none(), label="转送至", empty_label="请选择机关")
-    note = forms.CharField(label="说明", required=False, max_length=1000, widget=TEXTAREA,
-                           help_text="转送后须告知申请人（已转送的事项将在申请人查询页显示）。")
-    on = date_field("转送日期")
+    contact = forms.CharField(label="该机关的联系方式", required=False, max_length=200,
+                              help_text="告知申请人负责公开的机关的名称和联系方式（条例第三十六条第（五）项）。")
+    note = forms.CharField(label="理由", required=False, max_length=1000, widget=TEXTAREA,
+                           help_text="转送告知书经签发后发出，申请人可在查询页查看。")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -322,36 +326,25 @@ class ReviewCaseForm(ActionForm):
 
 # --- letter templates ------------------------------------------------------------
 
-PLACEHOLDERS = [
-    ("applicant", "申请人姓名或名称"),
-    ("received", "收到申请日期"),
-    ("request", "申请获取的信息（名称、文号、描述）"),
-    ("reasons", "理由和依据说明"),
-    ("provided", "提供的信息及方式（含“提供的信息：”字样，另起一段）"),
-    ("where", "已主动公开信息的获取途径（另起一段）"),
-    ("responsible", "负责公开的机关及联系方式"),
-    ("article", "办理结果所依据的条款"),
-    ("outcome", "办理结果"),
-    ("organisation", "本机关名称"),
-]
-# Also accepted (letters.fields), though the letter prints them itself.
-EXTRA_PLACEHOLDERS = {"remedy", "date", "number"}
-ALLOWED_PLACEHOLDERS = {name for name, _ in PLACEHOLDERS} | EXTRA_PLACEHOLDERS
+# Every placeholder, for the editor's list (each template accepts its own: letters.placeholders_for).
+PLACEHOLDERS = list(PLACEHOLDER_LABELS.items())
 
 
-def template_problems(text: str) -> list[str]:
-    """Why a template would not render: unpaired braces, unknown placeholders."""
+def template_problems(text: str, key: str | None = None) -> list[str]:
+    """Why a template would not render: unpaired braces, placeholders the template (`key`) does not have."""
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError:
         return ["花括号不成对：占位符应写成{applicant}这样的形式；要显示花括号本身，请写成{{或}}。"]
+    own = placeholders_for(key) if key else PLACEHOLDERS
+    allowed = {name for name, _ in own} | set(EXTRA_PLACEHOLDERS)
     problems = []
     for _, name, spec, conversion in parsed:
         if name is None:
             continue
-        if name not in ALLOWED_PLACEHOLDERS or spec or conversion:
+        if name not in allowed or spec or conversion:
             shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
-            problems.append(f"未知的占位符{shown}；可用的占位符：{'、'.join('{' + n + '}' for n, _ in PLACEHOLDERS)}。")
+            problems.append(f"未知的占位符{shown}；可用的占位符：{'、'.join('{' + n + '}' for n, _ in own)}。")
     return problems
 
 
@@ -359,13 +352,14 @@ class LetterTemplateForm(forms.Form):
     key = forms.ChoiceField(choices=[(key, key) for key in DEFAULT_TEMPLATES], widget=forms.HiddenInput)
     title = forms.CharField(label="标题", max_length=100)
     body = forms.CharField(label="正文模板", max_length=8000, widget=forms.Textarea(attrs={"rows": 8}),
-                           help_text="每行一段。答复编号、救济途径、机关名称和日期由系统自动加在正文前后。")
+                           help_text="每行一段。文书编号、救济途径（需要时）、机关名称和日期由系统自动加在正文前后。")
 
     def __init__(self, *args, **kwargs):
         key = kwargs.pop("key", None)
         if key:
             kwargs.setdefault("auto_id", f"id_{key}_%s")
         super().__init__(*args, **kwargs)
+        self.key = key
 
     def clean_title(self):
         title = " ".join((self.cleaned_data.get("title") or "").split())
@@ -377,7 +371,59 @@ class LetterTemplateForm(forms.Form):
         body = (self.cleaned_data.get("body") or "").replace("\r\n", "\n").replace("\r", "\n").strip()
         if not body:
             raise forms.ValidationError("请填写正文模板。")
-        problems = template_problems(body)
+        problems = template_problems(body, self.key)
         if problems:
             raise forms.ValidationError(problems)
         return body
+
+
+# --- notices: sign-off and sending ------------------------------------------------
+
+class NoticeReturnForm(forms.Form):
+    reason = forms.CharField(label="退回理由", required=False, max_length=1000, widget=TEXTAREA,
+                             help_text="写明需要修改的内容，起草人修改后重新提交签发。")
+
+
+class NoticeDiscardForm(forms.Form):
+    reason = forms.CharField(label="作废理由", required=False, max_length=1000, widget=TEXTAREA)
+
+
+class NoticeSendForm(forms.Form):
+    channel = forms.ChoiceField(label="送达方式", choices=(), widget=forms.RadioSelect)
+    on = forms.DateField(label="发出日期", widget=DATE, initial=_today,
+                         help_text="邮寄的，为交寄日期；当面送达的，为交付日期；网上或电子邮件送达的，为当日。告知书以此日期编号并落款，期限按此日期计算。")
+    delivery_note = forms.CharField(label="送达记录", required=False, max_length=200,
+                                    help_text="如挂号信或特快专递的邮件号码。")
+
+    def __init__(self, *args, channels=(), initial_channel="", **kwargs):
+        kwargs.setdefault("auto_id", "id_send_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = list(channels)
+        if initial_channel:
+            self.fields["channel"].initial = initial_channel
+
+
+class NoticeDeliveryForm(forms.Form):
+    on = forms.DateField(label="送达日期", widget=DATE, initial=_today,
+                         help_text="送达回证上受送达人签收的日期，或邮件妥投的日期。")
+    note = forms.CharField(label="送达记录", required=False, max_length=200, help_text="如签收人姓名、邮件号码。")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_delivery_%s")
+        super().__init__(*args, **kwargs)
+
+
+class SignOffPolicyForm(forms.Form):
+    drafter_may_sign = forms.BooleanField(label="允许签发人签发本人起草或修改的告知书（不建议）", required=False)
+    signers = forms.ModelMultipleChoiceField(get_user_model().objects.none(), label="另行指定的签发人", required=False,
+                                             widget=forms.CheckboxSelectMultiple,
+                                             help_text="政务公开办负责人（管理员）始终可以签发；延期答复告知书只能由其签发（条例第三十三条）。")
+    reason = forms.CharField(label="理由", required=False, max_length=300,
+                             help_text="允许起草人签发本人告知书的，须写明理由。")
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["signers"].queryset = candidates
+            self.fields["signers"].label_from_instance = lambda u: (
+                f"{u.get_full_name() or u.get_username()}（{u.get_username()}）")

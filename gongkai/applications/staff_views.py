@@ -33,19 +33,19 @@ from gongkai.workspace.auth import require, staff_view
 from gongkai.workspace.pages import crumbs, errors_to_form, int_param
 from gongkai.core.http import attachment_header
 
-from . import letters, letters_docx, selectors, services
-from .models import Application, ApplicationFile, Event, Fee, LetterTemplate, Reply, ReviewCase
+from . import letters, letters_docx, notice_flow, notices, notify, selectors, services
+from .models import Application, ApplicationFile, Event, Fee, LetterTemplate, Notice, Notification, Reply, ReviewCase
 from .staff_forms import (
     AGREES_VALUE, PLACEHOLDERS, AssignForm, CloseForm, ConfirmReceiptForm, CorrectedForm, CorrectionForm, ExtendForm,
-    FeeForm, FeePaidForm, LetterTemplateForm, MergeForm, OrganAnswerForm, OrganForm, RegisterForm, ReplyForm,
-    ReviewCaseForm, ThirdPartyAnswerForm, ThirdPartyForm, TransferForm,
+    FeeForm, FeePaidForm, LetterTemplateForm, MergeForm, NoticeDeliveryForm, NoticeDiscardForm, NoticeReturnForm,
+    NoticeSendForm, OrganAnswerForm, OrganForm, RegisterForm, ReplyForm, ReviewCaseForm, SignOffPolicyForm,
+    ThirdPartyAnswerForm, ThirdPartyForm, TransferForm, handlers_of,
 )
 
 PER_PAGE = 50
 S = Application.State
 K = Event.Kind
 NO_ACCESS = "您没有办理依申请公开的权限（须为本机关的依申请公开承办人或政务公开办管理员）。"
-EXTENSION_RULE = "延长答复期限须经政务公开办负责人（管理员）批准（条例第三十三条）；承办人不能自行延期。"
 TEMPLATE_RULE = "告知书模板按机构设置：政务公开办管理员只能修改本单位及下级单位的模板，默认文字只有系统管理员可以修改。"
 PERSONAL_RULE = "告知书和申请人提交的材料含申请人个人信息，仅限受理机关本机关的承办人员和政务公开办管理员查看。"
 
@@ -88,6 +88,8 @@ def application_list(request):
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "applications/staff_list.html", {
         "page": page, "state": state, "states": STATE_FILTERS, "today": today,
+        "to_sign": notices.to_sign(user, selectors.applications(user)),
+        "can_set_signoff": permissions.can_anywhere(user, CONFIGURE),
         "summary": selectors.summary(user, today=today, open_rows=open_rows),
         "can_edit_templates": permissions.can_anywhere(user, CONFIGURE),
         "crumbs": _crumbs(),
@@ -156,10 +158,15 @@ def _run_assign(request, app, data):
     return f"已分办给{data['handler'].get_username()}。"
 
 
-def _run_correction(request, app, data):
-    services.request_correction(app, user=request.user, items=data["items"], period_workdays=data["period_workdays"],
-                                on=data["on"])
-    return "已告知补正，答复期限暂停计算，收到补正后重新计算。"
+def _drafter(kind: str) -> Callable:
+    """The run of an action that drafts a notice of `kind` and submits it for sign-off."""
+    def run(request, app, data):
+        files = data.pop("files", None) or []
+        notice = notices.draft(app, kind, data, user=request.user, files=files)
+        label = notice_flow.KINDS[kind].label
+        message = f"已起草{label}并提交签发；签发后发出，期限按发出之日计算。"
+        return message, reverse("applications_staff:notice", args=[app.pk, notice.pk])
+    return run
 
 
 def _run_corrected(request, app, data):
@@ -172,38 +179,15 @@ def _run_close_correction(request, app, data):
     return "申请人逾期未补正，视为放弃申请，已终止办理。"
 
 
-def _run_extend(request, app, data):
-    services.extend(app, user=request.user, days=data["days"], reason=data["reason"], on=data["on"])
-    return f"已批准延长答复期限{data['days']}个工作日，请告知申请人。"
-
-
-def _run_third_party(request, app, data):
-    services.consult_third_party(app, user=request.user, party=data["party"], on=data["on"])
-    return "已登记征求第三方意见，所需时间不计入答复期限。"
-
-
 def _run_third_party_answer(request, app, data):
     services.third_party_answer(app, user=request.user, on=data["on"], agrees=AGREES_VALUE[data["agrees"]],
                                 note=data["note"])
     return "已登记第三方意见。"
 
 
-def _run_organ(request, app, data):
-    services.consult_organ(app, user=request.user, organ=data["organ"], on=data["on"])
-    return "已登记征求其他机关意见，所需时间不计入答复期限。"
-
-
 def _run_organ_answer(request, app, data):
     services.organ_answer(app, user=request.user, on=data["on"], agrees=AGREES_VALUE[data["agrees"]], note=data["note"])
     return "已登记其他机关意见。"
-
-
-def _run_fee(request, app, data):
-    if Fee.objects.filter(application=app).exists():
-        raise ValidationError("本申请已发出过收费通知，同一申请只收取一次信息处理费。")
-    fee = services.notify_fee(app, user=request.user, basis=data["basis"], quantity=data["quantity"],
-                              reason=data["reason"], on=data["on"])
-    return f"已发出收费通知：信息处理费{fee.amount}元，缴费期间不计入答复期限。"
 
 
 def _run_fee_paid(request, app, data):
@@ -214,26 +198,6 @@ def _run_fee_paid(request, app, data):
 def _run_close_payment(request, app, data):
     services.close_without_payment(app, user=request.user, on=data["on"])
     return "申请人逾期未缴纳信息处理费，已终止办理。"
-
-
-def _run_reply(request, app, data):
-    with transaction.atomic():
-        reply = services.reply(app, user=request.user, outcome=data["outcome"], on=data["on"], reasons=data["reasons"],
-                               provided=data["provided"], where_published=data["where_published"],
-                               responsible_organ=data["responsible_organ"])
-        for upload in data["files"]:
-            ApplicationFile.objects.create(application=app, role=ApplicationFile.Role.DISCLOSED, file=upload,
-                                           name=upload.name[:200])
-        if data["files"]:
-            audit.record("application.disclosed_files", "application", app.pk, actor=audit.actor_name(request.user),
-                         detail={"files": len(data["files"])})
-    extra = f"，附公开的信息{len(data['files'])}个文件" if data["files"] else ""
-    return f"已答复（{reply.get_outcome_display()}）{extra}，可打印或下载告知书。"
-
-
-def _run_transfer(request, app, data):
-    services.transfer(app, user=request.user, to=data["to"], on=data["on"], note=data["note"])
-    return f"已转送{data['to'].name}，请告知申请人。"
 
 
 def _run_merge(request, app, data):
@@ -251,19 +215,19 @@ def _run_review_case(request, app, data):
 ACTIONS = {a.key: a for a in [
     Action("confirm", "确认收到", "确认收到", ConfirmReceiptForm, _run_confirm),
     Action("assign", "分办", "分办", AssignForm, _run_assign),
-    Action("correction", "告知补正", "发出补正告知", CorrectionForm, _run_correction),
+    Action("correction", "起草补正告知书", "提交签发", CorrectionForm, _drafter(notice_flow.CORRECTION)),
     Action("corrected", "收到补正", "登记收到补正", CorrectedForm, _run_corrected),
     Action("close_correction", "逾期未补正", "视为放弃申请，终止办理", CloseForm, _run_close_correction),
-    Action("extend", "延期答复（须政务公开办负责人批准）", "批准延期", ExtendForm, _run_extend),
-    Action("third_party", "征求第三方意见", "登记征求意见", ThirdPartyForm, _run_third_party),
+    Action("extend", "起草延期答复告知书（由政务公开办负责人签发）", "提交签发", ExtendForm, _drafter(notice_flow.EXTENSION)),
+    Action("third_party", "起草征求第三方意见书", "提交签发", ThirdPartyForm, _drafter(notice_flow.THIRD_PARTY)),
     Action("third_party_answer", "第三方意见及决定", "登记第三方意见", ThirdPartyAnswerForm, _run_third_party_answer),
-    Action("organ", "征求其他机关意见", "登记征求意见", OrganForm, _run_organ),
+    Action("organ", "起草征求意见函（其他机关）", "提交签发", OrganForm, _drafter(notice_flow.ORGAN)),
     Action("organ_answer", "其他机关意见", "登记其他机关意见", OrganAnswerForm, _run_organ_answer),
-    Action("fee", "收费通知", "发出收费通知", FeeForm, _run_fee),
+    Action("fee", "起草收费通知书", "提交签发", FeeForm, _drafter(notice_flow.FEE)),
     Action("fee_paid", "缴纳费用", "登记缴费", FeePaidForm, _run_fee_paid),
     Action("close_payment", "逾期未缴费", "不再处理，终止办理", CloseForm, _run_close_payment),
-    Action("reply", "答复", "作出答复", ReplyForm, _run_reply),
-    Action("transfer", "转送其他机关", "转送", TransferForm, _run_transfer),
+    Action("reply", "起草答复告知书", "提交签发", ReplyForm, _drafter(notice_flow.REPLY)),
+    Action("transfer", "起草转送告知书（转送其他机关）", "提交签发", TransferForm, _drafter(notice_flow.TRANSFER)),
     Action("merge", "合并重复申请", "合并", MergeForm, _run_merge),
     Action("review_case", "行政复议或行政诉讼", "登记案件", ReviewCaseForm, _run_review_case),
 ]}
@@ -273,8 +237,16 @@ def _open_count(kinds: list[str], sent: str, answered: str) -> bool:
     return kinds.count(sent) > kinds.count(answered)
 
 
-def _available(user, app: Application, kinds: list[str], fee) -> list[str]:
-    """The actions the application allows now, in the order of the page. The
+# The actions that draft a notice, and its kind.
+NOTICE_ACTIONS = {"correction": notice_flow.CORRECTION, "extend": notice_flow.EXTENSION,
+                  "third_party": notice_flow.THIRD_PARTY, "organ": notice_flow.ORGAN, "fee": notice_flow.FEE,
+                  "reply": notice_flow.REPLY, "transfer": notice_flow.TRANSFER}
+
+
+def _available(user, app: Application, kinds: list[str], fee, drafting: set[str] = frozenset()) -> list[str]:
+    """The actions the application allows now, in the order of the page
+    (`drafting`: the kinds of its notices not yet sent, which are not drafted
+    twice; drafting needs the applicant's data, which the letters carry). The
     services check again (and say the rule) whatever is posted."""
     found = []
     open_ = app.is_open
@@ -286,8 +258,7 @@ def _available(user, app: Application, kinds: list[str], fee) -> list[str]:
         found.append("correction")
     if app.state == S.CORRECTION:
         found += ["corrected", "close_correction"]
-    if open_ and app.state != S.PENDING and K.EXTENDED not in kinds \
-            and permissions.can(user, permissions.APPROVE_EXTENSION, app.organisation_id):
+    if open_ and app.state != S.PENDING and K.EXTENDED not in kinds:
         found.append("extend")
     if app.state in (S.PROCESSING, S.PAUSED):
         found.append("third_party_answer" if _open_count(kinds, K.THIRD_PARTY_SENT, K.THIRD_PARTY_ANSWERED) else "third_party")
@@ -301,7 +272,9 @@ def _available(user, app: Application, kinds: list[str], fee) -> list[str]:
     if open_:
         found += ["transfer", "merge"]
     found.append("review_case")
-    return found
+    may_draft = notices.may_handle(user, app)
+    return [key for key in found
+            if key not in NOTICE_ACTIONS or (may_draft and NOTICE_ACTIONS[key] not in drafting)]
 
 
 AGREES_TEXT = {True: "同意公开", False: "不同意公开", None: "逾期未提出意见"}
@@ -342,8 +315,10 @@ def _render_detail(request, app: Application, bound: dict | None = None):
         event.detail_text = _detail_text(event)
     kinds = [e.kind for e in events]
     fee = _fee_of(app)
+    app_notices = list(app.notices.select_related("drafted_by", "signed_by").order_by("id"))
+    drafting = {n.kind for n in app_notices if n.is_open}
     forms = []
-    for key in _available(user, app, kinds, fee):
+    for key in _available(user, app, kinds, fee, drafting):
         spec = ACTIONS[key]
         form = bound.get(key) or spec.form(app=app, personal=sees_applicant)
         forms.append({"key": key, "title": spec.title, "button": spec.button, "form": form,
@@ -362,6 +337,9 @@ def _render_detail(request, app: Application, bound: dict | None = None):
         "disclosed": [f for f in files if f.role == ApplicationFile.Role.DISCLOSED],
         "other_files": [f for f in files if f.role != ApplicationFile.Role.DISCLOSED],
         "review_cases": list(ReviewCase.objects.filter(application=app)),
+        "notices": app_notices,
+        "notifications": list(app.notifications.order_by("id")) if sees_applicant else [],
+        "failed_notifications": notify.failed(app) if sees_applicant else [],
         "forms": forms, "refused": bool(bound), "sees_applicant": sees_applicant,
         "crumbs": _crumbs((app.number, "")),
     })
@@ -384,17 +362,18 @@ def act(request, pk: int, action: str):
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404("没有这项操作。")
-    if action == "extend":
-        require(permissions.can(request.user, permissions.APPROVE_EXTENSION, app.organisation_id), EXTENSION_RULE)
+    if action in NOTICE_ACTIONS:
+        require(notices.may_handle(request.user, app), notices.HANDLER_RULE)
     form = spec.form(request.POST, request.FILES, app=app, personal=_sees_applicant(request.user, app))
     if form.is_valid():
         try:
-            message = spec.run(request, app, form.cleaned_data)
+            result = spec.run(request, app, dict(form.cleaned_data))
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
+            message, target = result if isinstance(result, tuple) else (result, None)
             messages.success(request, message)
-            return redirect("applications_staff:detail", pk=app.pk)
+            return redirect(target or reverse("applications_staff:detail", args=[app.pk]))
     app = _application_or_404(request.user, pk)
     return _render_detail(request, app, {action: form})
 
@@ -521,7 +500,7 @@ def _template_level(user, raw: str | None) -> Organisation | None:
 
 def _template_rows(level: Organisation | None, bound: dict | None = None) -> list[dict]:
     bound = bound or {}
-    used_by: dict[str, list[str]] = {}
+    used_by: dict[str, list[str]] = {kind: [info.label] for kind, info in notice_flow.KINDS.items() if kind != "reply"}
     for code, label, _, _, letter in REPLY_OUTCOMES:
         used_by.setdefault(letter, []).append(label)
     rows = []
@@ -537,7 +516,7 @@ def _template_rows(level: Organisation | None, bound: dict | None = None) -> lis
             source = f"沿用{row.organisation.name}的文字"
         form = bound.get(key) or LetterTemplateForm(key=key, initial={"key": key, "title": title, "body": body})
         rows.append({"key": key, "title": title, "body": body, "changed": own, "source": source,
-                     "used_by": used_by.get(key, []), "form": form})
+                     "used_by": used_by.get(key, []), "form": form, "placeholders": letters.placeholders_for(key)})
     return rows
 
 
@@ -603,4 +582,278 @@ def templates(request):
         "rows": _template_rows(level, bound), "can_edit": can_edit, "placeholders": PLACEHOLDERS,
         "level": level, "levels": levels, "default_level": DEFAULT_LEVEL,
         "crumbs": _crumbs(("告知书模板", "")),
+    })
+
+
+# --- notices: sign-off, sending, printing ---------------------------------------------------
+# A notice's page shows the letter as it would go out today (or as it went
+# out), its history with every version, and the moves the user may take now.
+
+def _notice_or_404(user, pk: int, notice_id: int) -> tuple[Application, Notice]:
+    app = _application_or_404(user, pk)
+    notice = app.notices.select_related("drafted_by", "signed_by", "sent_by").filter(pk=notice_id).first()
+    if notice is None:
+        raise Http404("没有这份告知书。")
+    require(_sees_applicant(user, app), PERSONAL_RULE)
+    return app, notice
+
+
+def _notice_form(notice: Notice, data=None, files=None):
+    """The drafting form of the notice's action, filled with its current content."""
+    key = next(key for key, kind in NOTICE_ACTIONS.items() if kind == notice.kind)
+    spec = ACTIONS[key]
+    initial = dict(notice.payload)
+    return spec, spec.form(data, files, app=notice.application, personal=True, initial=initial)
+
+
+def _payload_text(name: str, value, outcomes: dict) -> str:
+    if name == "outcome":
+        return outcomes.get(value, value)
+    if name == "to":
+        return Organisation.objects.filter(pk=value).values_list("name", flat=True).first() or str(value)
+    if name == "basis":
+        return dict(Fee.Basis.choices).get(value, value)
+    return str(value)
+
+
+def _history(notice: Notice) -> list:
+    """The notice's steps, each with its version's content in words."""
+    steps = list(notice.steps.select_related("actor"))
+    labels = {**notice_flow.MOVE_LABELS, "draft": "起草"}
+    form = _notice_form(notice)[1]
+    names = {name: field.label for name, field in form.fields.items()}
+    outcomes = dict(REPLY_OUTCOME_CHOICES)
+    for step in steps:
+        step.label = labels.get(step.action, step.action)
+        step.state_label = notice_flow.STATE_LABELS.get(step.to_state, step.to_state)
+        step.fields = [(names.get(name, name), _payload_text(name, value, outcomes))
+                       for name, value in (step.payload or {}).items() if value not in ("", None)]
+    return steps
+
+
+def _render_notice(request, app: Application, notice: Notice, bound: dict | None = None, status: int = 200):
+    user = request.user
+    bound = bound or {}
+    handles = notices.may_handle(user, app)
+    refusal_to_sign = notices.sign_refusal(user, notice) if notice.state == notice_flow.PENDING else ""
+    may_sign = notice.state in (notice_flow.PENDING, notice_flow.SIGNED) and notices.may_sign(user, app, notice.kind)
+    if notice.state == notice_flow.SENT:
+        parts, blocked = notice.parts, ""
+    elif notice.state == notice_flow.DISCARDED:
+        parts, blocked = None, ""
+    else:
+        parts, blocked = notices.preview_or_refusal(notice, user)
+    history = _history(notice)
+    # A refused form is shown with its errors whatever the state now; a fresh one where the move is open.
+    editing = bound.get("edit")
+    if editing is None and handles and notice.state in (notice_flow.DRAFT, notice_flow.RETURNED):
+        editing = _notice_form(notice)[1]
+    send_form = bound.get("send")
+    if send_form is None and handles and notice.state == notice_flow.SIGNED:
+        send_form = NoticeSendForm(channels=notices.channels(notice), initial_channel=notices.default_channel(notice))
+    delivery_form = bound.get("delivery")
+    if delivery_form is None and handles and notice.state == notice_flow.SENT \
+            and notice.channel in (Notice.Channel.POST, Notice.Channel.IN_PERSON):
+        delivery_form = NoticeDeliveryForm()
+    return render(request, "applications/staff_notice.html", {
+        "app": app, "notice": notice, "parts": parts, "blocked": blocked, "history": history,
+        "handles": handles, "may_sign": may_sign and not refusal_to_sign, "refusal_to_sign": refusal_to_sign,
+        "return_form": bound.get("return") or NoticeReturnForm(auto_id="id_return_%s"),
+        "discard_form": bound.get("discard") or NoticeDiscardForm(auto_id="id_discard_%s"),
+        "edit_form": editing, "send_form": send_form, "delivery_form": delivery_form,
+        "files": list(notice.files.all()), "refused": bool(bound),
+        "returned_reason": next((step.comment for step in reversed(history) if step.action == notice_flow.RETURN), ""),
+        "crumbs": _crumbs((app.number, reverse("applications_staff:detail", args=[app.pk])),
+                          (notice.number or notice.get_kind_display(), "")),
+    }, status=status)
+
+
+@staff_view
+def notice(request, pk: int, notice_id: int):
+    app, item = _notice_or_404(request.user, pk, notice_id)
+    return _render_notice(request, app, item)
+
+
+NOTICE_OPS = {"submit", "recall", "sign", "return", "send", "discard", "edit", "delivery"}
+
+
+@staff_view
+@require_POST
+def notice_act(request, pk: int, notice_id: int, op: str):
+    if op not in NOTICE_OPS:
+        raise Http404("没有这项操作。")
+    user = request.user
+    app, item = _notice_or_404(user, pk, notice_id)
+    form = None
+    try:
+        if op == "submit":
+            notices.submit(item, user=user)
+            message = "已提交签发。"
+        elif op == "recall":
+            notices.recall(item, user=user)
+            message = "已撤回，可修改后重新提交签发。"
+        elif op == "sign":
+            notices.sign(item, user=user)
+            message = "已签发，承办人可以发出。"
+        elif op == "return":
+            form = NoticeReturnForm(request.POST, auto_id="id_return_%s")
+            form.is_valid()
+            notices.return_(item, user=user, reason=form.cleaned_data.get("reason", ""))
+            message = "已退回起草人修改。"
+        elif op == "discard":
+            form = NoticeDiscardForm(request.POST, auto_id="id_discard_%s")
+            form.is_valid()
+            notices.discard(item, user=user, reason=form.cleaned_data.get("reason", ""))
+            message = "已作废。"
+        elif op == "edit":
+            require(notices.may_handle(user, app), notices.HANDLER_RULE)
+            spec, form = _notice_form(item, request.POST, request.FILES)
+            if not form.is_valid():
+                return _render_notice(request, app, item, {"edit": form})
+            data = dict(form.cleaned_data)
+            files = data.pop("files", None) or []
+            notices.edit(item, data, user=user, files=files)
+            message = "已修改（新版本）并重新提交签发。"
+        elif op == "send":
+            form = NoticeSendForm(request.POST, channels=notices.channels(item))
+            if not form.is_valid():
+                return _render_notice(request, app, item, {"send": form})
+            data = form.cleaned_data
+            item = notices.send(item, user=user, channel=data["channel"], on=data["on"],
+                                delivery_note=data["delivery_note"])
+            message = f"已发出{item.title}（{item.number}）。"
+            if item.channel in (Notice.Channel.POST, Notice.Channel.IN_PERSON):
+                message += "请打印告知书" + ("和信封" if item.channel == Notice.Channel.POST else "和送达回证") + "。"
+        else:  # delivery
+            form = NoticeDeliveryForm(request.POST)
+            if not form.is_valid():
+                return _render_notice(request, app, item, {"delivery": form})
+            notices.record_delivery(item, user=user, on=form.cleaned_data["on"], note=form.cleaned_data["note"])
+            message = "已登记送达。"
+    except ValidationError as exc:
+        item.refresh_from_db()
+        if form is None:  # a move without a form (submit, recall, sign): the rule above the page
+            messages.error(request, "；".join(exc.messages))
+            return redirect("applications_staff:notice", pk=app.pk, notice_id=item.pk)
+        errors_to_form(form, exc)
+        return _render_notice(request, app, item, {op: form})
+    messages.success(request, message)
+    return redirect("applications_staff:notice", pk=app.pk, notice_id=item.pk)
+
+
+def _print_response(request, template: str, context: dict):
+    nonce = secrets.token_urlsafe(16)
+    response = render(request, template, {**context, "nonce": nonce})
+    response["Content-Security-Policy"] = SecurityHeadersMiddleware.POLICY.replace(
+        "style-src 'self'", f"style-src 'self' 'nonce-{nonce}'")
+    return response
+
+
+def _sent_notice(user, pk: int, notice_id: int) -> tuple[Application, Notice]:
+    app, item = _notice_or_404(user, pk, notice_id)
+    if item.state != notice_flow.SENT:
+        raise Http404("告知书尚未发出：发出时才编号和落款。")
+    return app, item
+
+
+@staff_view
+def notice_print(request, pk: int, notice_id: int):
+    """The letter as sent, to print: with the envelope when it goes by post, with the
+    receipt to sign (送达回证) when handed over in person."""
+    app, item = _sent_notice(request.user, pk, notice_id)
+    addressee = _addressee(app, item)
+    return _print_response(request, "applications/notice_print.html", {
+        "app": app, "notice": item, "parts": item.parts, "addressee": addressee,
+        "envelope": item.channel == Notice.Channel.POST, "receipt": item.channel == Notice.Channel.IN_PERSON,
+        "disclosed": list(app.files.filter(role=ApplicationFile.Role.DISCLOSED)) if item.kind == notice_flow.REPLY else [],
+    })
+
+
+def _addressee(app: Application, item: Notice) -> dict:
+    """Who the letter goes to, for the envelope and the receipt."""
+    if item.to_applicant:
+        return {"name": app.applicant_name, "address": app.address, "postcode": app.postcode, "phone": app.phone}
+    name = item.payload.get("party") or item.payload.get("organ") or ""
+    return {"name": name, "address": item.payload.get("address", ""), "postcode": "", "phone": ""}
+
+
+@staff_view
+def notice_docx(request, pk: int, notice_id: int):
+    app, item = _sent_notice(request.user, pk, notice_id)
+    response = HttpResponse(letters_docx.build_notice(item),
+                            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response["Content-Disposition"] = attachment_header(_safe_name(item.number) + ".docx")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _safe_name(name: str) -> str:
+    for bad in '\\/:*?"<>|\r\n':
+        name = name.replace(bad, "_")
+    return name
+
+
+@staff_view
+@require_POST
+def notification_resend(request, pk: int, notification_id: int):
+    """Send a failed message to the applicant again, now."""
+    app = _application_or_404(request.user, pk)
+    require(notices.may_handle(request.user, app), notices.HANDLER_RULE)
+    row = app.notifications.filter(pk=notification_id).first()
+    if row is None:
+        raise Http404("没有这条通知。")
+    if row.state == Notification.State.SENT:
+        messages.info(request, "该通知已发送。")
+    else:
+        result = notify.deliver(row.pk)
+        audit.record("application.notification_resend", "application", app.pk, actor=audit.actor_name(request.user),
+                     detail={"notification": row.pk, "channel": row.channel, "result": result})
+        if result == "sent":
+            messages.success(request, "已重新发送。")
+        else:
+            row.refresh_from_db()
+            messages.error(request, f"仍未发送成功：{row.last_error}")
+    return redirect(reverse("applications_staff:detail", args=[app.pk]) + "#notifications-h")
+
+
+# --- the sign-off policy ---------------------------------------------------------------------------
+
+def _policy_organisations(user):
+    scope = permissions.organisations_for(user, permissions.MANAGE_MEMBERS)
+    qs = Organisation.objects.order_by("sort_order", "id")
+    return qs if scope is None else qs.filter(pk__in=scope)
+
+
+@staff_view
+def signoff(request):
+    """Who signs each organisation's notices besides its office head, and whether drafters may sign their own."""
+    user = request.user
+    organisations = _policy_organisations(user)
+    require(organisations.exists(), notices.POLICY_DENIED)
+    raw = request.POST.get("org") if request.method == "POST" else request.GET.get("org")
+    pk = int_param(raw)
+    organisation = organisations.filter(pk=pk).first() if pk else organisations.first()
+    if organisation is None:
+        raise Http404("没有这个机构或您无权设置其签发规则。")
+    candidates = handlers_of(organisation).filter(memberships__organisation=organisation).distinct()
+    own = notices.SignOffPolicy.objects.filter(organisation=organisation).first()
+    in_force = notices.policy_for(organisation)
+    if request.method == "POST":
+        form = SignOffPolicyForm(request.POST, candidates=candidates)
+        if form.is_valid():
+            try:
+                notices.set_policy(organisation, user=user, drafter_may_sign=form.cleaned_data["drafter_may_sign"],
+                                   signers=form.cleaned_data["signers"], reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(request, f"已保存{organisation.name}的告知书签发规则。")
+                return redirect(f"{reverse('applications_staff:signoff')}?org={organisation.pk}")
+    else:
+        initial = {"drafter_may_sign": own.drafter_may_sign, "reason": own.reason,
+                   "signers": list(own.signers.all())} if own else {}
+        form = SignOffPolicyForm(candidates=candidates, initial=initial)
+    return render(request, "applications/staff_signoff.html", {
+        "organisations": organisations, "organisation": organisation, "form": form, "own": own,
+        "in_force": in_force, "crumbs": _crumbs(("告知书签发规则", "")),
     })

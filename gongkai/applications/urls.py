@@ -13,4 +13,7 @@ urlpatterns = [
     path("status/letter/", views.letter, name="letter"),
     path("status/letter.docx", views.letter_docx, name="letter_docx"),
     path("status/files/<int:pk>/", views.download, name="file"),
+    path("status/notices/<int:pk>/", views.notice, name="notice"),
+    path("status/notices/<int:pk>.docx", views.notice_docx, name="notice_docx"),
+    path("receipt/", views.receipt, name="receipt"),
 ]

@@ -1631,6 +1631,11 @@ def load_workspace(report: DemoReport, orgs: dict, seed: int) -> None:
     from gongkai.workplan.demo import create_examples as create_workplan
 
     report.workplan_tasks = create_workplan(orgs["province"], staff)
+    from gongkai.interaction.demo import create_consultations, create_interviews, create_tickets
+
+    create_tickets(orgs["province"], staff)
+    create_consultations(orgs["province"], staff)
+    create_interviews(orgs["province"], staff)
 
 
 def import_samples(organisations: dict) -> list:

@@ -368,6 +368,7 @@ class Relation(models.Model):
         AMENDS = "amends", "修订"
         ABOLISHES = "abolishes", "废止"
         FORWARDS = "forwards", "转发"
+        FEEDBACK = "feedback", "意见采纳情况反馈"  # a consultation's adoption feedback -> the decision it concerns
 
     # The phrase shown on the other side of the relation ("cited by", ...).
     INVERSE_LABELS = {
@@ -376,6 +377,7 @@ class Relation(models.Model):
         "amends": "被修订",
         "abolishes": "被废止",
         "forwards": "被转发",
+        "feedback": "公开征求意见采纳情况",
     }
 
     source = models.ForeignKey(Document, verbose_name="本文件", on_delete=models.CASCADE, related_name="outgoing")

@@ -17,3 +17,13 @@ def expire_due(now: str | None = None) -> dict:
     from . import lifecycle
 
     return {"expired": lifecycle.expire_due(timezone.localdate(moment(now)))}
+
+
+@task()
+@retried
+def export_open_data(now: str | None = None) -> dict:
+    """Regenerate the public catalog's bulk files (gongkai.catalog.export)."""
+    from . import export
+
+    manifest = export.publish(now=moment(now))
+    return {"documents": manifest["documents"], "files": len(manifest["files"])}

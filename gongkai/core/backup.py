@@ -5,8 +5,8 @@ One archive (a gzip-compressed tar file) holds everything the data depends on:
     manifest.json               always the first member (see `build_manifest`)
     database/gongkai.sqlite3    SQLite: an online copy by sqlite3's backup API
     database/gongkai.sql        PostgreSQL: a plain SQL dump by pg_dump
-    media/...                   every uploaded file (MEDIA_ROOT)
-    private/...                 every private file (PRIVATE_MEDIA_ROOT: applications, work-plan progress)
+    media/...                   every uploaded file (the "default" storage: MEDIA_ROOT or object storage)
+    private/...                 every private file (the "private" storage: applications, work-plan progress)
     keys/secret_key             the secret key file (DATA_DIR/secret_key)
     keys/audit_key              the audit log's key file (GONGKAI_AUDIT_KEY_FILE)
     keys/audit-anchors.jsonl    the audit log's anchors (GONGKAI_AUDIT_ANCHORS)
@@ -18,7 +18,9 @@ backup API in one read transaction (WAL mode lets writers go on), pg_dump
 under a snapshot exported by the transaction that also counts the rows and
 reads the migration state, so the manifest describes exactly the dump. Files
 are read after the database: a file uploaded meanwhile is an unused extra,
-never a missing one. The manifest carries the SHA-256 of every other member;
+never a missing one. Files on object storage (S3, see gongkai.core.storage)
+are listed, read and restored through the storage API, like a local folder's.
+The manifest carries the SHA-256 of every other member;
 the archive is written to a temporary file beside PATH and renamed into place,
 so PATH is either the whole archive or absent.
 
@@ -39,6 +41,7 @@ import hashlib
 import io
 import json
 import os
+import posixpath
 import shutil
 import sqlite3
 import subprocess
@@ -133,9 +136,38 @@ def database_path() -> Path | None:
     return Path(connection.settings_dict["NAME"]).resolve()
 
 
+def file_storages() -> dict:
+    """The storages of uploaded and private files, by their name in the archive."""
+    from django.core.files.storage import default_storage
+
+    from .storage import private_storage
+
+    return {"media": default_storage, "private": private_storage}
+
+
 def file_roots() -> dict[str, Path]:
-    """The folders of uploaded and private files, by their name in the archive."""
-    return {"media": Path(settings.MEDIA_ROOT).resolve(), "private": Path(settings.PRIVATE_MEDIA_ROOT).resolve()}
+    """The local folders of uploaded and private files, by their name in the
+    archive (an area on object storage has none: see `object_areas`)."""
+    from .storage import is_local
+
+    return {area: Path(storage.location).resolve() for area, storage in file_storages().items() if is_local(storage)}
+
+
+def object_areas() -> dict:
+    """The areas kept on object storage (S3), by their name in the archive."""
+    from .storage import is_local
+
+    return {area: storage for area, storage in file_storages().items() if not is_local(storage)}
+
+
+def _stored_names(storage, folder: str = "") -> list[str]:
+    """Every file's name in a storage (under `folder`), through its listing, sorted."""
+    dirs, files = storage.listdir(folder)
+    names = [posixpath.join(folder, name) for name in files if name]
+    for sub in dirs:
+        if sub and sub not in (".", ".."):
+            names += _stored_names(storage, posixpath.join(folder, sub))
+    return sorted(names)
 
 
 def key_files() -> dict[str, Path]:
@@ -350,14 +382,44 @@ def snapshot_database(folder: Path, progress=None) -> Snapshot:
 
 @dataclass
 class Member:
-    """One file of the archive: its name there, where it is read from, its
-    SHA-256 and size as hashed before writing, and its permission bits."""
+    """One file of the archive: its name there, where it is read from (a
+    path, or a name in a storage), its SHA-256 and size as hashed before
+    writing, and its permission bits."""
 
     name: str
-    path: Path
+    path: Path | None
     sha256: str = ""
     size: int = 0
     mode: int = 0o600
+    storage: object = None
+    stored_name: str = ""
+
+    @property
+    def source(self) -> str:
+        return str(self.path) if self.storage is None else f"{self.stored_name} (object storage)"
+
+    def open(self):
+        return open(self.path, "rb") if self.storage is None else self.storage.open(self.stored_name, "rb")
+
+    def mtime(self) -> int:
+        if self.storage is None:
+            return int(self.path.stat().st_mtime)
+        from .storage import modified_time
+
+        moment = modified_time(self.storage, self.stored_name)
+        return int(moment.timestamp()) if moment else int(time.time())
+
+    def hash(self) -> None:
+        """Read the whole file once: its SHA-256 and size."""
+        if self.storage is None:
+            self.sha256, self.size = _sha256_file(self.path)
+            return
+        digest, size = hashlib.sha256(), 0
+        with self.open() as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+        self.sha256, self.size = digest.hexdigest(), size
 
 
 class _HashingReader:
@@ -415,16 +477,16 @@ def write_archive(path: Path, manifest: dict, members: list[Member], *, force: b
                 for index, member in enumerate(members, 1):
                     info = tarfile.TarInfo(member.name)
                     info.size, info.mode = member.size, member.mode
-                    info.mtime = int(member.path.stat().st_mtime)
-                    with open(member.path, "rb") as handle:
+                    info.mtime = member.mtime()
+                    with member.open() as handle:
                         reader = _HashingReader(handle)
                         try:
                             tar.addfile(info, reader)
                         except OSError as exc:
-                            raise BackupError(f"{member.path} changed while the backup was written ({exc}): "
+                            raise BackupError(f"{member.source} changed while the backup was written ({exc}): "
                                               "run the backup again.") from None
                     if reader.digest.hexdigest() != member.sha256:
-                        raise BackupError(f"{member.path} changed while the backup was written: run the backup again.")
+                        raise BackupError(f"{member.source} changed while the backup was written: run the backup again.")
                     written += member.size
                     show(f"archive: {index}/{len(members)} files, {_size(written)} of {_size(total)}",
                          final=index == len(members))
@@ -485,17 +547,10 @@ def create_backup(path, *, force: bool = False, say=print, progress=None) -> Bac
         raise BackupError(f"The folder {path.parent} does not exist.")
 
     skipped_media = ""
-    roots = file_roots()
+    roots, remote = file_roots(), object_areas()
     for root in roots.values():
         if path.resolve().is_relative_to(root):
             raise BackupError(f"{path} is inside {root}, which the archive copies: write it somewhere else.")
-    from django.core.files.storage import FileSystemStorage, default_storage
-
-    if not isinstance(default_storage, FileSystemStorage):
-        # Shared object storage (S3 ...) keeps its own copies; only local folders are archived.
-        skipped_media = f"uploaded files in {type(default_storage).__name__} (back them up with the storage's own tools)"
-        roots.pop("media")
-        say(f"Note: {skipped_media}.")
 
     staging = None
     try:
@@ -503,10 +558,16 @@ def create_backup(path, *, force: bool = False, say=print, progress=None) -> Bac
         say("Copying the database ...")
         snapshot = snapshot_database(staging, progress)
         members = [Member(snapshot.member, snapshot.path)]
-        for area, root in roots.items():
-            for file in _files_under(root):
-                relative = file.relative_to(root).as_posix()
-                members.append(Member(f"{area}/{relative}", file, mode=0o644 if area == "media" else 0o600))
+        for area in FILE_AREAS:
+            mode = 0o644 if area == "media" else 0o600
+            if area in roots:
+                for file in _files_under(roots[area]):
+                    relative = file.relative_to(roots[area]).as_posix()
+                    members.append(Member(f"{area}/{relative}", file, mode=mode))
+            elif area in remote:
+                say(f"Listing the {area} files on object storage ...")
+                for name in _stored_names(remote[area]):
+                    members.append(Member(f"{area}/{name}", None, mode=mode, storage=remote[area], stored_name=name))
         keys = {name: file for name, file in key_files().items() if file.is_file()}
         members += [Member(f"{KEYS}/{name}", file) for name, file in keys.items()]
         datadir = datadir_files(skip={path.resolve()}, note=say)
@@ -520,7 +581,7 @@ def create_backup(path, *, force: bool = False, say=print, progress=None) -> Bac
         total = 0
         for index, member in enumerate(members, 1):
             try:
-                member.sha256, member.size = _sha256_file(member.path)
+                member.hash()
             except FileNotFoundError:
                 member.size = -1  # removed since the listing: nothing to keep
                 continue
@@ -530,16 +591,16 @@ def create_backup(path, *, force: bool = False, say=print, progress=None) -> Bac
         manifest = build_manifest(snapshot, members, sorted(keys), [f.name for f in datadir])
         say(f"Writing {len(members)} files ({_size(total)}) to the archive ...")
         size = write_archive(path, manifest, members, force=force, progress=progress)
-    except OSError as exc:
-        raise BackupError(f"The backup stopped ({exc}): nothing was written to {path}.") from None
+    except storage_errors() as exc:
+        raise BackupError(f"The backup stopped ({_one_line(exc)}): nothing was written to {path}.") from None
     finally:
         if staging:
             shutil.rmtree(staging, ignore_errors=True)
 
-    files = {area: sum(1 for m in members if m.name.startswith(area + "/")) for area in roots}
+    files = {area: sum(1 for m in members if m.name.startswith(area + "/")) for area in FILE_AREAS}
     return BackupSummary(
         path=path, vendor=connection.vendor, tables=len(snapshot.row_counts), rows=sum(snapshot.row_counts.values()),
-        files=files, file_bytes=sum(m.size for m in members if m.name.split("/", 1)[0] in roots),
+        files=files, file_bytes=sum(m.size for m in members if m.name.split("/", 1)[0] in FILE_AREAS),
         datadir_names=sorted(keys) + [f.name for f in datadir], archive_bytes=size, skipped_media=skipped_media,
     )
 
@@ -652,7 +713,34 @@ def target_contents() -> list[str]:
     for root in file_roots().values():
         if _files_under(root):
             held.append(f"the folder {root} holds files")
+    for area, storage in object_areas().items():
+        try:
+            dirs, files = storage.listdir("")
+        except Exception as exc:  # noqa: BLE001 - said in words: the bucket is missing or refused
+            raise BackupError(f"The object storage of the {area} files cannot be listed ({_one_line(exc)}): "
+                              "check GONGKAI_S3_* and that the bucket exists. Nothing was restored.") from None
+        if dirs or files:
+            held.append(f"the object storage of the {area} files ({_location(storage)}) holds files")
     return held
+
+
+def storage_errors() -> tuple[type[BaseException], ...]:
+    """What reading or writing a stored file may raise besides OSError
+    (botocore's errors, when object storage is installed)."""
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:
+        return (OSError,)
+    return (OSError, BotoCoreError, ClientError)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
+def _location(storage) -> str:
+    bucket, prefix = getattr(storage, "bucket_name", ""), getattr(storage, "location", "")
+    return f"bucket {bucket}, prefix {prefix or '(none)'}/"
 
 
 # --- Restoring ---------------------------------------------------------------------------
@@ -800,19 +888,35 @@ def _put_datadir_file(staged: Path, target: Path, report: RestoreReport) -> None
     os.chmod(target, 0o600)
 
 
+def _upload(storage, name: str, staged: Path) -> None:
+    """Put a checked file on object storage under its own name (the target
+    was empty: a storage that would rename it has been written to meanwhile)."""
+    from django.core.files import File
+
+    with open(staged, "rb") as handle:
+        saved = storage.save(name, File(handle, name=posixpath.basename(name)))
+    if saved != name:
+        storage.delete(saved)
+        raise OSError(f"{name} was stored as {saved}: the object storage received other files during the restore")
+    staged.unlink()
+
+
 def _put_files(manifest: dict, staging: Path, report: RestoreReport) -> None:
     """Move the checked files from the staging folder to their places."""
-    roots, keys, data_dir = file_roots(), key_files(), Path(settings.DATA_DIR)
+    roots, remote, keys, data_dir = file_roots(), object_areas(), key_files(), Path(settings.DATA_DIR)
     for name, entry in manifest["files"].items():
         area, _, rest = name.partition("/")
-        if area in roots:
-            _move(staging / name, roots[area] / rest)
+        if area in roots or area in remote:
+            if area in roots:
+                _move(staging / name, roots[area] / rest)
+            else:
+                _upload(remote[area], rest, staging / name)
             report.files[area] = report.files.get(area, 0) + 1
             report.file_bytes += int(entry["size"])
         elif area in (KEYS, DATADIR):
             _put_datadir_file(staging / name, keys[rest] if area == KEYS else data_dir / rest, report)
             report.datadir_names.append(rest)
-    for area in roots:
+    for area in FILE_AREAS:
         report.files.setdefault(area, 0)
 
 
@@ -893,7 +997,7 @@ def restore_backup(path, *, say=print, progress=None, stdout=None, stderr=None) 
             say("Restoring files ...")
             try:
                 _put_files(manifest, staging, report)
-            except OSError as exc:
+            except storage_errors() as exc:
                 raise BackupError(f"Restoring the files stopped ({exc}): the database is restored but not every file. "
                                   "Empty the data folder and the database, then run the restore again.") from None
         finally:

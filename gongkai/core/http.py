@@ -16,6 +16,9 @@ def attachment_header(filename: str) -> str:
 # proxy named in GONGKAI_TRUSTED_PROXIES, so a client elsewhere cannot choose
 # its own address by sending the header itself.
 
+UNKNOWN_CLIENT = "0.0.0.0"
+
+
 def client_ip(request) -> str:
     """The address of the client that sent `request`.
 
@@ -23,13 +26,15 @@ def client_ip(request) -> str:
     header GONGKAI_CLIENT_IP_META_KEY names (default X-Forwarded-For). In an
     X-Forwarded-For chain the client is the right-most address that is not a
     trusted proxy itself (the left part is whatever the client chose to send).
-    A missing or malformed header leaves the connection's address."""
+    A missing or malformed header leaves the connection's address. A
+    connection without an address (a Unix socket, a test harness) counts as
+    UNKNOWN_CLIENT: one shared bucket for the limits, never a crash."""
     from django.conf import settings
 
     remote = _address(request.META.get("REMOTE_ADDR", ""))
     proxies = _networks(tuple(getattr(settings, "GONGKAI_TRUSTED_PROXIES", ()) or ()))
     if not proxies or not _trusted(remote, proxies):
-        return remote or ""
+        return remote or UNKNOWN_CLIENT
     header = getattr(settings, "GONGKAI_CLIENT_IP_META_KEY", None) or "HTTP_X_FORWARDED_FOR"
     chain = [part.strip() for part in request.META.get(header, "").split(",") if part.strip()]
     client = remote
@@ -40,7 +45,7 @@ def client_ip(request) -> str:
         client = address
         if not _trusted(address, proxies):
             break
-    return client or ""
+    return client or UNKNOWN_CLIENT
 
 
 def _address(text: str) -> str:

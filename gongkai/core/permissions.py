@@ -33,6 +33,7 @@ VALIDITY = "validity"      # declare a document expired / abolished / amended
 GUIDE_EDIT = "guide_edit"  # write and change service guides
 APPLICATIONS = "applications"  # see and handle disclosure applications (applicants' personal data included)
 APPROVE_EXTENSION = "approve_extension"  # the office head's approval of a longer reply period
+SIGN_OFF = "sign_off"  # sign off (签发) an application's reply or notice before it is sent; an organisation may name more signers (applications.SignOffPolicy)
 APPLICANT_DATA = "applicant_data"  # read applicants' personal data: the receiving organisation's own staff only
 MONITOR = "monitor"  # website monitoring reports
 WORKPLAN_MANAGE = "workplan_manage"  # import and confirm work plans, reopen tasks, quotas, bulletins, assessment
@@ -54,6 +55,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     GUIDE_EDIT: frozenset({Role.DRAFTER, Role.OFFICE_ADMIN}),
     APPLICATIONS: frozenset({Role.HANDLER, Role.OFFICE_ADMIN}),
     APPROVE_EXTENSION: frozenset({Role.OFFICE_ADMIN}),
+    SIGN_OFF: frozenset({Role.OFFICE_ADMIN}),
     APPLICANT_DATA: frozenset({Role.HANDLER, Role.OFFICE_ADMIN}),
     MONITOR: frozenset({Role.OFFICE_ADMIN}),
     WORKPLAN_MANAGE: frozenset({Role.OFFICE_ADMIN}),
@@ -61,14 +63,15 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
 }
 # Actions an office administrator's role does not carry down to the
 # organisations below: an applicant's personal data stays with the
-# organisation that received the application.
-OWN_ORGANISATION_ONLY = frozenset({APPLICANT_DATA})
+# organisation that received the application, whose own head signs the
+# letters that carry it.
+OWN_ORGANISATION_ONLY = frozenset({APPLICANT_DATA, SIGN_OFF})
 
 ACTION_LABELS = {
     VIEW: "查看", EDIT: "编辑草稿", SUBMIT: "提交审核", REVIEW: "审核", SECRECY: "保密审查",
     PUBLISH: "发布", WITHDRAW: "撤回", MASK: "去标识化", WAIVE: "依法保留个人信息",
     MANAGE_MEMBERS: "管理人员角色", CLEANUP: "规范性文件清理", VALIDITY: "变更有效性", GUIDE_EDIT: "编辑办事指南",
-    APPLICATIONS: "办理依申请公开", APPROVE_EXTENSION: "批准延期答复", APPLICANT_DATA: "查看申请人个人信息", MONITOR: "网站监测",
+    APPLICATIONS: "办理依申请公开", APPROVE_EXTENSION: "批准延期答复", SIGN_OFF: "签发告知书", APPLICANT_DATA: "查看申请人个人信息", MONITOR: "网站监测",
     WORKPLAN_MANAGE: "管理工作要点督办", WORKPLAN_REPORT: "报送任务进展",
 }
 

@@ -72,13 +72,17 @@ REPLY_OUTCOMES = [
       for i, (code, label, article) in enumerate(WITHHOLDING_GROUNDS, 1)],
     ("not_exist", "经检索，该政府信息不存在", "第三十六条第（四）项", "4.1", "not_exist"),
     ("not_responsible", "不属于本机关负责公开", "第三十六条第（五）项", "4.1", "not_responsible"),
-    ("needs_creation", "没有现成信息，需要另行制作", "第三十八条", "4.2", "unable"),
-    ("still_unclear", "补正后申请内容仍不明确", "第三十条", "4.3", "unable"),
-    ("petition", "属于信访、投诉、举报，不作为政府信息公开申请处理", "第三十九条第一款", "5.1", "not_processed"),
-    ("repeat", "重复申请，不予重复处理", "第三十六条第（六）项", "5.2", "not_processed"),
-    ("publication", "要求提供公开出版物，告知获取途径", "第三十九条第二款", "5.3", "not_processed"),
-    ("excessive", "无正当理由大量反复申请，不予处理", "第三十五条", "5.4", "not_processed"),
-    ("confirm", "要求确认或重新出具已获取的信息，不予处理", "第三十六条第（七）项", "5.5", "not_processed"),
+    # Each 无法提供 and 不予处理 outcome has a letter of its own: the articles
+    # say different things to the applicant (Art. 36(6) 不予重复处理, Art. 39
+    # ¶1 the channels for a petition, ¶2 how to get a publication, Art. 35
+    # the reasons asked for), which one shared wording cannot.
+    ("needs_creation", "没有现成信息，需要另行制作", "第三十八条", "4.2", "needs_creation"),
+    ("still_unclear", "补正后申请内容仍不明确", "第三十条", "4.3", "still_unclear"),
+    ("petition", "属于信访、投诉、举报，不作为政府信息公开申请处理", "第三十九条第一款", "5.1", "petition"),
+    ("repeat", "重复申请，不予重复处理", "第三十六条第（六）项", "5.2", "repeat"),
+    ("publication", "要求提供公开出版物，告知获取途径", "第三十九条第二款", "5.3", "publication"),
+    ("excessive", "无正当理由大量反复申请，不予处理", "第三十五条", "5.4", "excessive"),
+    ("confirm", "要求确认或重新出具已获取的信息，不予处理", "第三十六条第（七）项", "5.5", "confirm"),
     ("no_correction", "逾期不补正，视为放弃申请", "第三十条", "6.1", "closed"),
     ("no_payment", "逾期未缴纳信息处理费，不再处理", "第四十二条", "6.2", "closed"),
     ("other", "其他处理", "", "6.3", "closed"),

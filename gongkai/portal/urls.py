@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views
+from . import feeds, opendata, views
+from .cache import public_page
 
 app_name = "portal"
 urlpatterns = [
@@ -9,4 +10,10 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("doc/id/<int:pk>/", views.document_by_id, name="document_by_id"),
     path("doc/<path:index_number>/", views.document, name="document"),
+    path("data/", opendata.data_index, name="data"),
+    path("data/manifest.json", opendata.data_manifest, name="data_manifest"),
+    path("data/<path:path>", opendata.data_file, name="data_file"),
+    path("feeds/latest.atom", public_page(feeds.LatestDocuments()), name="feed_latest"),
+    path("feeds/org/<int:pk>.atom", public_page(feeds.OrganisationDocuments()), name="feed_organisation"),
+    path("feeds/topic/<int:pk>.atom", public_page(feeds.TopicDocuments()), name="feed_topic"),
 ]

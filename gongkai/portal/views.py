@@ -260,11 +260,18 @@ def media(request, path: str):
     before its file is), and only when their document has a public page or
     the signed-in user may see it in the workspace: a draft's attachment must
     not leak by a guessed URL. Files of disclosure applications live
-    elsewhere and are never served from /media/."""
-    from django.views.static import serve
+    elsewhere and are never served from /media/. The file is read through
+    the storage (a local folder or object storage), never from a path."""
+    import mimetypes
+
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse, HttpResponseNotModified
+    from django.utils.http import http_date
+    from django.views.static import was_modified_since
 
     from gongkai.catalog.models import Attachment
     from gongkai.core import permissions
+    from gongkai.core.storage import modified_time
 
     match = ATTACHMENT_PATH.match(path)
     if not match:
@@ -274,7 +281,27 @@ def media(request, path: str):
         raise Http404("文件不存在。")
     if not doc.is_public and not permissions.can(request.user, permissions.VIEW, doc.organisation_id):
         raise Http404("文件不存在。")
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        handle = default_storage.open(path, "rb")
+    except (FileNotFoundError, IsADirectoryError):
+        raise Http404("文件不存在。") from None
+    except Exception:  # object storage away or refusing: "try again", as for a busy database
+        logger.exception("attachment %s could not be read from the storage", path)
+        html = loader.get_template("portal/500.html").render({"site_name": settings.GONGKAI_SITE_NAME, "busy": True})
+        response = HttpResponse(html, status=503, content_type="text/html; charset=utf-8")
+        response["Retry-After"] = "30"
+        return response
+    modified = modified_time(default_storage, path, handle)
+    stamp = int(modified.timestamp()) if modified else None
+    if stamp is not None and not was_modified_since(request.META.get("HTTP_IF_MODIFIED_SINCE"), stamp):
+        handle.close()
+        return HttpResponseNotModified()
+    content_type, encoding = mimetypes.guess_type(path)
+    response = FileResponse(handle, content_type=content_type or "application/octet-stream")
+    if stamp is not None:
+        response["Last-Modified"] = http_date(stamp)
+    if encoding:
+        response["Content-Encoding"] = encoding
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "attachment"
     return response

@@ -826,7 +826,9 @@ def _xlsx_mask(data: bytes, replacements: dict[str, str]) -> bytes | None:
 # --- Rewriting the stored file ------------------------------------------------
 
 def _write(attachment, data: bytes) -> None:
-    """Replace the stored file's content (atomically on a local disk)."""
+    """Replace the stored file's content under the same name, atomically
+    (a local disk: a temporary file renamed over it; object storage: one
+    upload)."""
     from gongkai.catalog.models import Attachment
 
     storage, name = attachment.file.storage, attachment.file.name
@@ -849,11 +851,10 @@ def _write(attachment, data: bytes) -> None:
                 os.unlink(temp)
             raise
     else:
-        from django.core.files.base import ContentFile
-
-        storage.delete(name)
-        attachment.file.name = storage.save(name, ContentFile(data))
-        Attachment.objects.filter(pk=attachment.pk).update(file=attachment.file.name)
+        # Object storage (S3): one upload replaces the object whole under
+        # the same name; readers see the old file or the new one.
+        with storage.open(name, "wb") as handle:
+            handle.write(data)
     attachment.size = len(data)
     Attachment.objects.filter(pk=attachment.pk).update(size=len(data))
 

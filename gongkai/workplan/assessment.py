@@ -10,8 +10,8 @@ skipping (1, 2, 2, 4).
 
 No data (无数据). An indicator has no data for a unit when there is nothing
 to measure: no due task, no quota (or a target of 0), no answered or
-overdue application, no monitored site checked in the year, and always for
-the mailbox/hotline indicators (the platform has no such module yet). Such
+overdue application or ticket, no rated ticket, no monitored site checked
+in the year. Such
 an indicator never gets full marks; the indicator's rule, or else its
 scheme's (models.NoData), decides:
 - EXCLUDE (the default): it does not count, and the unit's total is
@@ -65,10 +65,18 @@ APPLICATIONS_ON_TIME (依申请公开按时答复率)
     Late: has such an OVERDUE event; on time: the others.
     points = weight × on time / total; none: no data.
 
-TICKETS_ON_TIME (政民互动按时答复率) and SATISFACTION (政民互动满意度)
-    The platform has no mailbox/hotline (tickets) module yet: no data,
-    detail "平台尚无政民互动（信箱、热线）数据"
-    (see `_tickets`, the one place to replace when the module lands).
+TICKETS_ON_TIME (政民互动按时答复率)
+    Mailbox and hotline tickets received in the year (up to as_of) whose
+    responsible organisation (the lead once dispatched, the receiving office
+    before) is the unit or below it, that by as_of were answered or overdue
+    (gongkai.interaction.ticket_stats: `due`). Late: an OVERDUE event (one
+    per round) on or before as_of. points = weight × on time / due; none:
+    no data ("无已答复或已超期的工单").
+
+SATISFACTION (政民互动满意度)
+    The same tickets rated by as_of, each by its last rating (a reopened
+    ticket by its second): points = weight × (满意 + 基本满意) / rated;
+    none rated: no data ("无已评价的工单").
 
 MONITORING (网站监测问题)
     Every monitored Site whose organisation is the unit or below it: its
@@ -83,7 +91,8 @@ MONITORING (网站监测问题)
 
 numerator / denominator of an IndicatorScore: on time / due (tasks),
 published / required (quota), on time / total (applications), serious
-problems / all unfixed problems (monitoring), None / None (tickets).
+problems / all unfixed problems (monitoring), on time / due (tickets),
+satisfied / rated (satisfaction).
 """
 
 from __future__ import annotations
@@ -277,14 +286,28 @@ def _applications(scheme: Scheme, unit: Organisation, weight: Decimal, as_of: dt
                           _ratio_points(weight, on_time, total), on_time, total, detail, no_data=not total)
 
 
-# The platform has no mailbox/hotline (tickets) module yet. When it lands,
-# replace this function (and only it) with the real counts for TICKETS_ON_TIME
-# and SATISFACTION.
-TICKETS_PENDING = "平台尚无政民互动（信箱、热线）数据"
+NO_TICKETS = "无已答复或已超期的工单"
+NO_RATINGS = "无已评价的工单"
 
 
-def _tickets(kind: str, unit: Organisation, weight: Decimal, as_of: dt.date) -> IndicatorScore:
-    return IndicatorScore(kind, K(kind).label, weight, ZERO_POINTS, None, None, [TICKETS_PENDING], no_data=True)
+def _tickets(scheme: Scheme, kind: str, unit: Organisation, weight: Decimal, as_of: dt.date) -> IndicatorScore:
+    """TICKETS_ON_TIME and SATISFACTION from the tickets' statistics (gongkai.interaction.ticket_stats)."""
+    from gongkai.interaction import ticket_stats
+
+    figures = ticket_stats.compute(unit, scheme.year, as_of=as_of)
+    totals = figures.totals
+    if kind == K.TICKETS_ON_TIME:
+        late = [f"{item.ticket.number}（{item.ticket.received_on:%Y-%m-%d}受理）：{item.overdue_on:%Y-%m-%d}超期"
+                for item in figures.judged if item.overdue_on is not None]
+        detail = ([f"已答复或已超期的工单{totals.due}件，按时办结{totals.on_time}件，超期{totals.late}件", *late]
+                  if totals.due else [NO_TICKETS])
+        return IndicatorScore(kind, K(kind).label, weight, _ratio_points(weight, totals.on_time, totals.due),
+                              totals.on_time, totals.due, detail, no_data=not totals.due)
+    satisfied = totals.satisfied + totals.basically
+    detail = ([f"已评价的工单{totals.rated}件：满意{totals.satisfied}件，基本满意{totals.basically}件，"
+               f"不满意{totals.unsatisfied}件"] if totals.rated else [NO_RATINGS])
+    return IndicatorScore(kind, K(kind).label, weight, _ratio_points(weight, satisfied, totals.rated),
+                          satisfied, totals.rated, detail, no_data=not totals.rated)
 
 
 def _monitoring(scheme: Scheme, unit: Organisation, weight: Decimal, deduction: Decimal,
@@ -364,7 +387,7 @@ def _score(indicator: Indicator, scheme: Scheme, unit: Organisation, as_of: dt.d
     if indicator.kind == K.APPLICATIONS_ON_TIME:
         return _applications(scheme, unit, weight, as_of)
     if indicator.kind in (K.TICKETS_ON_TIME, K.SATISFACTION):
-        return _tickets(indicator.kind, unit, weight, as_of)
+        return _tickets(scheme, indicator.kind, unit, weight, as_of)
     if indicator.kind == K.MONITORING:
         return _monitoring(scheme, unit, weight, indicator.deduction, as_of)
     raise ValueError(f"unknown indicator kind {indicator.kind!r}")  # pragma: no cover - the model's choices

@@ -106,6 +106,7 @@ class Panel:
     count: int
     items: list = field(default_factory=list)
     empty: str = "暂无"
+    template: str = ""  # a panel of another app renders its items with its own template
 
 
 def workbench(user) -> list[Panel]:
@@ -136,6 +137,28 @@ def workbench(user) -> list[Panel]:
 
         count, items = applications.workbench_panel(user)
         panels.insert(0, Panel("applications", "依申请公开（按答复期限）", count, items[:LIST_LIMIT], "没有待办理的政府信息公开申请。"))
+        from gongkai.interaction import ticket_selectors as tickets
+
+        count, items = tickets.workbench_panel(user)
+        panels.insert(1, Panel("tickets", "政民互动工单（按办理期限）", count, items[:LIST_LIMIT], "没有待办理的工单。",
+                               "interaction/tickets/_workbench_panel.html"))
+    from gongkai.interaction import consultation_selectors as consultations, interview_selectors as interviews
+
+    today = timezone.localdate()
+    for key, title, (count, items), template in [  # shown only while there is something to do
+        ("consultation_feedback", "意见征集采纳情况逾期未公开", consultations.workbench_panel(user, today),
+         "interaction/consultations/_workbench.html"),
+        ("interview_answers", "在线访谈待答复问题", interviews.workbench_panel(user, today),
+         "interaction/interviews/_workbench.html"),
+    ]:
+        if count:
+            panels.append(Panel(key, title, count, items, template=template))
+    from gongkai.reports import selectors as reports
+
+    count, items = reports.workbench_panel(user, today)  # from 1 January until last year's report is public
+    if count:
+        panels.append(Panel("annual_report", "政府信息公开工作年度报告（公布期限）", count, items,
+                            template="reports/_workbench_panel.html"))
     return panels
 
 

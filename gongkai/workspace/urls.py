@@ -18,5 +18,9 @@ urlpatterns = [
     path("members/", views.members, name="members"),
     path("wording/", views.wording, name="wording"),
     path("calendar/", calendar_views.calendar_page, name="calendar"),
+    path("jobs/", views.jobs, name="jobs"),
+    path("jobs/export/", views.job_export, name="job_export"),
+    path("jobs/import/", views.job_import, name="job_import"),
+    path("jobs/<str:job>/download/", views.job_download, name="job_download"),
     path("cleanup/", include("gongkai.workspace.cleanup_urls")),
 ]

@@ -469,3 +469,119 @@ def wording(request):
 def permission_denied(request, exception=None):
     message = str(exception) if exception and str(exception) else "您没有执行此操作的权限。"
     return render(request, "workspace/403.html", {"message": message}, status=403)
+
+
+# --- background jobs: large imports and exports made by the worker --------------------------------
+
+EXPORT_TASK = "gongkai.core.tasks.export_download"
+IMPORT_TASK = "gongkai.ingest.tasks.import_folder"
+MAX_UNFINISHED_JOBS = 5  # a person's jobs waiting or running at once
+
+
+def _jobs_page():
+    return redirect("workspace:jobs")
+
+
+def _too_many_jobs(request) -> bool:
+    from gongkai.core import scheduler
+
+    if scheduler.unfinished_jobs(request.user.pk, (EXPORT_TASK, IMPORT_TASK)) >= MAX_UNFINISHED_JOBS:
+        messages.error(request, f"您已有{MAX_UNFINISHED_JOBS}项后台任务在排队或进行中，请等其完成后再提交。")
+        return True
+    return False
+
+
+@staff_view
+def jobs(request):
+    """The signed-in person's background exports and imports: waiting,
+    running (how far), done (the download), failed (why)."""
+    from django.conf import settings
+
+    from gongkai.core import scheduler
+    from gongkai.ingest.tasks import import_root
+
+    can_import = permissions.manages_installation(request.user)
+    return render(request, "workspace/jobs.html", {
+        "jobs": scheduler.background_jobs(request.user.pk, (EXPORT_TASK, IMPORT_TASK)),
+        "queue_in_database": scheduler.uses_database_queue(),
+        "monitor_report": reverse("monitor:report_xlsx"),
+        "monitor_report_title": settings.GONGKAI_BACKGROUND_EXPORTS.get("monitor:report_xlsx", ""),
+        "can_import": can_import,
+        "import_root": import_root() if can_import else None,
+        "organisations": Organisation.objects.order_by("sort_order", "id") if can_import else [],
+        "crumbs": crumbs(("后台任务", "")),
+    })
+
+
+@staff_view
+@require_POST
+def job_export(request):
+    """Make one of the listed XLSX downloads in the background; the export
+    view itself checks, when it runs, that this person may have it."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from django.urls import Resolver404, resolve
+
+    from gongkai.core import scheduler, tasks as core_tasks
+
+    path = (request.POST.get("path") or "").strip()[:500]
+    parts = urlsplit(path)
+    try:
+        name = resolve(parts.path).view_name if path.startswith("/") and not parts.netloc else ""
+    except Resolver404:
+        name = ""
+    title = settings.GONGKAI_BACKGROUND_EXPORTS.get(name)
+    if title is None:
+        messages.error(request, "该下载不能在后台生成。")
+        return _jobs_page()
+    if _too_many_jobs(request):
+        return _jobs_page()
+    core_tasks.export_download.enqueue(parts.path + (f"?{parts.query}" if parts.query else ""),
+                                       requested_by=request.user.pk, job=scheduler.new_job_key(), title=title)
+    messages.success(request, f"已开始在后台生成“{title}”，完成后可在本页下载。")
+    return _jobs_page()
+
+
+@staff_view
+@require_POST
+def job_import(request):
+    """Import a folder of saved pages under the import root in the worker."""
+    from gongkai.core.scheduler import Permanent
+    from gongkai.ingest import tasks as ingest_tasks
+
+    require(permissions.manages_installation(request.user),
+            "只有政务公开办（最上级机构）管理员和系统管理员可以在后台导入网页文件。")
+    folder = (request.POST.get("folder") or "").strip()[:300]
+    org_id = int_param(request.POST.get("organisation") or "")
+    if org_id is not None and not Organisation.objects.filter(pk=org_id).exists():
+        messages.error(request, "请选择发布机构。")
+        return _jobs_page()
+    if _too_many_jobs(request):
+        return _jobs_page()
+    try:
+        ingest_tasks.enqueue_import(folder, requested_by=request.user.pk, organisation_id=org_id,
+                                    create_orgs=org_id is None and request.POST.get("create_orgs") == "on")
+    except Permanent as exc:
+        messages.error(request, str(exc))
+        return _jobs_page()
+    messages.success(request, f"已开始在后台导入“{folder or '导入目录'}”，可在本页查看进度。")
+    return _jobs_page()
+
+
+@staff_view
+def job_download(request, job: str):
+    """A background export's file, for the person who asked for it only."""
+    from django.http import FileResponse
+
+    from gongkai.core import scheduler
+    from gongkai.core.http import attachment_header
+    from gongkai.core.storage import private_storage
+
+    made = scheduler.finished_job(request.user.pk, job, EXPORT_TASK) if job.isalnum() else None
+    if not made or not made.get("file") or not private_storage.exists(made["file"]):
+        raise Http404("文件不存在或已清理。")
+    response = FileResponse(private_storage.open(made["file"], "rb"),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = attachment_header(made.get("name") or "export.xlsx")
+    return response

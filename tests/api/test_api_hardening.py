@@ -163,7 +163,8 @@ def test_every_response_of_every_endpoint_matches_the_published_schema(org_tree,
     client.force_login(county_staff["reviewer1"])
     check("post", act, post(client, in_review.pk, {"action": "pass"}))
 
-    # every operation was exercised, and every status it declares was seen
-    declared = {(method, path, status) for path, ops in spec["paths"].items()
+    # every staff operation was exercised, and every status it declares was seen
+    # (the open data's: tests/api/test_public_api.py)
+    declared = {(method, path, status) for path, ops in spec["paths"].items() if path.startswith("/api/staff/")
                 for method, op in ops.items() for status in op["responses"]}
     assert declared == check.seen, declared ^ check.seen

@@ -342,12 +342,16 @@ def test_wrong_codes_all_get_the_same_answer(client, org_tree):
     def main_of(response):
         html = response.content.decode()
         html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+        html = re.sub(r'name="code" id="id_code" value="[^"]*"', "", html)  # what was typed stays in the field
         return re.search(r"<main.*</main>", html, re.S).group(0)
 
-    garbage, shaped = lookup(client, "abc"), lookup(client, services.new_tracking_code())
+    typed = services.new_tracking_code()
+    garbage, shaped = lookup(client, "abc"), lookup(client, typed)
     assert garbage.status_code == shaped.status_code == 200
     assert "未找到该查询码对应的申请" in garbage.content.decode()
     assert main_of(garbage) == main_of(shaped)
+    assert parse(shaped).xpath("//input[@name='code']/@value") == [typed]  # kept, to correct a typo
+    assert parse(garbage).xpath("//input[@name='code']/@value") == ["abc"]
     assert public_views.STATUS_KEY not in client.session
     assert "请输入查询码" in lookup(client, "").content.decode()
 

@@ -7,6 +7,7 @@ letter-template editor."""
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.base import ContentFile
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gongkai.applications import selectors, services
-from gongkai.applications.models import Application, ApplicationFile, Event, Fee, LetterTemplate, ReviewCase
+from gongkai.applications.models import Application, ApplicationFile, Event, Fee, LetterTemplate, Notice, ReviewCase
 from gongkai.core import audit
 from gongkai.core.models import AuditEntry, Membership
 from tests.applications.test_services import PERSON
@@ -25,6 +26,7 @@ from tests.portal.helpers import parse, text_of
 pytestmark = pytest.mark.django_db
 
 D = dt.date
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -76,9 +78,46 @@ def alert_text(response) -> str:
     return " ".join(text_of(node) for node in tree.cssselect('[role="alert"]'))
 
 
-def test_handler_takes_a_letter_application_from_registration_to_a_partial_reply(org_tree, people, client, media):
+@pytest.fixture
+def on_day(time_machine, client):
+    """Pin today (the notices are dated, and their rules counted, on the day
+    they are sent); the client signs in again (a staff session lasts 8 hours)."""
+    def travel(day, login=None):
+        time_machine.move_to(dt.datetime.combine(day, dt.time(10), SHANGHAI), tick=False)
+        if login is not None:
+            client.force_login(login)
+    return travel
+
+
+def notice_url(notice, op=None):
+    if op is None:
+        return reverse("applications_staff:notice", args=[notice.application_id, notice.pk])
+    return reverse("applications_staff:notice_act", args=[notice.application_id, notice.pk, op])
+
+
+def issue(client, app, action, data, people, *, channel="post", drafter="handler", signer="head", **send):
+    """Draft a notice through the detail page, have the office head sign it
+    and the handler send it; returns the sent notice."""
+    client.force_login(people[drafter])
+    drafted = act(client, app, action, data)
+    assert drafted.status_code == 302, alert_text(drafted)
+    notice = Notice.objects.filter(application=app).latest("id")
+    assert drafted["Location"] == notice_url(notice) and notice.state == "pending"
+    client.force_login(people[signer])
+    assert client.post(notice_url(notice, "sign")).status_code == 302
+    client.force_login(people["handler"])
+    sent = client.post(notice_url(notice, "send"), {"channel": channel, "on": timezone.localdate().isoformat(), **send})
+    assert sent.status_code == 302, alert_text(sent)
+    notice.refresh_from_db()
+    assert notice.state == "sent"
+    return notice
+
+
+def test_handler_takes_a_letter_application_from_registration_to_a_partial_reply(org_tree, people, client, media,
+                                                                                 on_day):
     county = org_tree["county"]
     client.force_login(people["handler"])
+    on_day(D(2024, 9, 27), login=people["handler"])
 
     page = client.get(reverse("applications_staff:new"))
     assert page.status_code == 200
@@ -102,35 +141,42 @@ def test_handler_takes_a_letter_application_from_registration_to_a_partial_reply
     app.refresh_from_db()
     assert app.handler == people["handler2"]
 
-    assert act(client, app, "correction", {"items": "请明确所需文件的名称和文号", "period_workdays": 10,
-                                           "on": "2024-10-09"}).status_code == 302
+    # The correction request: drafted, signed by the office head, posted on 10-09 (the clock stops then).
+    on_day(D(2024, 10, 9), login=people["handler"])
+    correction = issue(client, app, "correction", {"items": "请明确所需文件的名称和文号", "period_workdays": 10}, people)
     app.refresh_from_db()
-    assert app.state == "correction"
+    assert app.state == "correction" and correction.sent_on == D(2024, 10, 9)
+    assert correction.number == "西昌市依申补〔2024〕第1号"
+    assert Event.objects.get(application=app, kind="correction_requested").on == D(2024, 10, 9)
     assert "请明确所需文件的名称和文号" in client.get(detail_url(app)).content.decode()
 
+    on_day(D(2024, 10, 21), login=people["handler"])
     assert act(client, app, "corrected", {"on": "2024-10-21"}).status_code == 302
     app.refresh_from_db()
     assert app.state == "processing" and services.clock(app).due == D(2024, 11, 18)
 
-    assert act(client, app, "third_party", {"party": "西昌市某建筑有限公司", "on": "2024-10-22"}).status_code == 302
+    on_day(D(2024, 10, 22), login=people["handler"])
+    issue(client, app, "third_party", {"party": "西昌市某建筑有限公司", "address": "西昌市长安路8号"}, people)
     app.refresh_from_db()
     assert app.state == "paused"
     page = client.get(detail_url(app)).content.decode()
     assert 'id="act-third_party_answer"' in page and 'id="act-reply"' not in page
 
+    on_day(D(2024, 10, 25), login=people["handler"])
     assert act(client, app, "third_party_answer", {"agrees": "no", "note": "涉及报价，不同意公开；决定对报价部分不予公开",
                                                    "on": "2024-10-25"}).status_code == 302
     app.refresh_from_db()
     assert app.state == "processing"
     assert Event.objects.get(application=app, kind="third_party_answered").detail["agrees"] is False
 
+    on_day(D(2024, 11, 1), login=people["handler"])
     upload = SimpleUploadedFile("项目批准文件（删除报价部分）.pdf", PDF, content_type="application/pdf")
-    response = act(client, app, "reply", {"outcome": "partial", "reasons": "报价部分涉及第三方商业秘密",
-                                          "provided": "项目批准文件（已删除报价部分），以电子邮件发送",
-                                          "on": "2024-11-01", "files": [upload]})
-    assert response.status_code == 302
+    reply_notice = issue(client, app, "reply", {"outcome": "partial", "reasons": "报价部分涉及第三方商业秘密",
+                                                "provided": "项目批准文件（已删除报价部分），以电子邮件发送",
+                                                "files": [upload]}, people)
     app.refresh_from_db()
     assert (app.state, app.outcome, app.closed_on) == ("replied", "partial", D(2024, 11, 1))
+    assert app.reply.letter_number == reply_notice.number == "西昌市依申答〔2024〕第1号"
     disclosed = ApplicationFile.objects.get(application=app)
     assert disclosed.role == ApplicationFile.Role.DISCLOSED and disclosed.name == "项目批准文件（删除报价部分）.pdf"
 
@@ -144,7 +190,7 @@ def test_handler_takes_a_letter_application_from_registration_to_a_partial_reply
 
     letter = client.get(reverse("applications_staff:letter", args=[app.pk])).content.decode()
     for part in ("政府信息部分公开告知书", "王小明", "第三十七条", "报价部分涉及第三方商业秘密", "60日内", "6个月内",
-                 "西昌市人民政府", "2024年11月1日"):
+                 "西昌市人民政府", "2024年11月1日", "西昌市依申答〔2024〕第1号"):
         assert part in letter, part
     docx = client.get(reverse("applications_staff:letter_docx", args=[app.pk]))
     assert docx.status_code == 200 and docx["Content-Disposition"].startswith("attachment; filename*=UTF-8''")
@@ -152,68 +198,86 @@ def test_handler_takes_a_letter_application_from_registration_to_a_partial_reply
     assert audit.verify().ok
 
 
-def test_refusals_say_the_rule_on_the_page(org_tree, people, client):
+def test_refusals_say_the_rule_on_the_page(org_tree, people, client, on_day):
     county = org_tree["county"]
     app = registered(county, people)
     client.force_login(people["handler"])
 
-    late = act(client, app, "correction", {"items": "请提供身份证明", "period_workdays": 15, "on": "2024-10-14"})
+    on_day(D(2024, 10, 14), login=people["handler"])  # past the 7 working days for a correction request (Art. 30)
+    late = act(client, app, "correction", {"items": "请提供身份证明", "period_workdays": 15})
     assert late.status_code == 200 and "第三十条" in alert_text(late) and "已过期限" in alert_text(late)
-    assert not Event.objects.filter(kind="correction_requested").exists()
+    assert not Event.objects.filter(kind="correction_requested").exists() and not Notice.objects.exists()
 
-    no_outcome = act(client, app, "reply", {"outcome": "", "on": "2024-10-20"})
+    on_day(D(2024, 10, 20), login=people["handler"])
+    no_outcome = act(client, app, "reply", {"outcome": ""})
     assert no_outcome.status_code == 200 and "必须有条例规定的结果" in alert_text(no_outcome)
-    no_reason = act(client, app, "reply", {"outcome": "partial", "on": "2024-10-20"})
+    no_reason = act(client, app, "reply", {"outcome": "partial"})
     assert "第三十七条" in alert_text(no_reason)
     app.refresh_from_db()
-    assert app.state == "processing"
+    assert app.state == "processing" and not Notice.objects.exists()
 
-    # a handler cannot extend: the office head approves (Art. 33)
-    assert 'id="act-extend"' not in client.get(detail_url(app)).content.decode()
-    refused = act(client, app, "extend", {"days": 10, "reason": "涉及多个部门", "on": "2024-10-28"})
-    assert refused.status_code == 403 and "第三十三条" in refused.content.decode()
-
-    client.force_login(people["head"])
+    # The handler drafts an extension; only the office head approves it, by signing (Art. 33).
     assert 'id="act-extend"' in client.get(detail_url(app)).content.decode()
-    too_late = act(client, app, "extend", {"days": 10, "reason": "涉及多个部门", "on": "2024-10-31"})
+    on_day(D(2024, 10, 31), login=people["handler"])
+    too_late = act(client, app, "extend", {"days": 10, "reason": "涉及多个部门"})
     assert too_late.status_code == 200 and "届满前" in alert_text(too_late)
-    too_long = act(client, app, "extend", {"days": 25, "reason": "涉及多个部门", "on": "2024-10-28"})
+    on_day(D(2024, 10, 28), login=people["handler"])
+    too_long = act(client, app, "extend", {"days": 25, "reason": "涉及多个部门"})
     assert "最长不得超过20个工作日" in alert_text(too_long)
-    assert act(client, app, "extend", {"days": 10, "reason": "涉及多个部门", "on": "2024-10-28"}).status_code == 302
+    assert act(client, app, "extend", {"days": 10, "reason": "涉及多个部门"}).status_code == 302
+    extension = Notice.objects.get(kind="extension")
+    assert services.clock(app).due == D(2024, 10, 30)  # nothing changes before it is sent
+    refused = client.post(notice_url(extension, "sign"))
+    assert refused.status_code == 403 and "第三十三条" in refused.content.decode()
+    premature = client.post(notice_url(extension, "send"), {"channel": "post", "on": "2024-10-28"})
+    assert premature.status_code == 200 and "须经签发后才能发出" in alert_text(premature)
+    client.force_login(people["head"])
+    assert client.post(notice_url(extension, "sign")).status_code == 302
+    client.force_login(people["handler"])
+    assert client.post(notice_url(extension, "send"), {"channel": "post", "on": "2024-10-28"}).status_code == 302
     assert services.clock(app).due == D(2024, 11, 13)
-    second = act(client, app, "extend", {"days": 5, "reason": "再延", "on": "2024-10-29"})
+    assert 'id="act-extend"' not in client.get(detail_url(app)).content.decode()
+    second = act(client, app, "extend", {"days": 5, "reason": "再延"})
     assert second.status_code == 200 and "只能延长一次" in alert_text(second)
     assert Event.objects.filter(kind="extended").count() == 1
+    entry = AuditEntry.objects.filter(action="application.extend").get()
+    assert entry.actor == "chengban" and entry.detail["approved_by"] == "gongkaiban"
 
     # bad input the form itself catches never reaches a 500
     assert act(client, app, "fee", {"basis": "page", "quantity": "很多", "reason": "x"}).status_code == 200
     assert act(client, app, "nonsense", {}).status_code == 404
 
 
-def test_other_actions_through_the_page(org_tree, people, client):
+def test_other_actions_through_the_page(org_tree, people, client, on_day):
     county = org_tree["county"]
     app, duplicate = registered(county, people), registered(county, people)
     client.force_login(people["handler"])
+    on_day(D(2024, 10, 8), login=people["handler"])
 
     assert act(client, duplicate, "merge", {"into": app.pk}).status_code == 302
     duplicate.refresh_from_db()
     assert duplicate.state == "merged" and duplicate.merged_into == app
 
-    assert act(client, app, "organ", {"organ": "西昌市住房和城乡建设局", "on": "2024-10-08"}).status_code == 302
+    organ = issue(client, app, "organ", {"organ": "西昌市住房和城乡建设局"}, people, channel="other")
+    assert organ.number == "西昌市依申函〔2024〕第1号" and "第三十四条" in organ.body and "视为同意公开" in organ.body
+    on_day(D(2024, 10, 10), login=people["handler"])
     assert act(client, app, "organ_answer", {"agrees": "yes", "on": "2024-10-10"}).status_code == 302
     assert services.clock(app).due == D(2024, 11, 1)
 
-    free = act(client, app, "fee", {"basis": "page", "quantity": 30, "reason": "数量明显超过合理范围", "on": "2024-10-14"})
+    on_day(D(2024, 10, 14), login=people["handler"])
+    client.force_login(people["handler"])
+    free = act(client, app, "fee", {"basis": "page", "quantity": 30, "reason": "数量明显超过合理范围"})
     assert "免费范围" in alert_text(free)
-    response = act(client, app, "fee", {"basis": "page", "quantity": 120, "reason": "数量明显超过合理范围",
-                                        "on": "2024-10-14"}, follow=True)
-    assert "1100元" in response.content.decode()
+    fee_notice = issue(client, app, "fee", {"basis": "page", "quantity": 120, "reason": "申请页数明显超过合理范围"},
+                       people)
+    assert "1100元" in fee_notice.body and "第31至100页每页10元" in fee_notice.body
     assert Fee.objects.get(application=app).amount == Decimal(1100)
+    on_day(D(2024, 10, 18), login=people["handler"])
     assert act(client, app, "fee_paid", {"on": "2024-10-18"}).status_code == 302
     app.refresh_from_db()
     assert app.state == "processing" and Fee.objects.get().paid_on == D(2024, 10, 18)
-    again = act(client, app, "fee", {"basis": "page", "quantity": 120, "reason": "再次收费", "on": "2024-10-21"})
-    assert again.status_code == 200 and "只收取一次" in alert_text(again)
+    again = act(client, app, "fee", {"basis": "page", "quantity": 120, "reason": "再次收费"})
+    assert again.status_code == 200 and "只发出一次收费通知" in alert_text(again)
 
     assert act(client, app, "review_case", {"kind": "reconsideration", "filed_on": "2024-12-02", "result": "upheld"}).status_code == 200
     assert act(client, app, "review_case", {"kind": "reconsideration", "filed_on": "2024-12-02", "result": "upheld",
@@ -221,10 +285,13 @@ def test_other_actions_through_the_page(org_tree, people, client):
     assert ReviewCase.objects.get().application == app
     assert "行政复议" in text_of(parse(client.get(detail_url(app))))
 
-    assert act(client, app, "transfer", {"to": org_tree["township"].pk, "on": "2024-10-22", "note": "属安宁镇职责"}).status_code == 302
+    on_day(D(2024, 10, 22), login=people["handler"])
+    transfer = issue(client, app, "transfer", {"to": org_tree["township"].pk, "contact": "0834-3999999",
+                                               "note": "属安宁镇职责"}, people)
     app.refresh_from_db()
-    assert app.state == "transferred" and app.transferred_to == org_tree["township"]
+    assert app.state == "transferred" and app.transferred_to == org_tree["township"] and app.closed_on == D(2024, 10, 22)
     assert "已转送西昌市安宁镇人民政府" in Event.objects.get(application=app, kind="transferred").public_note
+    assert "0834-3999999" in transfer.body and "行政复议" in transfer.body
     refused = act(client, app, "assign", {"handler": people["handler"].pk})
     assert refused.status_code == 200 and "不能再办理" in alert_text(refused)
 
@@ -341,7 +408,7 @@ def test_list_by_due_date_with_warning_labels(org_tree, people, client, monkeypa
     assert "2003年6月30日（暂定：2003年节假日安排尚未录入）" in gap_page and "期限暂定" in gap_page
 
 
-def test_template_editor_changes_the_letter_wording(org_tree, people, client):
+def test_template_editor_changes_the_letter_wording(org_tree, people, client, on_day):
     county = org_tree["county"]
     earlier = registered(county, people)
     services.reply(earlier, user=people["handler"], outcome="partial", reasons="涉及商业秘密", on=D(2024, 10, 20))
@@ -368,8 +435,10 @@ def test_template_editor_changes_the_letter_wording(org_tree, people, client):
     assert AuditEntry.objects.filter(action="letter_template.save", object_id=str(row.pk)).exists()
 
     app = registered(county, people)
+    on_day(D(2024, 10, 21), login=people["handler"])
+    issue(client, app, "reply", {"outcome": "partial", "reasons": "涉及个人隐私", "provided": "其余部分"}, people,
+          channel="in_person")
     client.force_login(people["handler"])
-    act(client, app, "reply", {"outcome": "partial", "reasons": "涉及个人隐私", "provided": "其余部分", "on": "2024-10-21"})
     letter = client.get(reverse("applications_staff:letter", args=[app.pk])).content.decode()
     assert "政府信息部分公开答复书" in letter and "已办结" in letter and "涉及个人隐私" in letter and "60日内" in letter
     # the letter issued before the change keeps its wording

@@ -11,6 +11,7 @@ import pytest
 from gongkai.applications.models import Application
 
 from tests.browser.conftest import sign_in
+from tests.browser.test_application_notices import issue_notice, signer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,6 +39,7 @@ def test_apply_process_partial_disclosure_and_read_the_letter(page, live_server,
     base = live_server.url
     county = org_tree["county"]
     make_user("chengban", (county, "handler"))
+    make_user("gongkaiban", (county, "office_admin"))
 
     # The citizen applies.
     page.goto(f"{base}/apply/?org={county.pk}")
@@ -62,16 +64,21 @@ def test_apply_process_partial_disclosure_and_read_the_letter(page, live_server,
     sign_in(page, base, "chengban")
     assert app.number in page.locator("#panel-applications").inner_text()
     page.goto(f"{base}/staff/applications/{app.pk}/")
-    act(page, "third_party", {"第三方名称": "西昌市某建筑工程有限公司"}, "登记征求意见")
+    # Each notice is signed off by the office head before it goes (tests/browser/test_application_notices.py).
+    head = signer(page, base, "gongkaiban")
+    issue_notice(page, head, base, app, "third_party", {"第三方名称": "西昌市某建筑工程有限公司"}, channel="邮寄")
+    page.goto(f"{base}/staff/applications/{app.pk}/")
     act(page, "third_party_answer", {"意见摘要及本机关的决定": "第三方认为报价涉及商业秘密，不同意公开报价部分。"},
         "登记第三方意见", radio="不同意公开")
-    page.locator("#act-reply").get_by_label("办理结果").select_option(label="部分公开（区分处理）（第三十七条）")
-    act(page, "reply", {"理由和依据说明": "报价部分涉及第三方商业秘密，依法不予公开",
-                        "提供的信息及方式": "招标文件（已删除报价部分），以电子邮件发送"}, "作出答复")
+    issue_notice(page, head, base, app, "reply", {"理由和依据说明": "报价部分涉及第三方商业秘密，依法不予公开",
+                                                  "提供的信息及方式": "招标文件（已删除报价部分），以电子邮件发送"},
+                 select={"办理结果": "部分公开（区分处理）（第三十七条）"})
+    head.context.close()
     app.refresh_from_db()
     assert (app.state, app.outcome) == ("replied", "partial")
 
     # The letter as DOCX from the staff page.
+    page.goto(f"{base}/staff/applications/{app.pk}/")
     with page.expect_download() as download:
         page.get_by_role("link", name="DOCX", exact=False).first.click()
     path = tmp_path / "letter.docx"

@@ -216,12 +216,15 @@ def test_scores_counted_by_hand(world):
     assert _points(edu)[K.APPLICATIONS_ON_TIME] == Decimal("0.00") and not edu.score(K.APPLICATIONS_ON_TIME).no_data
     assert town.score(K.APPLICATIONS_ON_TIME).no_data
 
-    # Tickets and satisfaction (5 + 5): no module yet: no data for everyone, never full points.
+    # Tickets and satisfaction (5 + 5): no unit had a ticket: no data for everyone, never full points
+    # (tests/interaction/test_tickets_stats.py scores units that had some).
     for unit in (fin, edu, town):
         for kind in (K.TICKETS_ON_TIME, K.SATISFACTION):
             item = unit.score(kind)
             assert (item.no_data, item.counted, item.points) == (True, False, Decimal("0.00"))
-        assert unit.score(K.SATISFACTION).detail == ["平台尚无政民互动（信箱、热线）数据",
+        assert unit.score(K.TICKETS_ON_TIME).detail == ["无已答复或已超期的工单",
+                                                        "无数据：本项不计入，总分按其余指标的分值折算"]
+        assert unit.score(K.SATISFACTION).detail == ["无已评价的工单",
                                                      "无数据：本项不计入，总分按其余指标的分值折算"]
 
     # Monitoring (20, 4 a serious problem, 2 a warning): 财政局's 6-30 23:30 run: 1 serious + 3 warnings,

@@ -310,7 +310,9 @@ class Supervisor:
             threading.Thread(target=self._stop_when_parent_is_gone, daemon=True).start()
             from waitress import create_server
 
-            server = create_server(self.application, sockets=self.sockets, threads=self.threads, ident="gongkai")
+            # As serve_here: behind a trusted proxy its X-Forwarded-For reaches client_ip.
+            server = create_server(self.application, sockets=self.sockets, threads=self.threads, ident="gongkai",
+                                   clear_untrusted_proxy_headers=not settings.GONGKAI_TRUSTED_PROXIES)
             server.run()
             code = 0
         except SystemExit:
