@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import feeds, opendata, views
 from .cache import public_page
@@ -16,4 +16,8 @@ urlpatterns = [
     path("feeds/latest.atom", public_page(feeds.LatestDocuments()), name="feed_latest"),
     path("feeds/org/<int:pk>.atom", public_page(feeds.OrganisationDocuments()), name="feed_organisation"),
     path("feeds/topic/<int:pk>.atom", public_page(feeds.TopicDocuments()), name="feed_topic"),
+    # Issue 18: the 政府信息公开 column, the organisation directory and sub-sites, the gazette.
+    path("", include("gongkai.portal.column_urls")),
+    path("", include("gongkai.portal.site_urls")),
+    path("", include("gongkai.portal.gazette_urls")),
 ]

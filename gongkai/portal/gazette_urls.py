@@ -1,0 +1,5 @@
+"""Public URLs of the portal's gazette pages (issue 18); included by portal/urls.py."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
