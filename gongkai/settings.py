@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "gongkai.reports",
     "gongkai.workspace",
     "gongkai.api",
+    "gongkai.demo",  # the demo region and `gongkai demo`: composes each app's demo module
     "axes",
     "corsheaders",
 ]

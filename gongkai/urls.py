@@ -29,6 +29,7 @@ urlpatterns = [
     path("staff/bulletins/", include("gongkai.workplan.bulletin_urls")),
     path("staff/assessment/", include("gongkai.workplan.assessment_urls")),
     path("staff/reports/", include("gongkai.reports.staff_urls")),
+    path("staff/xxgk/", include("gongkai.portal.column_staff_urls")),
     path("staff/", include("gongkai.workspace.urls")),
     path("guides/", include(cached_urls(guide_urls))),  # public pages: cached for anonymous visitors
     path("apply/", include("gongkai.applications.urls")),

@@ -7,6 +7,12 @@ selectors the portal uses: published, proactively disclosed documents
 the date it was withdrawn; drafts, documents disclosed only on request,
 withheld ones and everything about applicants never appear (a test walks
 every endpoint anonymously looking for them, tests/api/test_public_api.py).
+So for the other open data: the letters published on the public list, with
+their privacy-masked texts only (never the writer, never a 举报 or a
+confidential letter); consultations once published, with the adoption
+feedback once its catalog document is public (never a commenter, never a
+comment not shown); annual reports whose catalog document is public, with
+the tables as frozen at publication.
 
 Every answer is a public page for gongkai.portal.cache: `ETag` and
 `Last-Modified` from the content generation, `304 Not Modified` on a
@@ -27,7 +33,13 @@ from ninja.pagination import CursorPagination, paginate
 
 from gongkai.catalog import selectors as catalog
 from gongkai.catalog.models import Document, Genre, Topic
+from gongkai.core import generation
 from gongkai.core.models import Organisation
+from gongkai.interaction import consultation_selectors as consultations
+from gongkai.interaction import ticket_selectors as tickets
+from gongkai.interaction.models import Consultation, Ticket, TicketType
+from gongkai.reports import selectors as reports
+from gongkai.reports.models import AnnualReport
 
 from .schemas import Problem
 from gongkai.guides import selectors as guides
@@ -282,4 +294,263 @@ def guide(request, pk: int = Path(..., ge=1, le=MAX_ID)):
     if found is None:
         return Status(404, {"detail": "没有这项已发布的办事指南。"})
     found.materials_list = guides.materials(found)
+    return found
+
+
+# --- published tickets, consultations, annual reports -------------------------------------------
+# Their public changes make the cached answers stale through the watches their
+# own apps register (InteractionConfig.ready, ReportsConfig.ready).
+
+class TicketOut(Schema):
+    id: int
+    type: str = Field(..., description="诉求类型代码")
+    type_label: str = Field(..., description="诉求类型")
+    subject: str = Field(..., description="公开标题（已去标识化）")
+    question: str = Field(..., description="公开的来信内容（已去标识化）")
+    reply: str = Field(..., description="公开的答复内容（已去标识化）")
+    received_on: dt.date = Field(..., description="受理日期")
+    replied_on: dt.date | None = Field(..., description="答复日期")
+    replied_by: Named | None = Field(..., description="答复单位")
+    published_on: dt.date | None = Field(..., description="公开日期")
+    url: str
+
+    @staticmethod
+    def resolve_type(ticket: Ticket) -> str:
+        return ticket.ticket_type
+
+    @staticmethod
+    def resolve_type_label(ticket: Ticket) -> str:
+        return ticket.get_ticket_type_display()
+
+    @staticmethod
+    def resolve_subject(ticket: Ticket) -> str:
+        return ticket.public_subject
+
+    @staticmethod
+    def resolve_question(ticket: Ticket) -> str:
+        return ticket.public_text
+
+    @staticmethod
+    def resolve_reply(ticket: Ticket) -> str:
+        return ticket.public_reply
+
+    @staticmethod
+    def resolve_replied_on(ticket: Ticket) -> dt.date | None:
+        answer = tickets.public_reply(ticket)
+        return answer.replied_on if answer else None
+
+    @staticmethod
+    def resolve_replied_by(ticket: Ticket) -> dict | None:
+        answer = tickets.public_reply(ticket)
+        return _named(answer.organisation) if answer else None
+
+    @staticmethod
+    def resolve_url(ticket: Ticket) -> str:
+        return reverse("interaction:tickets:letter", args=[ticket.pk])
+
+
+PublishedType = Literal[tuple(v for v in TicketType.values if v != TicketType.REPORT)]
+
+
+class TicketFilters(Schema):
+    org: int | None = Field(None, ge=1, le=MAX_ID, description="受理或承办机构 id")
+    type: PublishedType | None = Field(None, description="诉求类型（举报类信件一律不公开）")
+    year: int | None = Field(None, ge=1900, le=2099, description="受理年份")
+
+
+@router.get("/tickets", response={200: list[TicketOut], **LIMITED})
+@decorate_view(public_page)
+@paginate(CursorPagination, ordering=("-id",), page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+def ticket_list(request, filters: Query[TicketFilters]):
+    """网站公开的来信及答复（已去标识化），与“公开信件”页面相同；不含写信人的任何信息。"""
+    return tickets.public_tickets(organisation=filters.org, ticket_type=filters.type or "", year=filters.year)
+
+
+@router.get("/tickets/{pk}", response={200: TicketOut, 404: Problem, **LIMITED})
+@decorate_view(public_page)
+def ticket(request, pk: int = Path(..., ge=1, le=MAX_ID)):
+    """一封公开信件：来信内容和答复（已去标识化）。"""
+    found = tickets.public_tickets().filter(pk=pk).first()
+    if found is None:
+        return Status(404, {"detail": "没有这封公开信件。"})
+    return found
+
+
+class DocumentLink(Schema):
+    id: int
+    title: str
+    document_number: str
+    published_date: dt.date | None
+    url: str
+
+    @staticmethod
+    def resolve_url(doc: Document) -> str:
+        return doc.get_absolute_url()
+
+
+class ConsultationItem(Schema):
+    id: int
+    title: str
+    organisation: Named
+    draft_title: str = Field(..., description="草案名称")
+    opens_on: dt.date = Field(..., description="开始日期")
+    closes_on: dt.date = Field(..., description="截止日期")
+    state: str = Field(..., description="published：已发布（征集中或尚未开始），closed：已截止")
+    state_label: str
+    major: bool = Field(..., description="重大行政决策或与市场主体生产经营活动密切相关")
+    feedback_published: bool = Field(..., description="意见采纳情况是否已公开")
+    url: str = Field(..., description="征集页面（草案全文、起草说明、公开显示的意见）")
+
+    @staticmethod
+    def resolve_state_label(consultation: Consultation) -> str:
+        return consultation.get_state_display()
+
+    @staticmethod
+    def resolve_feedback_published(consultation: Consultation) -> bool:
+        doc = consultation.feedback_document
+        return doc is not None and doc.is_public
+
+    @staticmethod
+    def resolve_url(consultation: Consultation) -> str:
+        return reverse("interaction:consultation_detail", args=[consultation.pk])
+
+
+class FeedbackTotals(Schema):
+    comments: int = Field(..., description="公开显示的意见条数")
+    items: int = Field(..., description="归纳的项数")
+    adopted: int
+    partly: int
+    not_adopted: int
+
+
+class FeedbackRow(Schema):
+    number: int
+    summary: str = Field(..., description="意见内容（归纳，已去标识化）")
+    decision: str
+    decision_label: str = Field(..., description="采纳、部分采纳或不采纳")
+    reason: str
+
+
+class FeedbackOut(Schema):
+    document: DocumentLink = Field(..., description="采纳情况反馈（政府信息公开目录中的文件）")
+    note: str
+    totals: FeedbackTotals
+    rows: list[FeedbackRow]
+    decision: DocumentLink | None = Field(..., description="最终决定文件（已公开时）")
+
+
+class ConsultationDetail(ConsultationItem):
+    draft_text: str = Field(..., description="草案全文")
+    explanation: str = Field(..., description="起草说明")
+    how_to_comment: str
+    short_reason: str = Field(..., description="缩短征求意见期限的理由")
+    feedback: FeedbackOut | None = Field(..., alias="public_feedback", description="意见采纳情况（公开后）")
+
+
+class ConsultationFilters(Schema):
+    org: int | None = Field(None, ge=1, le=MAX_ID, description="征集机关 id")
+    year: int | None = Field(None, ge=1900, le=2099, description="开始征集的年份")
+    state: Literal[tuple(str(state.value) for state in consultations.PUBLIC_STATES)] | None = Field(
+        None, description="published：已发布（征集中或尚未开始），closed：已截止")
+
+
+@router.get("/consultations", response={200: list[ConsultationItem], **LIMITED})
+@decorate_view(public_page)
+@paginate(CursorPagination, ordering=("-id",), page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+def consultation_list(request, filters: Query[ConsultationFilters]):
+    """已发布的意见征集（征集中、尚未开始和已截止的）。"""
+    qs = consultations.public_consultations()
+    if filters.org is not None:
+        qs = qs.filter(organisation_id=filters.org)
+    if filters.year is not None:
+        qs = qs.filter(opens_on__gte=dt.date(filters.year, 1, 1), opens_on__lte=dt.date(filters.year, 12, 31))
+    if filters.state is not None:
+        qs = qs.filter(state=filters.state)
+    return qs
+
+
+@router.get("/consultations/{pk}", response={200: ConsultationDetail, 404: Problem, **LIMITED})
+@decorate_view(public_page)
+def consultation(request, pk: int = Path(..., ge=1, le=MAX_ID)):
+    """一项意见征集：草案、起草说明和征集期限；采纳情况反馈公开后，其统计和逐项处理意见。"""
+    found = consultations.public_consultations().filter(pk=pk).first()
+    if found is None:
+        return Status(404, {"detail": "没有这项意见征集。"})
+    feedback = consultations.public_feedback(found)
+    if feedback is not None:
+        feedback = {"document": feedback["document"], "note": found.feedback_note, "totals": feedback["totals"],
+                    "rows": [{key: row[key] for key in ("number", "summary", "decision", "decision_label", "reason")}
+                             for row in feedback["rows"]],
+                    "decision": feedback["decision"]}
+    found.public_feedback = feedback
+    return found
+
+
+class FeesOut(Schema):
+    amount_yuan: str = Field(..., description="收取信息处理费总额（元）")
+    paid: int = Field(..., description="缴费的申请件数")
+
+
+class StatedTables(Schema):
+    """The tables as published, keyed as gongkai.reports.formats keys their rows and columns."""
+
+    table2: dict[str, dict[str, int | float | None]] = Field(..., description="二、主动公开政府信息情况")
+    table3: dict[str, dict[str, int | None]] = Field(..., description="三、收到和处理政府信息公开申请情况")
+    table4: dict[str, int | None] = Field(..., description="四、政府信息公开行政复议、行政诉讼情况")
+
+
+class AnnualReportItem(Schema):
+    id: int
+    organisation: Named
+    year: int
+    title: str
+    document: DocumentLink = Field(..., description="政府信息公开目录中的年度报告")
+    url: str
+
+    @staticmethod
+    def resolve_url(report: AnnualReport) -> str:
+        return report.document.get_absolute_url()
+
+
+class AnnualReportDetail(AnnualReportItem):
+    format: str = Field(..., description="年度报告格式（国办公开办函〔2021〕30号）")
+    tables: StatedTables
+    fees: FeesOut
+
+    @staticmethod
+    def resolve_format(report: AnnualReport) -> str:
+        from gongkai.reports.formats import FORMAT_2021
+
+        return FORMAT_2021.key
+
+    @staticmethod
+    def resolve_tables(report: AnnualReport) -> dict:
+        return report.published_figures["stated"]
+
+    @staticmethod
+    def resolve_fees(report: AnnualReport) -> dict:
+        return report.published_figures.get("fees") or {"amount_yuan": "0.00", "paid": 0}
+
+
+@router.get("/annual-reports", response={200: list[AnnualReportItem], **LIMITED})
+@decorate_view(public_page)
+@paginate(CursorPagination, ordering=("-id",), page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+def annual_report_list(request, org: int | None = Query(None, ge=1, le=MAX_ID, description="报告机关 id"),
+                       year: int | None = Query(None, ge=1900, le=2199, description="报告年度")):
+    """已公开的政府信息公开工作年度报告。"""
+    qs = reports.public_reports()
+    if org is not None:
+        qs = qs.filter(organisation_id=org)
+    if year is not None:
+        qs = qs.filter(year=year)
+    return qs
+
+
+@router.get("/annual-reports/{pk}", response={200: AnnualReportDetail, 404: Problem, **LIMITED})
+@decorate_view(public_page)
+def annual_report(request, pk: int = Path(..., ge=1, le=MAX_ID)):
+    """一份年度报告：发布时的第二、三、四部分表格数据（按年度报告格式的行列代码）。"""
+    found = reports.public_reports().filter(pk=pk).first()
+    if found is None:
+        return Status(404, {"detail": "没有这份已公开的年度报告。"})
     return found

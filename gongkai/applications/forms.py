@@ -166,6 +166,46 @@ STATUTORY = ("organisation", "applicant_type", "applicant_name", "id_document", 
 SUMMARY_LABELS = {"phone": "联系方式", "info_description": "所需信息"}
 
 
+def grouped_organisation_choices() -> list:
+    """The 受理机关 choices grouped as the tree is (issue 18): one <optgroup>
+    per government (省 → 市 → 县 → 乡镇, depth first), holding the government
+    and its departments, labelled with its place in the tree; never one flat
+    list of every body. One query."""
+    orgs = list(Organisation.objects.order_by("sort_order", "id").only("id", "name", "short_name", "level", "parent_id"))
+    children: dict = {}
+    for org in orgs:
+        children.setdefault(org.parent_id, []).append(org)
+    known = {org.pk for org in orgs}
+    groups, seen = [], set()
+
+    def departments_of(org) -> list:
+        found = []
+        for child in children.get(org.pk, []):
+            if child.level == Organisation.Level.DEPARTMENT and child.pk not in seen:
+                seen.add(child.pk)
+                found.append((child.pk, child.name))
+                found.extend(departments_of(child))
+        return found
+
+    def walk(org, path) -> None:
+        if org.pk in seen:  # a broken (cyclic) tree must not loop forever
+            return
+        seen.add(org.pk)
+        label = " › ".join([*path, org.short_name or org.name])
+        groups.append((label, [(org.pk, org.name), *departments_of(org)]))
+        for child in children.get(org.pk, []):
+            if child.level != Organisation.Level.DEPARTMENT:
+                walk(child, [*path, org.short_name or org.name])
+
+    for org in orgs:
+        if org.parent_id is None or org.parent_id not in known:
+            walk(org, [])
+    leftovers = [(org.pk, org.name) for org in orgs if org.pk not in seen]
+    if leftovers:
+        groups.append(("其他机关", leftovers))
+    return [("", "请选择受理机关"), *groups]
+
+
 class ApplicationForm(forms.Form):
     use_required_attribute = False  # the page validates on the server, with an error summary
 
@@ -219,6 +259,7 @@ class ApplicationForm(forms.Form):
         else:
             self.fields["started"].initial = issue_token()
         self.fields["files"].widget.attrs["accept"] = ",".join(FILE_TYPES)
+        self.fields["organisation"].choices = grouped_organisation_choices()  # by the tree, in <optgroup>s
         for name in STATUTORY:
             self.fields[name].widget.attrs["aria-required"] = "true"
         for name in ("form", "delivery", "applicant_type"):  # the fieldset carries it, not each radio

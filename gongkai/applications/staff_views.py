@@ -295,6 +295,33 @@ def _detail_text(event: Event) -> str:
     return "；".join(p for p in parts if p)
 
 
+SYSTEM_ACTOR = "system"  # gongkai.core.audit.actor_name of no signed-in user
+
+
+def _actor_labels(events: list[Event]) -> None:
+    """Name who did each step, for the log: the member of staff's full name
+    (and username), the applicant for an online submission (the only step
+    taken without a signed-in user other than the daily job), the scheduled
+    job for the rest; never a bare "system"."""
+    from django.contrib.auth import get_user_model
+
+    usernames = {e.actor for e in events if e.actor and e.actor != SYSTEM_ACTOR}
+    User = get_user_model()
+    people = {u.get_username(): u for u in User.objects.filter(**{f"{User.USERNAME_FIELD}__in": usernames})}
+    for event in events:
+        if event.actor == SYSTEM_ACTOR or not event.actor:
+            if event.kind == K.RECEIVED and event.application.channel == Application.Channel.ONLINE:
+                event.actor_label = "申请人（网上提交）"
+            elif event.actor == SYSTEM_ACTOR:
+                event.actor_label = "系统（定时任务）"
+            else:
+                event.actor_label = "—"
+            continue
+        user = people.get(event.actor)
+        full = user.get_full_name().strip() if user else ""
+        event.actor_label = f"{full}（{event.actor}）" if full and full != event.actor else event.actor
+
+
 def _correction_by(request: Event) -> str:
     by, missing = services.correction_period(request)
     text = selectors.date_text(by)
@@ -313,6 +340,7 @@ def _render_detail(request, app: Application, bound: dict | None = None):
     events = list(app.events.all())
     for event in events:
         event.detail_text = _detail_text(event)
+    _actor_labels(events)
     kinds = [e.kind for e in events]
     fee = _fee_of(app)
     app_notices = list(app.notices.select_related("drafted_by", "signed_by").order_by("id"))

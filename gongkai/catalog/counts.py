@@ -99,10 +99,16 @@ def _cell_where(filters) -> tuple[str, list]:
     return " AND ".join(where), params
 
 
+def _kept(column: str, value) -> bool:
+    if column == "validity":
+        return value is not None
+    return value not in (None, 0, "")
+
+
 def cell_counts(requests: list[tuple[object, str]]) -> list[dict]:
     """For each (Filters, cell column): {value: documents} per value of the
     column under those filters, without 0 / "" (documents without that
-    facet). Requests with the same filters share one scan of the cells on
+    facet), except validity's "" (未标注: listed, so the facet adds up). Requests with the same filters share one scan of the cells on
     PostgreSQL (GROUPING SETS); elsewhere each is one GROUP BY."""
     from .models import FacetCell
 
@@ -127,13 +133,13 @@ def cell_counts(requests: list[tuple[object, str]]) -> list[dict]:
                 cursor.execute(f"SELECT {', '.join(columns)}, SUM(n) FROM {table} WHERE {where}"
                                f" GROUP BY GROUPING SETS ({sets})", params)
                 for *values, total in cursor.fetchall():
-                    for i, value in zip(members, values):  # the other columns are NULL in a set's rows
-                        if value not in (None, 0, "") and total:
+                    for i, column, value in zip(members, columns, values):  # the others are NULL in a set's rows
+                        if _kept(column, value) and total:
                             results[i][value] = int(total)
                 continue
             for i, column in zip(members, columns):
                 cursor.execute(f"SELECT {column}, SUM(n) FROM {table} WHERE {where} GROUP BY {column}", params)
-                results[i] = {value: int(total) for value, total in cursor.fetchall() if value not in (0, "") and total}
+                results[i] = {value: int(total) for value, total in cursor.fetchall() if _kept(column, value) and total}
     return results
 
 

@@ -1,4 +1,4 @@
-"""The demo catalog behind `gongkai demo` and `gongkai serve --demo`.
+"""The demo catalog of the demo region (gongkai.demo: `gongkai demo`, `gongkai serve --demo`).
 
 A deterministic, realistic catalog: the people's government of a province
 (四川省) with its departments, four cities (市、州), twelve counties and
@@ -13,10 +13,13 @@ Two halves:
   pure function of its arguments, so two runs give the same titles and numbers.
   Bodies are rendered on demand by `render_body(doc)` (seeded per document), so
   the benchmark can stream 100,000 documents without holding their text.
-- `load_demo()` creates the plan through the catalog services, the way every
-  other caller does, and imports the sample pages through the page importer.
-  Its pieces (`create_organisations`, `vocabulary_lookup`, `create_planned`)
-  serve the benchmark too.
+- `load_catalog(plan)` creates the plan through the catalog services, the way
+  every other caller does. Its pieces (`create_organisations`,
+  `vocabulary_lookup`, `create_planned`) serve the benchmark too.
+
+The demo region as a whole (the sample pages, staff, guides, applications, the
+work plan, tickets) is composed above every app, in gongkai.demo: the catalog
+imports none of the apps built on it.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import random
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1423,8 +1425,10 @@ def render_body(doc: PlannedDocument) -> str:
 # Loading the plan into the catalog
 # ---------------------------------------------------------------------------
 
-# The issuers of the three real sample pages, and which page each one issued.
-# Qianjiang's code is the index-number prefix its own page shows.
+# The issuers of the three real sample pages (gongkai.demo imports the pages and
+# says which issued which). Qianjiang and Guangzhou are outside the region: roots
+# of their own, only the issuers of imported examples. Qianjiang's code is the
+# index-number prefix its own page shows.
 SAMPLE_ORGANISATIONS = [
     OrgSpec(key="sample-qianjiang", name="重庆市黔江区人民政府", short_name="黔江区", level="county", kind="government",
             parent=None, issuer_code="黔江府发", credit_code="11500114009130039C", place="黔江区", we="我区",
@@ -1440,53 +1444,10 @@ SAMPLE_ORGANISATIONS = [
             meeting="市政府", report_to="市政府办公厅", subunits="各区", area_code="020", sector="office"),
 ]
 SAMPLE_DIVISIONS = {"sample-guangzhou": "440100", "sample-guangzhou-office": "440100"}
-SAMPLE_ISSUERS = {
-    "chongqing-qianjiang-2018-workplan.txt": "sample-qianjiang",
-    "guangzhou-2012-workplan.txt": "sample-guangzhou-office",
-    "sichuan-2010-workplan.txt": "city2-office",  # 凉山彝族自治州人民政府办公室
-}
 
 
 class DemoError(Exception):
     """The demo cannot be loaded; the message says why in plain words."""
-
-
-@dataclass
-class DemoReport:
-    organisations: int = 0
-    documents: int = 0
-    published: int = 0
-    drafts: int = 0
-    withdrawn: int = 0
-    relations: int = 0
-    samples: list = field(default_factory=list)  # gongkai.ingest.services.PageResult
-    seconds: float = 0.0
-    skipped: str = ""  # why nothing was loaded
-    staff: list = field(default_factory=list)  # (username, role label) of the demo staff accounts
-    staff_password: str = ""
-    workflow: int = 0  # documents created at the steps of the review workflow
-    guides: int = 0
-    applications: int = 0
-    workplan_tasks: int = 0
-
-    def staff_summary(self) -> str:
-        if not self.staff:
-            return ""
-        accounts = ", ".join(f"{name} ({label})" for name, label in self.staff)
-        return (f"Demo staff accounts, all with the password {self.staff_password} (shown only this once; "
-                f"sign in at /staff/): {accounts}.")
-
-    def summary(self) -> str:
-        if self.skipped:
-            return self.skipped
-        samples = sum(1 for r in self.samples if r.status == "created")
-        return (
-            f"Demo catalog loaded in {self.seconds:.1f} s: {self.organisations} organisations, "
-            f"{self.documents} documents ({self.published} published, {self.drafts} draft(s), "
-            f"{self.withdrawn} withdrawn), {self.relations} relations, {samples} of {len(self.samples)} sample pages imported, "
-            f"{self.workflow} documents along the review workflow, {self.guides} service guides, "
-            f"{self.applications} disclosure applications, a work plan with {self.workplan_tasks} tasks."
-        )
 
 
 def sample_organisations(seed: int = SEED) -> list[OrgSpec]:
@@ -1560,92 +1521,30 @@ def catalog_size() -> int:
     return Document.objects.count()
 
 
-def load_demo(size: int = DEFAULT_SIZE, seed: int = SEED, progress=None) -> DemoReport:
-    """Load the demo catalog into an empty catalog, all in one transaction.
-
-    `progress(stage, done, total)` follows along. A catalog that already holds
-    documents is left alone: the report's `skipped` says so.
-    """
-    from django.db import transaction
-
+def load_catalog(plan: Plan, seed: int = SEED, progress=None) -> tuple[dict, int]:
+    """Create the plan's organisations (with the sample pages' issuers) and its
+    documents and relations through the catalog services, inside the caller's
+    transaction; returns ({spec key: Organisation}, relations created).
+    `progress(stage, done, total)` follows along."""
     from gongkai.catalog import services
 
-    started = time.monotonic()
-    existing = catalog_size()
-    if existing:
-        return DemoReport(skipped=f"The catalog already holds {existing} documents: demo data not loaded "
-                                  "(it only goes into an empty catalog).")
-    plan = generate(size, seed)
-    report = DemoReport()
     topics, genres = vocabulary_lookup()
-    with transaction.atomic():
-        orgs = create_organisations(plan.organisations + sample_organisations(seed))
-        report.organisations = len(orgs)
-        # Publish in date order, so index-number serials grow with the date too.
-        order = sorted(range(len(plan.documents)), key=lambda p: (plan.documents[p].published_date, p))
-        created = {}
-        for done, position in enumerate(order, start=1):
-            doc = plan.documents[position]
-            created[position] = create_planned(doc, orgs, topics, genres)
-            if progress and (done % 100 == 0 or done == len(order)):
-                progress("documents", done, len(order))
-        for done, doc in enumerate(plan.documents, start=1):
-            for ref in doc.relations:
-                target = created[ref.target] if ref.target is not None else None
-                services.add_relation(created[doc.position], ref.kind, target=target, title=ref.title,
-                                      document_number=ref.document_number)
-                report.relations += 1
-            if progress and (done % 500 == 0 or done == len(plan.documents)):
-                progress("relations", done, len(plan.documents))
-        report.samples = import_samples(orgs)
-        if progress:
-            progress("samples", len(report.samples), len(report.samples))
-        load_workspace(report, orgs, seed)
-    report.documents = len(plan.documents)
-    report.drafts = sum(1 for d in plan.documents if d.status == "draft")
-    report.withdrawn = sum(1 for d in plan.documents if d.status == "withdrawn")
-    report.published = report.documents - report.drafts - report.withdrawn
-    report.seconds = time.monotonic() - started
-    return report
-
-
-def load_workspace(report: DemoReport, orgs: dict, seed: int) -> None:
-    """Staff accounts with every role in the provincial government, documents
-    at each step of the workflow and service guides, through the services."""
-    import secrets
-
-    from gongkai.core.models import Role
-    from gongkai.guides.demo import create_demo_guides
-    from gongkai.publishing import demo as workflow_demo
-
-    report.staff_password = "Gk-" + secrets.token_urlsafe(9)
-    staff = workflow_demo.create_staff(orgs["province"], report.staff_password)
-    labels = dict(Role.choices)
-    report.staff = [(username, labels[role] + (f"（第{level}级）" if level else ""))
-                    for username, _, role, level in workflow_demo.STAFF]
-    report.workflow = workflow_demo.create_examples(orgs["province"], staff)
-    report.guides = create_demo_guides(list(orgs.values()))
-    from gongkai.applications.demo import create_examples as create_applications
-
-    report.applications = create_applications(orgs["province"], staff[Role.HANDLER], staff[Role.OFFICE_ADMIN])
-    from gongkai.workplan.demo import create_examples as create_workplan
-
-    report.workplan_tasks = create_workplan(orgs["province"], staff)
-    from gongkai.interaction.demo import create_consultations, create_interviews, create_tickets
-
-    create_tickets(orgs["province"], staff)
-    create_consultations(orgs["province"], staff)
-    create_interviews(orgs["province"], staff)
-
-
-def import_samples(organisations: dict) -> list:
-    """Import the three real sample pages through the page importer."""
-    try:
-        from gongkai.ingest.services import import_paths
-    except ImportError as exc:  # the importer is not installed in this build
-        raise DemoError(f"the page importer is not available ({exc}); cannot import the sample pages") from exc
-    results = []
-    for name, key in SAMPLE_ISSUERS.items():
-        report = import_paths([SAMPLES_DIR / name], organisation=organisations[key])
-        results.extend(report.results)
-    return results
+    orgs = create_organisations(plan.organisations + sample_organisations(seed))
+    # Publish in date order, so index-number serials grow with the date too.
+    order = sorted(range(len(plan.documents)), key=lambda p: (plan.documents[p].published_date, p))
+    created = {}
+    for done, position in enumerate(order, start=1):
+        doc = plan.documents[position]
+        created[position] = create_planned(doc, orgs, topics, genres)
+        if progress and (done % 100 == 0 or done == len(order)):
+            progress("documents", done, len(order))
+    relations = 0
+    for done, doc in enumerate(plan.documents, start=1):
+        for ref in doc.relations:
+            target = created[ref.target] if ref.target is not None else None
+            services.add_relation(created[doc.position], ref.kind, target=target, title=ref.title,
+                                  document_number=ref.document_number)
+            relations += 1
+        if progress and (done % 500 == 0 or done == len(plan.documents)):
+            progress("relations", done, len(plan.documents))
+    return orgs, relations

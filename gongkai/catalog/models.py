@@ -370,13 +370,23 @@ class Relation(models.Model):
         FORWARDS = "forwards", "转发"
         FEEDBACK = "feedback", "意见采纳情况反馈"  # a consultation's adoption feedback -> the decision it concerns
 
-    # The phrase shown on the other side of the relation ("cited by", ...).
+    # How a document's page names the documents it is related to, from its own
+    # side: what it relates to (OUTGOING_LABELS: "被本文件废止") and what relates
+    # to it (INVERSE_LABELS: "本文件的解读").
+    OUTGOING_LABELS = {
+        "cites": "本文件引用",
+        "interprets": "本文件解读的文件",
+        "amends": "被本文件修订",
+        "abolishes": "被本文件废止",
+        "forwards": "本文件转发",
+        "feedback": "所涉决策文件",
+    }
     INVERSE_LABELS = {
-        "cites": "被引用",
-        "interprets": "解读材料",
-        "amends": "被修订",
-        "abolishes": "被废止",
-        "forwards": "被转发",
+        "cites": "引用本文件",
+        "interprets": "本文件的解读",
+        "amends": "修订本文件",
+        "abolishes": "废止本文件",
+        "forwards": "转发本文件",
         "feedback": "公开征求意见采纳情况",
     }
 
@@ -508,3 +518,119 @@ class IndexNumberCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="counter_unique_org_year")]
+
+
+# --- 政府公报 (the gazette) ----------------------------------------------------
+
+
+GAZETTE_PDF_MAX_BYTES = 50 * 1024 * 1024  # a printed issue of 100-odd pages with images
+
+
+def gazette_pdf_path(instance: "GazetteIssue", filename: str) -> str:
+    return f"gazette/{instance.organisation_id}/{instance.year}/{filename}"
+
+
+def validate_gazette_pdf(file) -> None:
+    """The printed issue: a real PDF (by its first bytes, not its name), within the size limit."""
+    if os.path.splitext(file.name)[1].lower() != ".pdf":
+        raise ValidationError("公报印刷版只能上传PDF文件（.pdf）。")
+    limit = getattr(settings, "GONGKAI_GAZETTE_PDF_MAX_BYTES", GAZETTE_PDF_MAX_BYTES)
+    if file.size > limit:
+        raise ValidationError("PDF文件大小超过上限（%(limit)d MB）。", params={"limit": limit // 1048576})
+    head = file.read(5)
+    file.seek(0)
+    if head != b"%PDF-":
+        raise ValidationError("文件内容不是PDF，请上传公报印刷版的PDF文件。")
+
+
+class GazetteIssue(models.Model):
+    """政府公报: one issue of an organisation's gazette (YYYY年第N期（总第M期）,
+    or a merged issue 第N-M期), its table of contents of catalog documents
+    (GazetteEntry) and an optional PDF of the printed issue. Only published
+    issues are shown to the public (gongkai.catalog.gazette)."""
+
+    organisation = models.ForeignKey(Organisation, verbose_name="主办机关", on_delete=models.PROTECT,
+                                     related_name="gazette_issues")
+    name = models.CharField("公报名称", max_length=100, help_text="如：西昌市人民政府公报")
+    year = models.PositiveSmallIntegerField("年份")
+    number = models.PositiveSmallIntegerField("期号")
+    number_to = models.PositiveSmallIntegerField("合刊末期号", null=True, blank=True,
+                                                 help_text="合刊时填写，如第3-4期填4；单期不填")
+    total_number = models.PositiveIntegerField("总期号", null=True, blank=True)
+    published_on = models.DateField("出版日期", null=True, blank=True)
+    pdf = models.FileField("印刷版PDF", upload_to=gazette_pdf_path, blank=True, validators=[validate_gazette_pdf])
+    pdf_size = models.PositiveBigIntegerField("PDF大小（字节）", default=0, editable=False)
+    is_published = models.BooleanField("已发布", default=False)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "政府公报"
+        verbose_name_plural = "政府公报"
+        ordering = ["-year", "-number", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year", "number"], name="gazette_issue_unique_number"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="gazette_issue_number_positive"),
+            models.CheckConstraint(
+                condition=models.Q(number_to__isnull=True) | models.Q(number_to__gt=models.F("number")),
+                name="gazette_issue_range_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["is_published", "year"], name="gazette_published_year")]
+
+    def __str__(self) -> str:
+        return f"《{self.name}》{self.label}"
+
+    @property
+    def numbers(self) -> range:
+        return range(self.number, (self.number_to or self.number) + 1)
+
+    @property
+    def number_label(self) -> str:
+        """第3期, or 第3-4期 for a merged issue."""
+        if self.number_to:
+            return f"第{self.number}-{self.number_to}期"
+        return f"第{self.number}期"
+
+    @property
+    def label(self) -> str:
+        """2024年第3期（总第738期）."""
+        total = f"（总第{self.total_number}期）" if self.total_number else ""
+        return f"{self.year}年{self.number_label}{total}"
+
+    def clean(self) -> None:
+        errors = {}
+        if not (self.name or "").strip():
+            errors["name"] = "请填写公报名称。"
+        if self.year is not None and not 1949 <= self.year <= 2999:
+            errors["year"] = "请填写四位数的年份。"
+        if self.number is not None and self.number < 1:
+            errors["number"] = "期号从1开始。"
+        if self.number_to is not None and self.number is not None and self.number_to <= self.number:
+            errors["number_to"] = "合刊末期号必须大于期号（如第3-4期：期号3，末期号4）。"
+        if self.published_on and self.year and self.published_on.year not in (self.year, self.year + 1):
+            errors["published_on"] = "出版日期与年份不符。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class GazetteEntry(models.Model):
+    """One line of an issue's 目录: a catalog document, in order, under an
+    optional section heading (规章, 政府文件, 办公厅文件, 部门文件, 人事任免 ...)."""
+
+    issue = models.ForeignKey(GazetteIssue, verbose_name="公报", on_delete=models.CASCADE, related_name="entries")
+    document = models.ForeignKey(Document, verbose_name="政府信息", on_delete=models.CASCADE,
+                                 related_name="gazette_entries")
+    order = models.PositiveIntegerField("顺序", default=0)
+    section = models.CharField("栏目", max_length=50, blank=True)
+    page = models.PositiveIntegerField("页码", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "公报目录条目"
+        verbose_name_plural = "公报目录条目"
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["issue", "document"], name="gazette_entry_unique_document")]
+
+    def __str__(self) -> str:
+        return f"{self.issue} {self.document}"

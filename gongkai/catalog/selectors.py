@@ -87,6 +87,9 @@ class Facets:
     validities: list[FacetNode] = field(default_factory=list)
 
 
+# The validity filter's value for documents with none marked (Document.Validity "").
+VALIDITY_UNMARKED = "none"
+
 # Each facet (named as in its maintained counts): its cell column and the filters it ignores (its own).
 FACET_DIMENSIONS = {
     "organisation": ("organisation_id", {"organisation_ids": None}),
@@ -174,6 +177,8 @@ def facet_counts(filters: Filters, *, include_children: bool = True) -> Facets:
     for value, label in Document.Validity.choices:
         if value and own_validity.get(value):
             facets.validities.append(FacetNode(key=value, label=label, count=own_validity[value]))
+    if own_validity.get(""):  # documents with no validity marked: listed, so the counts add up to the total
+        facets.validities.append(FacetNode(key=VALIDITY_UNMARKED, label="未标注", count=own_validity[""]))
     return facets
 
 
@@ -336,7 +341,7 @@ def safe_body(doc: Document) -> str:
 
 @dataclass
 class RelatedItem:
-    label: str  # 引用 / 被引用 / 解读 / 解读材料 ...
+    label: str  # from the document's side: 被本文件废止, 本文件的解读 ... (Relation.OUTGOING_LABELS, INVERSE_LABELS)
     title: str
     document_number: str = ""
     document: Document | None = None  # set when the other side has a public page
@@ -346,11 +351,10 @@ class RelatedItem:
 def relations(doc: Document) -> list[RelatedItem]:
     """Both directions: what this document cites, interprets, amends ... (its own
     relations) and what others say about it, labelled from its side
-    ("被引用", "解读材料", ...). A target that is not public is named by the
+    ("被本文件废止", "本文件的解读", ...). A target that is not public is named by the
     title the relation recorded, without a link (a withdrawn one links to its
     withdrawn page); incoming relations count only from public documents."""
     items: list[RelatedItem] = []
-    kinds = dict(Relation.Kind.choices)
     outgoing = Relation.objects.filter(source=doc).select_related("target").order_by("kind", "id")
     for rel in outgoing:
         target = _public_page(rel.target)
@@ -358,7 +362,7 @@ def relations(doc: Document) -> list[RelatedItem]:
         number = target.document_number if target else rel.target_document_number
         items.append(
             RelatedItem(
-                label=kinds.get(rel.kind, rel.kind),
+                label=Relation.OUTGOING_LABELS.get(rel.kind, rel.kind),
                 title=title,
                 document_number=number if number != title else "",
                 document=target,

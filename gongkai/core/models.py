@@ -325,3 +325,99 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SiteIdentity(models.Model):
+    """What a public site says it is (issue 18, 集约化): the 机关名称, emblem and
+    footer fields of one organisation's sub-site, edited by its office. A
+    blank field is inherited from the nearest organisation above that has one
+    (see `resolve_site_identity`), so one row at the root serves every body
+    that has nothing of its own; only 机关名称 is never inherited (it defaults
+    to the organisation's own name)."""
+
+    organisation = models.OneToOneField(
+        Organisation, verbose_name="机构", on_delete=models.CASCADE, related_name="site_identity"
+    )
+    site_name = models.CharField("网站名称", max_length=100, blank=True, help_text="页面标题和 SiteName 标签；空则沿用上级或系统设置。")
+    agency_name = models.CharField("机关名称", max_length=100, blank=True, help_text="空则为机构名称。")
+    emblem = models.FileField("标识图片", upload_to="site/emblems/", blank=True)
+    sponsor = models.CharField("主办单位", max_length=100, blank=True)
+    operator = models.CharField("承办单位", max_length=100, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    phone = models.CharField("电话", max_length=50, blank=True)
+    email = models.EmailField("电子邮箱", max_length=100, blank=True)
+    domain = models.CharField("网站域名", max_length=100, blank=True, help_text="SiteDomain 标签，如 www.example.gov.cn。")
+    site_code = models.CharField("网站标识码", max_length=20, blank=True)
+    icp_number = models.CharField("ICP备案号", max_length=50, blank=True)
+    police_number = models.CharField("公安机关备案号", max_length=50, blank=True)
+    party_mark_url = models.URLField("党政机关网站标识链接", max_length=300, blank=True)
+    error_report_url = models.URLField("“我为政府网站找错”链接", max_length=300, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "网站标识"
+        verbose_name_plural = "网站标识"
+
+    def __str__(self) -> str:
+        return f"{self.organisation} 网站标识"
+
+
+# The fields a sub-site inherits from the organisations above when its own is blank.
+INHERITED_IDENTITY_FIELDS = (
+    "site_name", "emblem", "sponsor", "operator", "address", "phone", "email", "domain",
+    "site_code", "icp_number", "police_number", "party_mark_url", "error_report_url",
+)
+
+
+class ResolvedIdentity:
+    """An organisation's site identity with inheritance applied: plain
+    attributes for templates; `emblem_owner` is the organisation whose emblem
+    is shown (None: no emblem anywhere up the tree)."""
+
+    def __init__(self, organisation: Organisation | None, values: dict, emblem_owner: int | None):
+        self.organisation = organisation
+        self.emblem_owner = emblem_owner
+        for name in INHERITED_IDENTITY_FIELDS:
+            setattr(self, name, values.get(name, ""))
+        self.agency_name = values.get("agency_name") or (organisation.name if organisation else "")
+        if not self.site_name:
+            self.site_name = settings.GONGKAI_SITE_NAME
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.address or self.phone or self.email)
+
+    @property
+    def has_records(self) -> bool:
+        return bool(self.site_code or self.icp_number or self.police_number)
+
+
+def resolve_site_identity(organisation: Organisation | None) -> ResolvedIdentity:
+    """The identity `organisation`'s sub-site shows: its own fields, each
+    blank one taken from the nearest organisation above that has it. Two
+    queries (the chain up the tree is short). None: the installation's own
+    site, i.e. the first top-level organisation."""
+    if organisation is None:
+        organisation = Organisation.objects.filter(parent__isnull=True).order_by("sort_order", "id").first()
+        if organisation is None:
+            return ResolvedIdentity(None, {}, None)
+    chain = [organisation, *reversed(organisation.ancestors())]  # nearest first
+    rows = {row.organisation_id: row for row in SiteIdentity.objects.filter(organisation__in=[o.pk for o in chain])}
+    values: dict = {}
+    emblem_owner = None
+    own = rows.get(organisation.pk)
+    if own is not None and own.agency_name:
+        values["agency_name"] = own.agency_name
+    for org in chain:
+        row = rows.get(org.pk)
+        if row is None:
+            continue
+        for name in INHERITED_IDENTITY_FIELDS:
+            if name in values:
+                continue
+            value = getattr(row, name)
+            if value:
+                values[name] = value.name if name == "emblem" else value
+                if name == "emblem":
+                    emblem_owner = org.pk
+    return ResolvedIdentity(organisation, values, emblem_owner)

@@ -1,6 +1,6 @@
 """Demo data of 政民互动, created through the services (so the audit log has
 it too), in the demo region's own organisations. Each part has its own
-function; `gongkai demo` (gongkai.catalog.demo.load_workspace) calls them."""
+function; `gongkai demo` (gongkai.demo.STEPS) calls them."""
 
 from __future__ import annotations
 

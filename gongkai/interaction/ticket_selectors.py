@@ -221,3 +221,25 @@ def replies_prefetch() -> Prefetch:
     from .models import TicketReply
 
     return Prefetch("replies", queryset=TicketReply.objects.select_related("organisation").order_by("round", "id"))
+
+
+def public_tickets(*, organisation: int | None = None, ticket_type: str = "",
+                   year: int | None = None) -> QuerySet[Ticket]:
+    """The published tickets for the open data (the public list's, each with
+    its replies: the latest gives 答复日期 and 答复单位), received by or
+    handled by `organisation`, of `ticket_type`, received in `year`."""
+    qs = published().prefetch_related(replies_prefetch())
+    if organisation is not None:
+        qs = qs.filter(Q(office_id=organisation) | Q(organisation_id=organisation))
+    if ticket_type:
+        qs = qs.filter(ticket_type=ticket_type)
+    if year is not None:
+        qs = qs.filter(received_on__gte=dt.date(year, 1, 1), received_on__lte=dt.date(year, 12, 31))
+    return qs
+
+
+def public_reply(ticket: Ticket):
+    """The latest reply (its date and organisation are public; its text is
+    public only as the masked `public_reply`), from prefetched replies."""
+    answers = list(ticket.replies.all())
+    return answers[-1] if answers else None

@@ -11,7 +11,11 @@ answers 404, as if it did not exist."""
 from __future__ import annotations
 
 from django import forms
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -20,10 +24,10 @@ from django.urls import reverse
 from gongkai.core import permissions, xlsx
 from gongkai.core.models import Organisation
 from gongkai.workspace.auth import require, staff_view
-from gongkai.workspace.pages import crumbs, errors_to_form
+from gongkai.workspace.pages import crumbs, errors_to_form, int_param
 
 from . import columns, services
-from .models import Site
+from .models import KIND_LABELS, SEVERITY_LABELS, Finding, Run, Site
 
 NO_ACCESS = "只有政务公开办管理员可以查看网站监测报告。"
 
@@ -55,11 +59,62 @@ def _report(user, sites=None):
     return items, stale
 
 
+PER_PAGE = 50
+SEVERITY_RANK = {"serious": 0, "warning": 1}  # the order of the findings list: the serious ones first
+
+
+def _latest_run_ids(sites) -> list[int]:
+    latest = Run.objects.filter(site=OuterRef("pk")).order_by("-started_at", "-id").values("pk")[:1]
+    return [pk for pk in sites.annotate(latest=Subquery(latest)).values_list("latest", flat=True) if pk]
+
+
+def _filters(request, sites) -> dict:
+    """The filter row's choices and what was chosen; an unknown value counts as no filter (never an error)."""
+    organisations = list(Organisation.objects.filter(pk__in=sites.exclude(organisation=None).values("organisation"))
+                         .order_by("sort_order", "id"))
+    org = next((o for o in organisations if o.pk == int_param(request.GET.get("org"))), None)
+    site_choices = list(sites.order_by("name", "id"))
+    site = next((s for s in site_choices if s.pk == int_param(request.GET.get("site"))), None)
+    kind = request.GET.get("kind") if request.GET.get("kind") in KIND_LABELS else ""
+    severity = request.GET.get("severity") if request.GET.get("severity") in SEVERITY_LABELS else ""
+    return {"organisations": organisations, "org": org, "site_choices": site_choices, "site": site,
+            "kinds": list(KIND_LABELS.items()), "kind": kind, "severities": list(SEVERITY_LABELS.items()),
+            "severity": severity}
+
+
 @staff_view
 def report(request):
-    sites, stale = _report(request.user)
+    """The latest run's findings of every site in scope in one list, paged,
+    filtered by organisation (with those below it), site, kind and severity,
+    the serious ones first; the sites with their latest run; the columns."""
+    user = request.user
+    _require_access(user)
+    sites = services.visible_sites(user)
+    chosen = _filters(request, sites)
+    shown = sites
+    if chosen["org"] is not None:
+        shown = shown.filter(organisation_id__in=chosen["org"].descendant_ids())
+    if chosen["site"] is not None:
+        shown = shown.filter(pk=chosen["site"].pk)
+    findings = Finding.objects.filter(run_id__in=_latest_run_ids(shown)).select_related("run__site__organisation")
+    if chosen["kind"]:
+        findings = findings.filter(kind=chosen["kind"])
+    if chosen["severity"]:
+        findings = findings.filter(severity=chosen["severity"])
+    rank = Case(*[When(severity=key, then=Value(n)) for key, n in SEVERITY_RANK.items()],
+                default=Value(len(SEVERITY_RANK)), output_field=IntegerField())
+    findings = findings.annotate(rank=rank).order_by("rank", "run__site__name", "kind", "page_url", "id")
+    page = Paginator(findings, PER_PAGE).get_page(request.GET.get("page"))
+    query = {k: v for k, v in (("org", chosen["org"] and chosen["org"].pk), ("site", chosen["site"] and chosen["site"].pk),
+                               ("kind", chosen["kind"]), ("severity", chosen["severity"])) if v}
+    site_rows = []
+    for site in shown.select_related("organisation").order_by("name", "id"):
+        site_rows.append({"site": site, "run": site.runs.order_by("-started_at", "-id").first()})
+    scope = permissions.organisations_for(user, permissions.MONITOR)
+    stale = columns.problems(organisations=None if scope is None else sorted(scope))
     return render(request, "monitor/report.html", {
-        "sites": sites, "stale": stale, "crumbs": crumbs(("网站监测", "")),
+        **chosen, "page": page, "query": urlencode(query), "filtered": bool(query), "any_site": sites.exists(),
+        "site_rows": site_rows, "stale": stale, "crumbs": crumbs(("网站监测", "")),
     })
 
 

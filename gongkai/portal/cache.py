@@ -40,6 +40,8 @@ from django.utils.http import http_date
 
 from gongkai.core import generation
 
+from .mode_views import cache_variant
+
 CACHEABLE_STATUS = (200, 301, 404, 410)
 
 
@@ -93,7 +95,13 @@ class PublicPageCacheMiddleware:
         if version is None:  # nothing public has changed yet on this database
             return self.get_response(request)
         number, changed_at = version
-        digest = hashlib.blake2b(request.get_full_path().encode("utf-8"), digest_size=12).hexdigest()
+        # The display mode (关怀版, 大字, 高对比度) is rendered into the page as
+        # classes on <html>, so each mode has its own copy and its own ETag:
+        # the key takes the mode cookie's normalised value, nothing else of
+        # the Cookie header (see mode_views).
+        variant = cache_variant(request)
+        keyed = request.get_full_path() + (f"\0display={variant}" if variant else "")
+        digest = hashlib.blake2b(keyed.encode("utf-8"), digest_size=12).hexdigest()
         etag = f'"{number}-{digest}"'
         if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
             response = HttpResponseNotModified()

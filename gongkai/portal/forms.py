@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from gongkai.catalog.models import Document, Genre, Topic
-from gongkai.catalog.selectors import topic_descendant_ids
+from gongkai.catalog.selectors import VALIDITY_UNMARKED, topic_descendant_ids
 from gongkai.core import generation
 from gongkai.core.models import Organisation, descendant_ids
 from gongkai.search.backends import Filters
@@ -27,7 +27,8 @@ MIN_YEAR, MAX_YEAR = 1949, 2100
 INDENT = "\u3000"  # a full-width space per tree level in a <select>
 
 SCOPE_CHOICES = [("1", "含下级机构"), ("0", "仅本机构")]
-VALIDITY_CHOICES = [("", "全部")] + [(v, label) for v, label in Document.Validity.choices if v]
+VALIDITY_CHOICES = [("", "全部")] + [(v, label) for v, label in Document.Validity.choices if v] + [
+    (VALIDITY_UNMARKED, "未标注")]
 # The order parameters, in the order they appear in links.
 PARAMS = ["q", "org", "sub", "topic", "genre", "year", "year_from", "year_to", "validity", "order", "page"]
 
@@ -241,7 +242,7 @@ def read_query(data: QueryDict | dict) -> PortalQuery:
             params["year_to"] = str(year_to)
             query.labels["year_to"] = f"{year_to}年止"
     if "validity" in clean:
-        filters.validity = clean["validity"]
+        filters.validity = "" if clean["validity"] == VALIDITY_UNMARKED else clean["validity"]
         params["validity"] = clean["validity"]
         query.labels["validity"] = dict(VALIDITY_CHOICES)[clean["validity"]]
     query.order = clean.get("order", "relevance")

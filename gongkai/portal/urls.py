@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import feeds, opendata, views
+from . import feeds, mode_views, opendata, views
 from .cache import public_page
 
 app_name = "portal"
@@ -10,6 +10,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("doc/id/<int:pk>/", views.document_by_id, name="document_by_id"),
     path("doc/<path:index_number>/", views.document, name="document"),
+    path("display/<str:mode>/<str:state>/", mode_views.set_mode, name="display"),  # 关怀版, 大字, 高对比度
     path("data/", opendata.data_index, name="data"),
     path("data/manifest.json", opendata.data_manifest, name="data_manifest"),
     path("data/<path:path>", opendata.data_file, name="data_file"),

@@ -237,3 +237,16 @@ def side_by_side(organisation: Organisation, year: int) -> dict:
         values.append(column)
     rows = [(label, [column[i] for column in values]) for i, (label, _cells) in enumerate(COMPARED)]
     return {"columns": columns, "rows": rows}
+
+
+# --- public reads -------------------------------------------------------------------------
+
+def public_reports() -> QuerySet[AnnualReport]:
+    """Annual reports anyone may read (the open data): published with their
+    figures frozen, and their catalog document (genre 年度报告) public — a
+    report whose document is still in review, stopped or withdrawn is not."""
+    from gongkai.catalog.selectors import public_documents
+
+    return (AnnualReport.objects.filter(state=AnnualReport.State.PUBLISHED, published_figures__has_key="stated",
+                                        document__in=public_documents())
+            .select_related("organisation", "document"))

@@ -1,5 +1,6 @@
 """A demo work plan and quota plan, created through the services (so the
-audit log has them too): the Qianjiang 2018 sample plan imported by the
+audit log has them too): a sample plan (the Qianjiang 2018 page unless another is given;
+the demo region gives its own province's) imported by the
 office, a few tasks given due dates and the drafter's organisation, the plan
 confirmed, one progress report, and a quarterly quota plan whose shortfalls
 carry to the next quarter."""
@@ -25,11 +26,13 @@ def _units(task: Task) -> list[tuple[str, str, int | None]]:
     return [(u.role, u.name, u.organisation_id) for u in task.units.all()]
 
 
-def create_examples(organisation: Organisation, staff) -> int:
-    """The demo plan for `organisation`; staff maps Role to the demo users. Returns the plan's task count."""
+def create_examples(organisation: Organisation, staff, *, sample: Path = SAMPLE) -> int:
+    """The demo plan for `organisation`, imported from `sample` (a plan page's text: the demo
+    region gives its own province's plan); staff maps Role to the demo users. Returns the plan's
+    task count."""
     office, drafter = staff[Role.OFFICE_ADMIN], staff[Role.DRAFTER]
-    source = reading.read_file(SAMPLE)
-    plan = services.import_plan(organisation=organisation, text=source.text, user=office, source_name=SAMPLE.name,
+    source = reading.read_file(sample)
+    plan = services.import_plan(organisation=organisation, text=source.text, user=office, source_name=sample.name,
                                 title=source.title, year=source.year)
     # The drafter's organisation leads a few leaf tasks, due in the plan's second half-year.
     membership = Membership.objects.filter(user=drafter, role=Role.DRAFTER).select_related("organisation").first()

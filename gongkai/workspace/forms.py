@@ -42,6 +42,16 @@ class DraftForm(forms.Form):
         super().__init__(*args, **kwargs)
         if organisations is not None:
             self.fields["organisation"].queryset = organisations
+        # The limits the server checks (validate_attachment), stated where the file is chosen.
+        from django.conf import settings
+
+        from gongkai.catalog.models import ALLOWED_ATTACHMENT_TYPES
+
+        attachment = self.fields["attachment"]
+        limit_mb = settings.GONGKAI_ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        types = "、".join(ext.lstrip(".").upper() for ext in ALLOWED_ATTACHMENT_TYPES)
+        attachment.help_text = f"每次添加一个文件，单个文件不超过{limit_mb} MB；允许的格式：{types}。"
+        attachment.widget.attrs["accept"] = ",".join(ALLOWED_ATTACHMENT_TYPES)
 
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")

@@ -107,6 +107,18 @@ class Panel:
     items: list = field(default_factory=list)
     empty: str = "暂无"
     template: str = ""  # a panel of another app renders its items with its own template
+    note: str = ""  # said once under the panel's items (e.g. why some deadlines are provisional)
+
+
+def provisional_note(rows) -> str:
+    """Why the deadlines marked 暂定 are provisional, said once for the panel
+    (each row says only "暂定"), or "" when none is."""
+    years = sorted({row.clock.provisional_year for row in rows if row.provisional})
+    if not years:
+        return ""
+    named = "、".join(f"{year}年" for year in years)
+    return (f"标注“暂定”的期限：{named}的法定节假日安排尚未录入工作日历，暂按周末计算；"
+            "节假日安排通知由最上级政务公开办（或系统管理员）导入工作日历，录入后期限自动重新计算。")
 
 
 def workbench(user) -> list[Panel]:
@@ -136,7 +148,8 @@ def workbench(user) -> list[Panel]:
         from gongkai.applications import selectors as applications
 
         count, items = applications.workbench_panel(user)
-        panels.insert(0, Panel("applications", "依申请公开（按答复期限）", count, items[:LIST_LIMIT], "没有待办理的政府信息公开申请。"))
+        panels.insert(0, Panel("applications", "依申请公开（按答复期限）", count, items[:LIST_LIMIT], "没有待办理的政府信息公开申请。",
+                               note=provisional_note(items[:LIST_LIMIT])))
         from gongkai.interaction import ticket_selectors as tickets
 
         count, items = tickets.workbench_panel(user)

@@ -23,4 +23,6 @@ urlpatterns = [
     path("jobs/import/", views.job_import, name="job_import"),
     path("jobs/<str:job>/download/", views.job_download, name="job_download"),
     path("cleanup/", include("gongkai.workspace.cleanup_urls")),
+    path("site-identity/", include("gongkai.workspace.site_identity_views")),  # issue 18: 网站标识
+    path("gazette/", include("gongkai.workspace.gazette_urls")),
 ]

@@ -96,13 +96,15 @@ def home(request):
             panels.append(selectors.Panel("failed_jobs", "后台任务失败", len(failed), failed))
     return render(request, "workspace/home.html", {
         "panels": panels, "crumbs": crumbs(), "calendar_missing": _calendar_missing(request.user),
+        "empty_panels": [panel for panel in panels if not panel.count and not panel.items],
     })
 
 
 def _calendar_missing(user) -> int | None:
-    """The year whose holiday notice is due for import, for the office
-    administrators and handlers whose deadlines depend on it."""
-    if not permissions.can_anywhere(user, permissions.APPLICATIONS):
+    """The year whose holiday notice is due for import, for those who import
+    it (a banner only for what needs action; the others' provisional
+    deadlines say why under the applications panel)."""
+    if not permissions.can_manage_calendar(user):
         return None
     return workdays.missing_year(timezone.localdate())
 

@@ -21,6 +21,11 @@ from gongkai.catalog import export, services as catalog
 from gongkai.catalog.models import Document, Relation
 from gongkai.core.statute import ON_REQUEST_GROUNDS, WITHHOLDING_GROUNDS
 from gongkai.guides.models import ServiceGuide
+from gongkai.interaction import ticket_services as tickets
+from gongkai.interaction.models import Consultation, ConsultationComment, FeedbackItem, Ticket
+from gongkai.reports import annual
+from gongkai.reports.models import AnnualReport
+from tests.interaction.tickets_helpers import SHANGHAI, county_world, letter  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +63,113 @@ def catalog_with_secrets(org_tree, make_document):
     return {"public": public, "withdrawn": Document.objects.get(pk=withdrawn.pk)}
 
 
+# Tickets, consultations and annual reports: what the public sees of them, and
+# what it never does (writers, commenters, letters not published, 举报 and
+# confidential letters, drafts, comments not shown, reports not public).
+WRITER = {"writer_name": "司马小明", "writer_phone": "13700001111", "writer_email": "simaxm@example.com",
+          "writer_address": "西昌市航天大道一段88号"}
+PUBLISHED_SUBJECT = "小区旁工地夜间施工噪声扰民"
+INTERNAL_NOTE = "内部备注：该诉求人多次来电，请优先处理"
+UNPUBLISHED_SUBJECT = "答复了但未公开的来信标题"
+PENDING_SUBJECT = "待审核公开的来信标题"
+CONFIDENTIAL_SUBJECT = "要求保密的来信公开标题"
+REPORT_SUBJECT = "举报某企业偷排污水的来信公开标题"
+DRAFT_CONSULTATION = "尚未发布的征集草稿标题"
+COMMENTER, COMMENTER_CONTACT = "评论人上官燕", "13900002222"
+COMMENT_TEXT = "原文：我是上官燕，电话13900002222，建议犬绳不超过1.5米"
+PENDING_COMMENT, HIDDEN_COMMENT = "尚未审核的一条意见内容", "不予显示的广告意见内容"
+UNPUBLISHED_FEEDBACK = "反馈文件尚未公开时的归纳意见"
+FEEDBACK_SUMMARY = "建议明确犬绳长度并增加粪便清理义务"
+DRAFT_REPORT_TITLE = "西昌市安宁镇人民政府2023年政府信息公开工作年度报告"
+IN_REVIEW_REPORT_TITLE = "四川省人民政府2023年政府信息公开工作年度报告"
+PUBLIC_REPORT_TITLE = "西昌市人民政府2023年政府信息公开工作年度报告"
+PLANTED_FIGURE = 987654321
+INTERACTION_SECRETS = [*WRITER.values(), INTERNAL_NOTE, UNPUBLISHED_SUBJECT, PENDING_SUBJECT, CONFIDENTIAL_SUBJECT,
+                       REPORT_SUBJECT, DRAFT_CONSULTATION, COMMENTER, COMMENTER_CONTACT, COMMENT_TEXT, PENDING_COMMENT,
+                       HIDDEN_COMMENT, UNPUBLISHED_FEEDBACK, DRAFT_REPORT_TITLE, IN_REVIEW_REPORT_TITLE,
+                       str(PLANTED_FIGURE)]
+
+
+def _answered(w, subject, **extra):
+    """A letter received on 2024-05-06, dispatched (with an internal note) and answered."""
+    text = f"航天大道某工地连续一周在晚上十一点后施工，请查处。联系人{WRITER['writer_name']}，电话{WRITER['writer_phone']}。"
+    ticket, _ = tickets.submit_online(w["county"], letter(subject=subject, text=text, **WRITER, **extra),
+                                      now=dt.datetime(2024, 5, 6, 10, tzinfo=SHANGHAI))
+    tickets.dispatch(ticket, to=w["housing"], user=w["operator"], note=INTERNAL_NOTE)
+    tickets.reply(ticket, user=w["housing_handler"],
+                  text=f"{WRITER['writer_name']}您好，已责令停止夜间施工。电话{WRITER['writer_phone']}。")
+    return Ticket.objects.get(pk=ticket.pk)
+
+
+def _forced_public(ticket, subject):
+    """A row that says published although the services never would publish it."""
+    Ticket.objects.filter(pk=ticket.pk).update(publication=Ticket.Publication.PUBLISHED, public_subject=subject,
+                                               public_text=subject, public_reply=subject,
+                                               published_on=dt.date(2024, 5, 20))
+
+
+@pytest.fixture
+def interaction_with_secrets(county_world, make_document, time_machine):
+    w, county = county_world, county_world["county"]
+    time_machine.move_to(dt.datetime(2024, 5, 13, 10, tzinfo=SHANGHAI), tick=False)
+    shown = _answered(w, PUBLISHED_SUBJECT)
+    tickets.prepare_publication(shown, user=w["housing_handler"])
+    shown.refresh_from_db()
+    shown = tickets.approve_publication(shown, user=w["head"], subject=shown.public_subject, text=shown.public_text,
+                                        reply_text=shown.public_reply)
+    _answered(w, UNPUBLISHED_SUBJECT)
+    pending = _answered(w, "另一封来信")
+    tickets.prepare_publication(pending, user=w["housing_handler"])
+    Ticket.objects.filter(pk=pending.pk).update(public_subject=PENDING_SUBJECT)
+    _forced_public(_answered(w, "保密来信", confidential=True), CONFIDENTIAL_SUBJECT)
+    _forced_public(_answered(w, "举报来信", ticket_type="report"), REPORT_SUBJECT)
+    _forced_public(_answered(w, "不同意公开的来信", consent_publish=False), "不同意公开的来信公开标题")
+    time_machine.move_to(dt.datetime(2025, 3, 3, 10, tzinfo=SHANGHAI), tick=False)
+
+    def consultation(title, state, **extra):
+        return Consultation.objects.create(
+            organisation=county, title=title, draft_title="西昌市城市养犬管理办法（征求意见稿）",
+            draft_text="第一条 为规范养犬行为，制定本办法。", explanation="一、起草背景。", opens_on=dt.date(2025, 1, 6),
+            closes_on=dt.date(2025, 2, 6), state=state, **extra)
+
+    def comment(c, serial, state, text, public_text, item=None):
+        return ConsultationComment.objects.create(consultation=c, serial=serial, name=COMMENTER,
+                                                  contact=COMMENTER_CONTACT, text=text, public_text=public_text,
+                                                  state=state, item=item,
+                                                  submitted_at=dt.datetime(2025, 1, 10, 9, tzinfo=SHANGHAI))
+
+    consultation(DRAFT_CONSULTATION, Consultation.State.DRAFT)
+    feedback_doc = make_document(county, "关于《西昌市城市养犬管理办法（征求意见稿）》公开征求意见采纳情况的反馈",
+                                 body="采纳情况。")
+    closed = consultation("关于公开征求《西昌市城市养犬管理办法（征求意见稿）》意见的公告", Consultation.State.CLOSED,
+                          feedback_document=feedback_doc, feedback_note="另通过信函收到意见1条，已一并研究。")
+    item = FeedbackItem.objects.create(consultation=closed, summary=FEEDBACK_SUMMARY, decision="adopted",
+                                       reason="已修改第二条。")
+    comment(closed, 1, ConsultationComment.State.SHOWN, COMMENT_TEXT, "建议犬绳不超过1.5米", item=item)
+    comment(closed, 2, ConsultationComment.State.PENDING, PENDING_COMMENT, PENDING_COMMENT)
+    comment(closed, 3, ConsultationComment.State.HIDDEN, HIDDEN_COMMENT, HIDDEN_COMMENT)
+    unfinished = consultation("关于公开征求《西昌市停车管理办法（征求意见稿）》意见的公告", Consultation.State.CLOSED,
+                              feedback_document=make_document(county, "停车管理办法意见采纳情况反馈（草稿）",
+                                                              publish=False))
+    FeedbackItem.objects.create(consultation=unfinished, summary=UNPUBLISHED_FEEDBACK, decision="partly", reason="部分。")
+
+    figures = annual.frozen_figures(annual.assemble(county, 2023))
+    report = AnnualReport.objects.create(organisation=county, year=2023, state=AnnualReport.State.PUBLISHED,
+                                         published_figures=figures,
+                                         document=make_document(county, PUBLIC_REPORT_TITLE, body="年度报告。"))
+    planted = annual.frozen_figures(annual.assemble(w["province"], 2023))
+    planted["stated"]["table4"]["review.maintained"] = PLANTED_FIGURE
+    AnnualReport.objects.create(organisation=w["province"], year=2023, state=AnnualReport.State.PUBLISHED,
+                                published_figures=planted,
+                                document=make_document(w["province"], IN_REVIEW_REPORT_TITLE, publish=False))
+    AnnualReport.objects.create(organisation=w["township"], year=2023, overview="草稿。")
+    time_machine.move_to(dt.datetime(2025, 3, 4, 10, tzinfo=SHANGHAI), tick=True)
+    return {"ticket": Ticket.objects.get(pk=shown.pk), "consultation": closed, "report": report,
+            "hidden_tickets": list(Ticket.objects.exclude(pk=shown.pk)),
+            "hidden_consultations": list(Consultation.objects.exclude(pk=closed.pk)),
+            "hidden_reports": list(AnnualReport.objects.exclude(pk=report.pk))}
+
+
 def _ids(model_qs):
     return list(model_qs.values_list("pk", flat=True))
 
@@ -67,7 +179,8 @@ def _walk_api(client: Client) -> list[tuple[str, int, str]]:
     to their end, item endpoints with every id of every model."""
     schema = client.get("/api/openapi.json").json()
     seen = []
-    ids = _ids(Document.objects.all()) + _ids(ServiceGuide.objects.all()) + [10**6]
+    ids = sorted(set(_ids(Document.objects.all()) + _ids(ServiceGuide.objects.all()) + _ids(Ticket.objects.all())
+                     + _ids(Consultation.objects.all()) + _ids(AnnualReport.objects.all()))) + [10**6]
     for path, operations in schema["paths"].items():
         if not path.startswith("/api/public/") or "get" not in operations:
             continue
@@ -88,7 +201,8 @@ def _walk_api(client: Client) -> list[tuple[str, int, str]]:
     return seen
 
 
-def test_an_anonymous_walk_of_all_open_data_finds_nothing_private(catalog_with_secrets, client):
+def test_an_anonymous_walk_of_all_open_data_finds_nothing_private(catalog_with_secrets, interaction_with_secrets,
+                                                                   client):
     walked = _walk_api(client)
     assert any("/documents?" in url for url, _, _ in walked)
     # The list was followed through several pages (7 + 1 public, page size 2).
@@ -104,13 +218,103 @@ def test_an_anonymous_walk_of_all_open_data_finds_nothing_private(catalog_with_s
             response = client.get(f"/data/{info['path']}")
             assert response.status_code == 200
             walked.append((info["path"], 200, b"".join(response.streaming_content).decode("utf-8-sig")))
+    tracking = list(Ticket.objects.values_list("tracking_hash", flat=True))
     for url, status, body in walked:
         assert status < 500, url
-        for secret in SECRETS:
+        for secret in SECRETS + INTERACTION_SECRETS + tracking:
             assert secret not in body, (url, secret)
     public_titles = [doc.title for doc in catalog_with_secrets["public"]]
     everything = "\n".join(body for _, _, body in walked)
     assert all(title in everything for title in public_titles)  # the walk did reach the public documents
+    # ... and the published letter, consultation with its feedback, and annual report.
+    for shown in (PUBLISHED_SUBJECT, "联系人司某某", interaction_with_secrets["consultation"].title,
+                  FEEDBACK_SUMMARY, PUBLIC_REPORT_TITLE, '"table4"'):
+        assert shown in everything, shown
+
+
+def test_published_letters_masked_filtered_and_nothing_else(interaction_with_secrets, county_world, client):
+    shown, w = interaction_with_secrets["ticket"], county_world
+    listed = client.get("/api/public/tickets").json()
+    assert [item["id"] for item in listed["results"]] == [shown.pk]
+    item = listed["results"][0]
+    assert item == client.get(f"/api/public/tickets/{shown.pk}").json()
+    assert (item["subject"], item["type"], item["type_label"]) == (PUBLISHED_SUBJECT, "complaint", "投诉")
+    assert item["received_on"] == "2024-05-06" and item["replied_on"] == "2024-05-13"
+    assert item["replied_by"] == {"id": w["housing"].pk, "name": "西昌市住房和城乡建设局"}
+    assert "司某某" in item["question"] and "137****1111" in item["reply"]
+    assert item["url"] == f"/interact/letters/{shown.pk}/"
+    assert set(item) == {"id", "type", "type_label", "subject", "question", "reply", "received_on", "replied_on",
+                         "replied_by", "published_on", "url"}
+    for query, expected in [(f"org={w['county'].pk}", [shown.pk]), (f"org={w['housing'].pk}", [shown.pk]),
+                            (f"org={w['township'].pk}", []), ("type=complaint", [shown.pk]), ("type=consult", []),
+                            ("year=2024", [shown.pk]), ("year=2023", []),
+                            (f"org={w['housing'].pk}&year=2024&type=complaint", [shown.pk])]:
+        assert [i["id"] for i in client.get(f"/api/public/tickets?{query}").json()["results"]] == expected, query
+    # 举报 are never published: not even a type to ask for.
+    for bad in ("type=report", "type=x", "year=24", "org=0"):
+        assert client.get(f"/api/public/tickets?{bad}").status_code == 422, bad
+    for hidden in interaction_with_secrets["hidden_tickets"]:
+        answer = client.get(f"/api/public/tickets/{hidden.pk}")
+        assert answer.status_code == 404 and answer.json()["detail"] == "没有这封公开信件。"
+
+
+def test_a_letter_withdrawn_from_the_public_list_leaves_the_cached_api_at_once(interaction_with_secrets, county_world,
+                                                                                client):
+    shown, w = interaction_with_secrets["ticket"], county_world
+    assert client.get("/api/public/tickets").json()["results"]  # now cached
+    assert client.get(f"/api/public/tickets/{shown.pk}").status_code == 200
+    tickets.withdraw_publication(shown, user=w["head"], reason="诉求人要求撤下")
+    assert client.get("/api/public/tickets").json()["results"] == []
+    assert client.get(f"/api/public/tickets/{shown.pk}").status_code == 404
+
+
+def test_consultations_once_published_with_feedback_once_public(interaction_with_secrets, org_tree, client):
+    closed = interaction_with_secrets["consultation"]
+    listed = client.get("/api/public/consultations").json()["results"]
+    unfinished = [c for c in interaction_with_secrets["hidden_consultations"] if c.state != Consultation.State.DRAFT]
+    assert [item["id"] for item in listed] == sorted([closed.pk, *(c.pk for c in unfinished)], reverse=True)
+    detail = client.get(f"/api/public/consultations/{closed.pk}").json()
+    assert detail["state"] == "closed" and detail["draft_text"].startswith("第一条")
+    assert detail["url"] == f"/interact/consultations/{closed.pk}/" and detail["feedback_published"] is True
+    feedback = detail["feedback"]
+    assert feedback["totals"] == {"comments": 1, "items": 1, "adopted": 1, "partly": 0, "not_adopted": 0}
+    assert feedback["rows"] == [{"number": 1, "summary": FEEDBACK_SUMMARY, "decision": "adopted",
+                                 "decision_label": "采纳", "reason": "已修改第二条。"}]
+    assert feedback["document"]["url"] == closed.feedback_document.get_absolute_url() and feedback["decision"] is None
+    # Its feedback document still a draft: no feedback at all.
+    waiting = client.get(f"/api/public/consultations/{unfinished[0].pk}")
+    assert waiting.json()["feedback"] is None and UNPUBLISHED_FEEDBACK not in waiting.content.decode()
+    for query, expected in [(f"org={org_tree['county'].pk}", 2), (f"org={org_tree['township'].pk}", 0),
+                            ("year=2025", 2), ("year=2024", 0), ("state=closed", 2), ("state=published", 0)]:
+        assert len(client.get(f"/api/public/consultations?{query}").json()["results"]) == expected, query
+    assert client.get("/api/public/consultations?state=draft").status_code == 422
+    draft = Consultation.objects.get(state=Consultation.State.DRAFT)
+    assert client.get(f"/api/public/consultations/{draft.pk}").status_code == 404
+
+
+def test_annual_reports_public_with_the_tables_as_published(interaction_with_secrets, org_tree, client):
+    report = interaction_with_secrets["report"]
+    listed = client.get("/api/public/annual-reports").json()["results"]
+    assert [item["id"] for item in listed] == [report.pk]
+    assert listed[0]["title"] == PUBLIC_REPORT_TITLE and listed[0]["document"]["id"] == report.document_id
+    detail = client.get(f"/api/public/annual-reports/{report.pk}").json()
+    assert detail["format"] == "2021" and detail["tables"] == report.published_figures["stated"]
+    assert detail["fees"] == report.published_figures["fees"]
+    # Keyed as the format keys them.
+    from gongkai.reports.formats import FORMAT_2021
+
+    assert set(detail["tables"]["table3"]) == {row.key for row in FORMAT_2021.table(3).rows}
+    assert "review.maintained" in detail["tables"]["table4"] and "article_20_1.normative" in detail["tables"]["table2"]
+    for query, expected in [(f"org={org_tree['county'].pk}", [report.pk]), (f"org={org_tree['province'].pk}", []),
+                            ("year=2023", [report.pk]), ("year=2022", [])]:
+        assert [i["id"] for i in client.get(f"/api/public/annual-reports?{query}").json()["results"]] == expected
+    assert client.get("/api/public/annual-reports?year=99").status_code == 422
+    for hidden in interaction_with_secrets["hidden_reports"]:
+        assert client.get(f"/api/public/annual-reports/{hidden.pk}").status_code == 404
+    # The catalog document withdrawn: the report is no longer public, cached or not.
+    catalog.withdraw_document(report.document, reason="数据有误")
+    assert client.get("/api/public/annual-reports").json()["results"] == []
+    assert client.get(f"/api/public/annual-reports/{report.pk}").status_code == 404
 
 
 def test_a_withdrawn_document_answers_410_with_its_withdrawal_date(catalog_with_secrets, client):
@@ -271,7 +475,8 @@ def test_a_connection_without_an_address_is_limited_not_refused(catalog_with_sec
     assert client.get("/api/public/genres", REMOTE_ADDR="").status_code == 200
 
 
-def test_every_public_answer_matches_the_published_schema(catalog_with_secrets, client, settings):
+def test_every_public_answer_matches_the_published_schema(catalog_with_secrets, interaction_with_secrets, client,
+                                                          settings):
     """Every status each open-data operation declares, provoked and checked
     against the schema (objects closed: an undocumented field fails)."""
     from tests.api.test_api_hardening import Checker
@@ -304,6 +509,20 @@ def test_every_public_answer_matches_the_published_schema(catalog_with_secrets, 
         ("/api/public/guides/{pk}", "/api/public/guides/999999"),
         ("/api/public/guides/{pk}", "/api/public/guides/0"),
     ]
+    shown = interaction_with_secrets
+    waiting = next(c for c in shown["hidden_consultations"] if c.state != Consultation.State.DRAFT)
+    draft = next(c for c in shown["hidden_consultations"] if c.state == Consultation.State.DRAFT)
+    for path, pk, hidden in [("tickets", shown["ticket"].pk, shown["hidden_tickets"][0].pk),
+                             ("consultations", shown["consultation"].pk, draft.pk),
+                             ("annual-reports", shown["report"].pk, shown["hidden_reports"][0].pk)]:
+        calls += [
+            (f"/api/public/{path}", f"/api/public/{path}?page_size=1"),
+            (f"/api/public/{path}", f"/api/public/{path}?year=1800"),
+            (f"/api/public/{path}/{{pk}}", f"/api/public/{path}/{pk}"),
+            (f"/api/public/{path}/{{pk}}", f"/api/public/{path}/{hidden}"),
+            (f"/api/public/{path}/{{pk}}", f"/api/public/{path}/0"),
+        ]
+    calls.append(("/api/public/consultations/{pk}", f"/api/public/consultations/{waiting.pk}"))  # no feedback yet
     for template, url in calls:
         check("get", template, client.get(url))
     settings.GONGKAI_OPEN_DATA_RATE = "1/m"

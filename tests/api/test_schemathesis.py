@@ -100,6 +100,43 @@ def guide(org_tree):
     return guides.publish_guide(saved, user=None, system=True).pk
 
 
+@pytest.fixture
+def open_records(org_tree, make_document):
+    """A published letter, a closed consultation with its feedback public and a
+    public annual report, for the open data's other item operations."""
+    import datetime as dt
+
+    from gongkai.interaction import ticket_services as tickets
+    from gongkai.interaction.models import Consultation, ConsultationComment, FeedbackItem, Ticket, TicketReply
+    from gongkai.reports import annual
+    from gongkai.reports.models import AnnualReport
+
+    county = org_tree["county"]
+    ticket = Ticket.objects.create(
+        office=county, organisation=county, year=2024, serial=1, tracking_hash="0" * 64, ticket_type="complaint",
+        channel="online", subject="夜间施工噪声扰民", text="请查处。", writer_name="王小明", consent_publish=True,
+        submitted_at=dt.datetime(2024, 5, 6, 2, tzinfo=dt.UTC), received_on=dt.date(2024, 5, 6), state="closed",
+        preset=tickets.default_preset(), limit_workdays=15, publication="published", public_subject="夜间施工噪声扰民",
+        public_text="请查处。", public_reply="已责令停止夜间施工。", published_on=dt.date(2024, 5, 20))
+    TicketReply.objects.create(ticket=ticket, round=1, organisation=county, text="已责令停止夜间施工。",
+                               replied_on=dt.date(2024, 5, 13))
+    consultation = Consultation.objects.create(
+        organisation=county, title="关于公开征求《西昌市城市养犬管理办法（征求意见稿）》意见的公告",
+        draft_title="西昌市城市养犬管理办法（征求意见稿）", draft_text="第一条 为规范养犬行为，制定本办法。",
+        explanation="一、起草背景。", opens_on=dt.date(2025, 1, 6), closes_on=dt.date(2025, 2, 6), state="closed",
+        feedback_document=make_document(county, "养犬管理办法意见采纳情况的反馈", body="采纳情况。"))
+    item = FeedbackItem.objects.create(consultation=consultation, summary="建议明确犬绳长度", decision="adopted",
+                                       reason="已采纳。")
+    ConsultationComment.objects.create(consultation=consultation, serial=1, text="建议明确犬绳长度。",
+                                       public_text="建议明确犬绳长度。", state="shown", item=item,
+                                       submitted_at=dt.datetime(2025, 1, 10, 2, tzinfo=dt.UTC))
+    report = AnnualReport.objects.create(
+        organisation=county, year=2023, state=AnnualReport.State.PUBLISHED,
+        published_figures=annual.frozen_figures(annual.assemble(county, 2023)),
+        document=make_document(county, "西昌市人民政府2023年政府信息公开工作年度报告", body="年度报告。"))
+    return {"/tickets/": ticket.pk, "/consultations/": consultation.pk, "/annual-reports/": report.pk}
+
+
 class Caller:
     """One identity: a werkzeug client holding its cookies, the headers every
     request of that identity carries, and what it was answered."""
@@ -146,7 +183,7 @@ def caller(request, wsgi_app, org_tree, make_user, documents):
 
 
 @pytest.fixture
-def api_schema(wsgi_app, caller, documents, guide):
+def api_schema(wsgi_app, caller, documents, guide, open_records):
     config = copy.deepcopy(CONFIG)
     # Anonymous calls also carry made-up session cookies (the schema's
     # security parameter); signed-in calls keep the real one.
@@ -160,11 +197,13 @@ def api_schema(wsgi_app, caller, documents, guide):
         # the work; larger ones stay, and name no document.
         pk = (path_parameters or {}).get("pk")
         if type(pk) is int and 1 <= pk < 2**31:
-            # The open data's operations get their public guide and document
-            # (documents[-2], the one published) half of the time.
+            # The open data's operations get their public guide, letter,
+            # consultation, annual report or document (documents[-2], the one
+            # published) half of the time.
             path = context.operation.path
             if path.startswith("/api/public/") and pk % 2:
-                path_parameters["pk"] = guide if "/guides/" in path else documents[-2]
+                public = {"/guides/": guide, **open_records}
+                path_parameters["pk"] = next((v for k, v in public.items() if k in path), documents[-2])
             else:
                 path_parameters["pk"] = documents[pk % len(documents)]
         return path_parameters

@@ -111,7 +111,7 @@ def test_a_natural_person_applies_and_sees_the_code_once(client, org_tree):
     county = org_tree["county"]
     page = client.get(f"{APPLY}?org={county.pk}")
     assert page.status_code == 200
-    assert parse(page).xpath("//select[@name='organisation']/option[@selected]/@value") == [str(county.pk)]
+    assert parse(page).xpath("//select[@name='organisation']//option[@selected]/@value") == [str(county.pk)]
     assert "20个工作日" in page.content.decode() and "第二十九条" in page.content.decode()
 
     code, receipt = apply_and_get_code(client, person(county, legal_representative="不应保存"))

@@ -11,7 +11,7 @@ import pytest
 from gongkai.applications.models import Application
 
 from tests.browser.conftest import sign_in
-from tests.browser.test_application_notices import issue_notice, signer
+from tests.browser.test_application_notices import issue_notice, open_action, signer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,6 +26,7 @@ def field(scope, label):
 
 def act(page, key, fill: dict, button: str, radio: str | None = None):
     section = page.locator(f"#act-{key}")
+    open_action(section)
     for label, value in fill.items():
         field(section, label).fill(value)
     if radio:

@@ -36,9 +36,16 @@ def succeeded(page) -> str:
     return notice
 
 
+def open_action(section):
+    """Each action of the application's page is closed in a <details> until asked for: open it as a person would."""
+    if section.get_attribute("open") is None:
+        section.locator("summary").click()
+
+
 def act(page, key, fill: dict, button: str, *, radio: str | None = None, select: dict | None = None):
     """Fill and submit one action form of the application's page."""
     section = page.locator(f"#act-{key}")
+    open_action(section)
     for label, value in (select or {}).items():
         field(section, label).select_option(label=value)
     for label, value in fill.items():

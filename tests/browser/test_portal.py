@@ -77,7 +77,7 @@ def test_keyboard_search_to_a_document(page, live_server, catalog, tmp_path):
     assert page.locator("h1").inner_text() == plan.title
     assert plan.index_number in page.locator("table.meta-table").inner_text()
     assert catalog["forward"].title in page.locator(".doc-relations").inner_text()
-    assert "被转发" in page.locator(".doc-relations").inner_text()
+    assert "转发本文件" in page.locator(".doc-relations").inner_text()
 
     # The stylesheet applied (so it was served and allowed by the CSP).
     assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor") == "rgb(139, 26, 26)"
@@ -102,5 +102,5 @@ def test_catalog_fits_a_phone_screen(page, live_server, catalog):
     # Filtering works without JavaScript: pick a facet link and the list narrows.
     page.goto(live_server.url + "/catalog/")
     page.locator('section[aria-labelledby="facet-year"] a', has_text="2023年").click()
-    assert page.locator("ol.doc-list .doc-title").all_inner_texts() == ["西昌市财政预算执行情况"]
+    assert page.locator("table.doc-table .doc-title a").all_inner_texts() == ["西昌市财政预算执行情况"]
     assert page.console_errors == []

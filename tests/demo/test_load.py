@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core.management import call_command
 
-from gongkai.catalog import demo
+from gongkai import demo
 from gongkai.catalog.models import Document, Relation
 from gongkai.core import creditcode
 from gongkai.core.models import Organisation

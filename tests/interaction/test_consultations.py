@@ -321,7 +321,7 @@ def test_feedback_goes_through_review_and_links_the_final_decision(decided, staf
     catalog.publish_document(decision)
     labels = [(item.label, item.title) for item in catalog_selectors.relations(decision)]
     assert ("公开征求意见采纳情况", doc.title) in labels
-    assert ("意见采纳情况反馈", decision.title) in [(i.label, i.title) for i in catalog_selectors.relations(doc)]
+    assert ("所涉决策文件", decision.title) in [(i.label, i.title) for i in catalog_selectors.relations(doc)]
 
 
 @pytest.mark.django_db

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def listed_titles(tree) -> list[str]:
-    return [text_of(a) for a in tree.cssselect("ol.doc-list .doc-title a")]
+    return [text_of(a) for a in tree.cssselect("ol.doc-list .doc-title a, table.doc-table .doc-title a")]
 
 
 def facet(tree, name: str, param: str) -> dict[int | str, int]:
@@ -144,7 +144,9 @@ def test_catalog_paginates_with_aria_current(client, org_tree, make_document):
 def metadata(tree) -> dict[str, str]:
     table = tree.cssselect("table.meta-table")[0]
     assert table.cssselect("caption")
-    return {text_of(tr.cssselect('th[scope="row"]')[0]): text_of(tr.cssselect("td")[0]) for tr in table.cssselect("tr")}
+    # Two label/value pairs a row (the usual two-column block).
+    return {text_of(th): text_of(td) for tr in table.cssselect("tr")
+            for th, td in zip(tr.cssselect('th[scope="row"]'), tr.cssselect("td"), strict=True)}
 
 
 def test_document_page_has_metadata_body_and_attachment(client, portal_catalog):
@@ -187,16 +189,16 @@ def test_document_page_shows_relations_in_both_directions(client, portal_catalog
     by_label = {}
     for label, text, href in plan_rows:
         by_label.setdefault(label, []).append((text, href))
-    assert by_label["被转发"] == [(f"被转发 {docs['forward'].title} {docs['forward'].document_number}", docs["forward"].get_absolute_url())]
-    assert [href for _, href in by_label["解读材料"]] == [docs["interpretation"].get_absolute_url()]
-    assert [href for _, href in by_label["被引用"]] == [docs["funds"].get_absolute_url()]  # not the withdrawn or draft one
+    assert by_label["转发本文件"] == [(f"转发本文件 {docs['forward'].title} {docs['forward'].document_number}", docs["forward"].get_absolute_url())]
+    assert [href for _, href in by_label["本文件的解读"]] == [docs["interpretation"].get_absolute_url()]
+    assert [href for _, href in by_label["引用本文件"]] == [docs["funds"].get_absolute_url()]  # not the withdrawn or draft one
     # The unresolved citation: title and number as text, no link.
-    assert by_label["引用"] == [("引用 中华人民共和国政府信息公开条例 国务院令第711号", None)]
+    assert by_label["本文件引用"] == [("本文件引用 中华人民共和国政府信息公开条例 国务院令第711号", None)]
 
     forward_rows = relation_rows(parse(client.get(docs["forward"].get_absolute_url())))
-    assert forward_rows == [("转发", f"转发 {docs['plan'].title} {docs['plan'].document_number}", docs["plan"].get_absolute_url())]
+    assert forward_rows == [("本文件转发", f"本文件转发 {docs['plan'].title} {docs['plan'].document_number}", docs["plan"].get_absolute_url())]
     interpretation_rows = relation_rows(parse(client.get(docs["interpretation"].get_absolute_url())))
-    assert [(label, href) for label, _, href in interpretation_rows] == [("解读", docs["plan"].get_absolute_url())]
+    assert [(label, href) for label, _, href in interpretation_rows] == [("本文件解读的文件", docs["plan"].get_absolute_url())]
 
 
 def test_withdrawn_document_page_says_so_and_is_gone_from_lists_and_search(client, portal_catalog):
@@ -320,3 +322,24 @@ def test_attachments_of_drafts_are_not_served_to_the_public(org_tree, make_docum
     client.force_login(make_user("drafter", (org_tree["county"], "drafter")))
     response = client.get(hidden.file.url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"secret list"
+
+
+def test_validity_counts_add_up_to_the_total_with_unmarked_documents(client, org_tree, make_document):
+    """有效性 counts sum to the total: documents with no validity are counted as 未标注, and the
+    filter lists exactly them, with and without another filter."""
+    import re
+
+    county = org_tree["county"]
+    make_document(county, "有效的规范性文件", validity=Document.Validity.VALID)
+    make_document(county, "已废止的文件", validity=Document.Validity.ABOLISHED)
+    make_document(county, "未标注有效性的通知甲", validity="")
+    make_document(org_tree["city"], "未标注有效性的通知乙", validity="")
+    for extra, total in (("", 4), (f"&org={county.pk}", 3)):
+        page = parse(client.get(f"/catalog/?page=1{extra}"))
+        assert f"共 {total} 条" in text_of(page.xpath("//h2[@id='results-heading']")[0])
+        facet = text_of(page.xpath("//h3[@id='facet-validity']/ancestor::section[1]")[0])
+        assert "未标注" in facet, facet
+        assert sum(int(n) for n in re.findall(r"(\d+)", facet)) == total, facet
+        unmarked = client.get(f"/catalog/?validity=none{extra}").content.decode()
+        assert "未标注有效性的通知甲" in unmarked and "有效的规范性文件" not in unmarked
+        assert ("未标注有效性的通知乙" in unmarked) == (extra == "")

@@ -1,4 +1,6 @@
-"""The genre 年度报告 (政府信息公开工作年度报告): the annual reports published from
+"""The genre 年度报告 (政府信息公开工作年度报告) for databases migrated before it was
+shipped in catalog/data/genres.json (installed after every migrate and flush).
+The annual reports published from
 gongkai.reports go into the catalog under it (the catalog has no column
 concept of its own: the genre is the 年度报告 column)."""
 

@@ -153,14 +153,10 @@ class Command(BaseCommand):
         self.say(f"Database ready: {_database_name()}")
 
         if demo:
-            from gongkai.catalog import demo as demo_data
-            from gongkai.catalog.management.commands.demo import default_size, load
-
-            existing = demo_data.catalog_size()
-            if existing:
-                self.say(f"The catalog already holds {existing} documents: demo data not loaded.")
-            else:
-                load(self.stdout, self.stderr, default_size())
+            # By name, not by import: the demo sits above every app (gongkai.demo). It loads the
+            # demo into an empty catalog only, and says so otherwise.
+            call_command("demo", skip_migrate=True, stdout=getattr(self.stdout, "_out", self.stdout),
+                         stderr=getattr(self.stderr, "_out", self.stderr))
 
         password = ensure_admin()
         if password:

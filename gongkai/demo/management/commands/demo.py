@@ -1,11 +1,11 @@
-"""`gongkai demo [--size N] [--seed S]`: load the demo catalog into an empty catalog."""
+"""`gongkai demo [--size N] [--seed S]`: load the demo region into an empty catalog."""
 
 import os
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from gongkai.catalog import demo
+from gongkai import demo
 
 
 def default_size() -> int:
@@ -39,6 +39,10 @@ def progress_printer(stderr):
 
 def load(stdout, stderr, size: int, seed: int = demo.SEED) -> demo.DemoReport:
     """Load the demo, printing progress on stderr and the summary on stdout."""
+    if demo.catalog_size():
+        report = demo.load_demo(size, seed)  # leaves the catalog alone and says why
+        stdout.write(report.summary())
+        return report
     stderr.write(f"Loading the demo catalog ({size} documents)...")
     try:
         report = demo.load_demo(size, seed, progress=progress_printer(stderr))
@@ -59,13 +63,17 @@ def load(stdout, stderr, size: int, seed: int = demo.SEED) -> demo.DemoReport:
 
 
 class Command(BaseCommand):
-    help = "Load the demo catalog (organisations, documents, relations, the sample pages) into an empty catalog."
+    help = "Load the demo region (organisations, documents, relations, the sample pages, staff, guides, "
+    help += "applications, a work plan, tickets) into an empty catalog."
 
     def add_arguments(self, parser):
         parser.add_argument("--size", type=int, help=f"number of documents (default {demo.DEFAULT_SIZE}, or GONGKAI_DEMO_SIZE)")
         parser.add_argument("--seed", type=int, default=demo.SEED, help="another seed gives another, equally realistic catalog")
+        parser.add_argument("--skip-migrate", action="store_true",
+                            help="the database is already migrated (as `gongkai serve --demo` has just done)")
 
-    def handle(self, *args, size=None, seed=demo.SEED, **options):
+    def handle(self, *args, size=None, seed=demo.SEED, skip_migrate=False, **options):
         size = check_size(size) if size is not None else default_size()
-        call_command("migrate", verbosity=0, interactive=False)
+        if not skip_migrate:
+            call_command("migrate", verbosity=0, interactive=False)
         load(self.stdout, self.stderr, size, seed)
