@@ -148,12 +148,6 @@ GONGKAI_TASKS_BACKEND = os.environ.get("GONGKAI_TASKS_BACKEND", "").strip().lowe
 if GONGKAI_TASKS_BACKEND == "rq":
     if not os.environ.get("GONGKAI_REDIS_URL", "").strip():
         raise ImproperlyConfigured("GONGKAI_TASKS_BACKEND=rq needs GONGKAI_REDIS_URL (e.g. redis://127.0.0.1:6379/0).")
-    try:
-        import django_tasks_rq  # noqa: F401
-    except ImportError:
-        raise ImproperlyConfigured(
-            "GONGKAI_TASKS_BACKEND=rq but django-tasks-rq is not installed: pip install 'gongkai[rq]'."
-        ) from None
     INSTALLED_APPS[INSTALLED_APPS.index("django_tasks_db") + 1:0] = ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     # A job may run as long as a monitoring crawl; RQ's default would stop it after 3 minutes.
@@ -307,14 +301,6 @@ def s3_storages(env) -> dict:
     bucket = env.get("GONGKAI_S3_BUCKET", "").strip()
     if not bucket:
         return {}
-    try:
-        import boto3  # noqa: F401
-        import storages.backends.s3  # noqa: F401
-    except ImportError:
-        raise ImproperlyConfigured(
-            "GONGKAI_S3_BUCKET is set but django-storages and boto3 are not installed: "
-            "pip install 'gongkai[s3]', or unset GONGKAI_S3_BUCKET to keep files in the data folder."
-        ) from None
     private_bucket = env.get("GONGKAI_S3_PRIVATE_BUCKET", "").strip() or bucket
     media_prefix = env.get("GONGKAI_S3_MEDIA_PREFIX", "media").strip().strip("/")
     private_prefix = env.get("GONGKAI_S3_PRIVATE_PREFIX", "private").strip().strip("/")

@@ -725,12 +725,10 @@ def target_contents() -> list[str]:
 
 
 def storage_errors() -> tuple[type[BaseException], ...]:
-    """What reading or writing a stored file may raise besides OSError
-    (botocore's errors, when object storage is installed)."""
-    try:
-        from botocore.exceptions import BotoCoreError, ClientError
-    except ImportError:
-        return (OSError,)
+    """What reading or writing a stored file may raise besides OSError:
+    object storage's (botocore's) errors."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     return (OSError, BotoCoreError, ClientError)
 
 

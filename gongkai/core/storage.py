@@ -37,8 +37,8 @@ _object_storage = None
 
 
 def __getattr__(name: str):
-    """`ObjectStorage`, built on first use: django-storages and boto3 (the
-    `s3` extra) are imported only by an installation that uses them."""
+    """`ObjectStorage`, built on first use: django-storages and boto3 are
+    imported only by an installation that uses them (they take a while to load)."""
     global _object_storage
     if name != "ObjectStorage":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

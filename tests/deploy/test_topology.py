@@ -198,7 +198,7 @@ def topology(tmp_path):
 
 
 def test_the_scaled_out_topology_shares_files_jobs_and_load(topology, tmp_path):
-    import boto3  # noqa: F401  (the s3 extra, installed with the test extra)
+    import boto3  # noqa: F401  (a runtime dependency)
     import httpx
 
     topo, facts = topology, topology.facts
