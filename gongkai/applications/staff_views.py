@@ -102,12 +102,7 @@ def _registering_organisations(user):
     """Where the user may register: organisations whose applications they
     handle and whose applicants' personal data they may read (registration
     types that data in)."""
-    qs = Organisation.objects.order_by("sort_order", "id")
-    for action in (permissions.APPLICATIONS, permissions.APPLICANT_DATA):
-        scope = permissions.organisations_for(user, action)
-        if scope is not None:
-            qs = qs.filter(pk__in=scope)
-    return qs
+    return permissions.organisations_for_all(user, permissions.APPLICATIONS, permissions.APPLICANT_DATA)
 
 
 @staff_view

@@ -99,6 +99,17 @@ def is_superuser(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
 
 
+def organisations_for_all(user, *actions: str):
+    """The organisations where `user` may take every one of `actions`, in
+    display order (a queryset; every organisation for a superuser)."""
+    qs = Organisation.objects.order_by("sort_order", "id")
+    for action in actions:
+        scope = organisations_for(user, action)
+        if scope is not None:
+            qs = qs.filter(pk__in=scope)
+    return qs
+
+
 def organisations_for(user, action: str = VIEW, *, review_level: int | None = None) -> set[int] | None:
     """The organisations where `user` may take `action`; None means all of
     them (superuser). An office administrator's roles reach the subtree."""

@@ -93,12 +93,7 @@ def ticket_list(request):
 
 
 def _registering_offices(user):
-    qs = Organisation.objects.order_by("sort_order", "id")
-    for action in (services.HANDLE, services.WRITER_DATA):
-        scope = permissions.organisations_for(user, action)
-        if scope is not None:
-            qs = qs.filter(pk__in=scope)
-    return qs
+    return permissions.organisations_for_all(user, services.HANDLE, services.WRITER_DATA)
 
 
 @staff_view
