@@ -1,4 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _install_presets(sender, **kwargs):
+    """The shipped ticket time-limit presets after every migrate and every
+    flush (tests that commit data flush), like the catalog's vocabularies.
+    Idempotent: presets the office edited are left as they are."""
+    from . import ticket_presets
+    from .models import DeadlinePreset, DeadlineRule
+
+    ticket_presets.install(DeadlinePreset, DeadlineRule)
 
 
 def _ticket_published(ticket_id) -> bool:
@@ -26,6 +37,8 @@ class InteractionConfig(AppConfig):
         count), a reply to a published ticket, a consultation once out of
         draft, a shown comment and the items of published feedback."""
         from gongkai.core import generation
+
+        post_migrate.connect(_install_presets, sender=self, dispatch_uid="interaction-install-presets")
 
         from .models import Consultation, ConsultationComment, FeedbackItem, Ticket, TicketEvent, TicketReply
 

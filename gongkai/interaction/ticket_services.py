@@ -248,19 +248,11 @@ def visible_filter(user) -> Q:
 
 
 def default_preset() -> DeadlinePreset | None:
-    """The preset new tickets take. An installation whose presets are all gone
-    (a database emptied and not migrated again) gets the shipped ones back."""
-    preset = DeadlinePreset.objects.filter(is_default=True).first()
-    if preset is None and not DeadlinePreset.objects.exists():
-        from . import ticket_presets
-
-        ticket_presets.install(DeadlinePreset, DeadlineRule)
-        preset = DeadlinePreset.objects.filter(is_default=True).first()
-    return preset
+    """The preset new tickets take."""
+    return DeadlinePreset.objects.filter(is_default=True).first()
 
 
 def find_preset(name: str) -> DeadlinePreset | None:
-    default_preset()  # installs the shipped presets where there are none
     return DeadlinePreset.objects.filter(name=(name or "").strip()).first()
 
 
