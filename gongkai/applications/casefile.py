@@ -48,6 +48,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from gongkai.core import audit, db, permissions
+from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import AuditEntry, Organisation
 from gongkai.core.statute import REPLY_OUTCOME_CHOICES
 
@@ -118,7 +119,7 @@ def set_organisation_retention(organisation: Organisation, years, *, user) -> Ca
     those whose retention was not set by hand. Office administrators only."""
     if not permissions.can(user, CONFIGURE, organisation):
         raise PermissionDenied("只有本机关或上级机关的政务公开办管理员可以设置案卷保管期限。")
-    row = CaseFileRetention.objects.select_for_update().filter(organisation=organisation).first()
+    row = CaseFileRetention.objects.select_for_update(**ROW_LOCK).filter(organisation=organisation).first()
     before = audit.state_of(row) if row else None
     if years is None or str(years).strip() == "":
         if row is None:

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongkai.core import audit, permissions
-from gongkai.core.db import next_number
+from gongkai.core.db import ROW_LOCK, next_number
 from gongkai.core.models import Organisation
 from gongkai.core.statute import (
     EXTENSION_MAX_WORKDAYS, FEE_PAYMENT_WORKDAYS, OTHER_ORGAN_WORKDAYS, OUTCOME_LABEL, THIRD_PARTY_WORKDAYS,
@@ -265,7 +265,7 @@ def preview_or_refusal(notice: Notice, user) -> tuple[dict | None, str]:
 # --- the moves ------------------------------------------------------------------------------
 
 def _lock(notice: Notice) -> Notice:
-    return (Notice.objects.select_for_update(of=("self",)).select_related("application__organisation")
+    return (Notice.objects.select_for_update(**ROW_LOCK).select_related("application__organisation")
             .get(pk=notice.pk))
 
 
@@ -309,7 +309,7 @@ def _attach(notice: Notice, files) -> None:
 @transaction.atomic
 def draft(app: Application, kind: str, payload: dict, *, user, submit: bool = True, files=()) -> Notice:
     """A new notice of `kind` (checked as if sent today), submitted for sign-off unless `submit` is False."""
-    app = Application.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=app.pk)
+    app = Application.objects.select_for_update(**ROW_LOCK).select_related("organisation").get(pk=app.pk)
     _require_handler(user, app)
     if kind not in flow.KINDS:
         raise ValidationError("没有这类告知书。")
@@ -500,7 +500,7 @@ def set_policy(organisation: Organisation, *, user, drafter_may_sign: bool, sign
                 and permissions.can(person, permissions.APPLICANT_DATA, organisation)):
             raise ValidationError({"signers": f"{person.get_username()}不是本机构办理依申请公开的人员，不能指定为签发人。"})
     with transaction.atomic():
-        policy = SignOffPolicy.objects.select_for_update().filter(organisation=organisation).first()
+        policy = SignOffPolicy.objects.select_for_update(**ROW_LOCK).filter(organisation=organisation).first()
         before = _policy_state(policy)
         policy = policy or SignOffPolicy(organisation=organisation)
         policy.drafter_may_sign, policy.reason = bool(drafter_may_sign), reason

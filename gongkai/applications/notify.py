@@ -29,6 +29,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from gongkai.core.db import ROW_LOCK
 from gongkai.core.statute import REPLY_WORKDAYS
 
 from . import deadlines, sms
@@ -183,7 +184,7 @@ def deliver(pk: int, now: dt.datetime | None = None) -> str:
     (gone or sent already). Never raises for a failed send."""
     now = now or timezone.now()
     with transaction.atomic():
-        row = Notification.objects.select_for_update(of=("self",)).select_related("notice").filter(pk=pk).first()
+        row = Notification.objects.select_for_update(**ROW_LOCK).select_related("notice").filter(pk=pk).first()
         if row is None or row.state == Notification.State.SENT:
             return "skipped"
         row.attempts += 1

@@ -39,6 +39,7 @@ from django.utils.html import escape
 from gongkai.catalog import services as catalog
 from gongkai.catalog.models import Document, validate_attachment
 from gongkai.core import audit, docnumber, permissions
+from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import Organisation
 from gongkai.publishing import findings
 from gongkai.publishing import services as publishing
@@ -134,7 +135,7 @@ def propose(app: Application, *, user, title: str = "") -> ProactiveProposal:
     the normal review; the proposal links the application to it. Audited."""
     if not permissions.can(user, permissions.APPLICATIONS, app.organisation_id):
         raise PermissionDenied("您没有办理该申请的权限，不能提出转为主动公开。")
-    app = Application.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=app.pk)
+    app = Application.objects.select_for_update(**ROW_LOCK).select_related("organisation").get(pk=app.pk)
     problem = refusal(app)
     if problem:
         raise ValidationError(problem)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongkai.core import audit, calendar, permissions
-from gongkai.core.db import next_number
+from gongkai.core.db import ROW_LOCK, next_number
 from gongkai.core.models import Organisation
 from gongkai.core.statute import (
     APPLICANT_TYPES, EXTENSION_MAX_WORKDAYS, OUTCOME_REPORT_ROW, THIRD_PARTY_WORKDAYS,
@@ -49,7 +49,7 @@ def _check(user, app_or_org, action: str = permissions.APPLICATIONS) -> None:
 
 
 def _lock(app: Application) -> Application:
-    return Application.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=app.pk)
+    return Application.objects.select_for_update(**ROW_LOCK).select_related("organisation").get(pk=app.pk)
 
 
 def _event(app: Application, kind: str, on: dt.date, user, *, note: str = "", public_note: str = "", **detail) -> Event:

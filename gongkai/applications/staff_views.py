@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongkai.core import audit, permissions
+from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import Organisation
 from gongkai.core.statute import REPLY_OUTCOME_CHOICES, REPLY_OUTCOMES
 from gongkai.portal.middleware import SecurityHeadersMiddleware
@@ -547,7 +548,7 @@ def _template_rows(level: Organisation | None, bound: dict | None = None) -> lis
 def _save_template(user, organisation: Organisation | None, key: str, title: str, body: str) -> LetterTemplate:
     if not _can_edit_templates(user, organisation):
         raise PermissionDenied(TEMPLATE_RULE)
-    row = LetterTemplate.objects.select_for_update().filter(key=key, organisation=organisation).first()
+    row = LetterTemplate.objects.select_for_update(**ROW_LOCK).filter(key=key, organisation=organisation).first()
     before = audit.state_of(row) if row else None
     if row is None:
         row = LetterTemplate(key=key, organisation=organisation)
@@ -563,7 +564,7 @@ def _save_template(user, organisation: Organisation | None, key: str, title: str
 def _reset_template(user, organisation: Organisation | None, key: str) -> bool:
     if not _can_edit_templates(user, organisation):
         raise PermissionDenied(TEMPLATE_RULE)
-    row = LetterTemplate.objects.select_for_update().filter(key=key, organisation=organisation).first()
+    row = LetterTemplate.objects.select_for_update(**ROW_LOCK).filter(key=key, organisation=organisation).first()
     if row is None:
         return False
     before, pk = audit.state_of(row), row.pk

@@ -32,6 +32,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from gongkai.core import audit, generation, permissions
+from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import Organisation, descendant_ids
 
 from .models import Document, GazetteEntry, GazetteIssue
@@ -179,7 +180,7 @@ def _check(issue: GazetteIssue) -> None:
 
 
 def _lock(issue: GazetteIssue) -> GazetteIssue:
-    list(GazetteIssue.objects.select_for_update().filter(pk=issue.pk).values_list("pk", flat=True))
+    list(GazetteIssue.objects.select_for_update(**ROW_LOCK).filter(pk=issue.pk).values_list("pk", flat=True))
     issue.refresh_from_db()
     return issue
 

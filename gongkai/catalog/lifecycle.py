@@ -32,6 +32,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from gongkai.core import audit, permissions
+from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import Organisation
 
 from . import services
@@ -59,7 +60,7 @@ def _lock(doc: Document) -> Document:
     """Lock the document's row until the transaction ends and reload it, so a
     decision is taken on what is stored now (PostgreSQL; SQLite locks the
     whole database on the first write)."""
-    list(Document.objects.select_for_update().filter(pk=doc.pk).values_list("pk", flat=True))
+    list(Document.objects.select_for_update(**ROW_LOCK).filter(pk=doc.pk).values_list("pk", flat=True))
     doc.refresh_from_db()
     return doc
 
@@ -119,7 +120,7 @@ def _expire(qs, today: dt.date, progress=None) -> int:
         with transaction.atomic():
             # The condition is evaluated again on the locked rows, so a
             # concurrent run (or a person's change) is never overwritten.
-            batch = list(due.select_for_update().order_by("id")[:EXPIRE_BATCH])
+            batch = list(due.select_for_update(**ROW_LOCK).order_by("id")[:EXPIRE_BATCH])
             for doc in batch:
                 before = services.audit_state(doc)
                 doc.validity = V.EXPIRED
@@ -171,7 +172,7 @@ def start_campaign(organisation: Organisation, title: str, *, user) -> CleanupCa
     if len(title) > 200:
         raise ValidationError({"title": "清理名称不能超过200字。"})
     # The organisation's row serialises concurrent starts.
-    list(Organisation.objects.select_for_update().filter(pk=organisation.pk).values_list("pk", flat=True))
+    list(Organisation.objects.select_for_update(**ROW_LOCK).filter(pk=organisation.pk).values_list("pk", flat=True))
     running = CleanupCampaign.objects.filter(organisation=organisation, state=CleanupCampaign.State.OPEN).first()
     if running is not None:
         raise ValidationError({"organisation": f"“{organisation.name}”已有进行中的清理“{running.title}”，"
@@ -185,7 +186,7 @@ def start_campaign(organisation: Organisation, title: str, *, user) -> CleanupCa
 
 
 def _lock_campaign(campaign: CleanupCampaign) -> CleanupCampaign:
-    return CleanupCampaign.objects.select_for_update().select_related("organisation").get(pk=campaign.pk)
+    return CleanupCampaign.objects.select_for_update(**ROW_LOCK).select_related("organisation").get(pk=campaign.pk)
 
 
 @transaction.atomic
@@ -202,7 +203,7 @@ def decide(item: CleanupItem, decision: str, *, note: str = "", user) -> Cleanup
     note = (note or "").strip()
     if len(note) > 300:
         raise ValidationError({"note": "说明不能超过300字。"})
-    item = CleanupItem.objects.select_for_update().get(pk=item.pk, campaign=campaign)
+    item = CleanupItem.objects.select_for_update(**ROW_LOCK).get(pk=item.pk, campaign=campaign)
     if item.decision == decision and item.note == note:
         return item
     before = audit.state_of(item)

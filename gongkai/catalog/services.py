@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongkai.core import audit, docnumber, generation
-from gongkai.core.db import locked_row, next_number
+from gongkai.core.db import ROW_LOCK, locked_row, next_number
 from gongkai.core.models import Organisation
 
 from . import text
@@ -230,7 +230,7 @@ def publish_document(doc: Document, *, on: dt.date | None = None, actor=None) ->
     """Publish: give the document its index number (once, never reused) and
     date. The review workflow (gongkai.publishing.services) calls this once a
     document has passed; importing and the demo call it directly."""
-    doc = Document.objects.select_for_update().select_related("organisation").get(pk=doc.pk)
+    doc = Document.objects.select_for_update(**ROW_LOCK).select_related("organisation").get(pk=doc.pk)
     if doc.status == Document.Status.PUBLISHED:
         return doc
     before = audit_state(doc)
@@ -271,7 +271,7 @@ def adopt_index_number(doc: Document, index_number: str, *, actor=None) -> Docum
     When it is in this organisation's own series the counter moves past it, so
     later publications never reuse it."""
     index_number = (index_number or "").strip()
-    doc = Document.objects.select_for_update().select_related("organisation").get(pk=doc.pk)
+    doc = Document.objects.select_for_update(**ROW_LOCK).select_related("organisation").get(pk=doc.pk)
     if doc.index_number == index_number:
         return doc
     if doc.index_number:
@@ -296,7 +296,7 @@ def adopt_index_number(doc: Document, index_number: str, *, actor=None) -> Docum
 @transaction.atomic
 def withdraw_document(doc: Document, *, actor=None, reason: str = "") -> Document:
     """Withdraw a published document: it keeps its index number and leaves search."""
-    doc = Document.objects.select_for_update().get(pk=doc.pk)
+    doc = Document.objects.select_for_update(**ROW_LOCK).get(pk=doc.pk)
     if doc.status != Document.Status.PUBLISHED:
         raise ValidationError("只有已发布的文件可以撤回。")
     before = audit_state(doc)

@@ -42,7 +42,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .db import locked_row
+from .db import ROW_LOCK, locked_row
 from .models import AuditEntry, AuditHead
 
 try:  # POSIX: anchors written by several workers at once queue on the file
@@ -194,7 +194,7 @@ def record(action: str, object_type: str, object_id="", *, actor: str = "", befo
     scheme = keyed_scheme()
     # The head row exists after the first entry: lock it in one statement
     # (this runs once per catalog change, imports included).
-    head = AuditHead.objects.select_for_update().filter(pk=HEAD_ID).first()
+    head = AuditHead.objects.select_for_update(**ROW_LOCK).filter(pk=HEAD_ID).first()
     if head is None:
         head = locked_row(AuditHead, {"pk": HEAD_ID}, {"last_seq": 0, "last_hash": GENESIS})
     now = timezone.now()

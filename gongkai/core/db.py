@@ -1,6 +1,19 @@
 """Database patterns shared by the apps."""
 
 
+# How every row lock is taken: `qs.select_for_update(**ROW_LOCK)`.
+# - no_key: FOR NO KEY UPDATE, not FOR UPDATE. A plain FOR UPDATE also blocks
+#   the FOR KEY SHARE that PostgreSQL's foreign-key check takes at COMMIT (the
+#   constraints are deferred), so a transaction holding a document or an
+#   organisation and waiting for the audit chain's head deadlocks with one
+#   holding the head and committing a row that refers to that document
+#   (seen under load in tests/faults). We never change a primary key.
+# - of self: only the query's own rows, never the rows select_related joins
+#   in (locking every document's organisation serialised a whole office).
+# SQLite ignores both: it has one writer at a time.
+ROW_LOCK = {"no_key": True, "of": ("self",)}
+
+
 def ensure_row(model, **fields) -> None:
     """Insert the row unless one with the same unique key exists, without
     racing a concurrent insert (INSERT .. ON CONFLICT DO NOTHING)."""
@@ -11,7 +24,7 @@ def locked_row(model, key: dict, defaults: dict | None = None):
     """The row with `key`, created with `defaults` if missing, locked until
     the transaction ends: concurrent writers queue on it."""
     ensure_row(model, **key, **(defaults or {}))
-    return model.objects.select_for_update().get(**key)
+    return model.objects.select_for_update(**ROW_LOCK).get(**key)
 
 
 def next_number(model, field: str = "last_serial", **key) -> int:

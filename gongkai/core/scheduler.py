@@ -49,6 +49,7 @@ from django.utils.module_loading import import_string
 from django_tasks import TaskResultStatus, task_backends
 
 from . import db
+from .db import ROW_LOCK
 from .models import ScheduledJob
 
 logger = logging.getLogger(__name__)
@@ -401,7 +402,7 @@ def recover_stale(now: dt.datetime | None = None, alias: str = "default") -> lis
         if worker_alive(worker, labels):
             continue
         with transaction.atomic(using=alias):
-            locked = (DBTaskResult.objects.using(alias).select_for_update(skip_locked=True)
+            locked = (DBTaskResult.objects.using(alias).select_for_update(skip_locked=True, **ROW_LOCK)
                       .filter(pk=row.pk, status=TaskResultStatus.RUNNING, started_at=row.started_at).first())
             if locked is None:
                 continue  # finished, or taken over, meanwhile

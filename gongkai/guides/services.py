@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gongkai.core import audit, permissions
+from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import Organisation
 
 from .models import MAX_MATERIALS, GuideMaterial, ServiceGuide, ServiceGuideVersion
@@ -144,7 +145,7 @@ def _materials_from(rows: list[dict], errors: dict) -> list[GuideMaterial]:
 
 
 def _lock(guide: ServiceGuide) -> ServiceGuide:
-    return ServiceGuide.objects.select_for_update().select_related("organisation").get(pk=guide.pk)
+    return ServiceGuide.objects.select_for_update(**ROW_LOCK).select_related("organisation").get(pk=guide.pk)
 
 
 # ---------------------------------------------------------------- writes

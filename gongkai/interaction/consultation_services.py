@@ -33,6 +33,7 @@ from django.utils import timezone
 from gongkai.catalog import services as catalog
 from gongkai.catalog.models import Document, Genre, Relation
 from gongkai.core import audit, permissions
+from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import Organisation
 from gongkai.publishing import services as publishing, workflow
 
@@ -97,7 +98,7 @@ def _record(action: str, consultation: Consultation, user, before: dict | None =
 
 
 def _locked(consultation: Consultation) -> Consultation:
-    return Consultation.objects.select_for_update().select_related("organisation").get(pk=consultation.pk)
+    return Consultation.objects.select_for_update(**ROW_LOCK).select_related("organisation").get(pk=consultation.pk)
 
 
 # --- preparing and publishing -------------------------------------------------------
@@ -184,7 +185,7 @@ def close_due(today: dt.date) -> int:
     closed = 0
     for pk in Consultation.objects.filter(state=C.PUBLISHED, closes_on__lt=today).values_list("pk", flat=True):
         with transaction.atomic():
-            consultation = Consultation.objects.select_for_update().filter(pk=pk, state=C.PUBLISHED,
+            consultation = Consultation.objects.select_for_update(**ROW_LOCK).filter(pk=pk, state=C.PUBLISHED,
                                                                             closes_on__lt=today).first()
             if consultation is None:
                 continue
@@ -301,7 +302,7 @@ def comment_moderate(comment: ConsultationComment, *, user, show: bool, reason: 
     if len(reason) > 200:
         _refuse("理由不能超过200字。", "reason")
     with transaction.atomic():
-        comment = ConsultationComment.objects.select_for_update().get(pk=comment.pk)
+        comment = ConsultationComment.objects.select_for_update(**ROW_LOCK).get(pk=comment.pk)
         if consultation.feedback_document_id and not feedback_editable(consultation):
             _refuse("采纳情况反馈已提交审核或已发布，意见的显示状态不能再更改。")
         before = audit.state_of(comment)
@@ -360,7 +361,7 @@ def decide(consultation: Consultation, comment_ids, *, user, decision: str, reas
             _refuse("意见征集截止后才能逐条研究处理意见。")
         if not feedback_editable(consultation):
             _refuse("采纳情况反馈已提交审核或已发布，处理意见不能再修改。")
-        comments = list(consultation.comments.select_for_update().filter(pk__in=ids).order_by("serial"))
+        comments = list(consultation.comments.select_for_update(**ROW_LOCK).filter(pk__in=ids).order_by("serial"))
         if len(comments) != len(ids):
             _refuse("所选意见不属于本次意见征集。", "comments")
         pending = [c.serial for c in comments if c.state != S.SHOWN]
@@ -601,7 +602,7 @@ def policy_save(organisation: Organisation, *, user, feedback_days: int) -> Cons
     if not may_configure(user, organisation):
         raise PermissionDenied(CONFIGURE_DENIED.format(org=organisation.name))
     with transaction.atomic():
-        policy = ConsultationPolicy.objects.select_for_update().filter(organisation=organisation).first()
+        policy = ConsultationPolicy.objects.select_for_update(**ROW_LOCK).filter(organisation=organisation).first()
         before = audit.state_of(policy) if policy else None
         policy = policy or ConsultationPolicy(organisation=organisation)
         policy.feedback_days = feedback_days

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from gongkai.catalog.models import Document, Genre
 from gongkai.core import audit, calendar, permissions
+from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import Organisation
 from gongkai.publishing import services as publishing, workflow
 
@@ -78,7 +79,7 @@ def _record(action: str, interview: Interview, user, before: dict | None = None,
 
 
 def _locked(interview: Interview) -> Interview:
-    return Interview.objects.select_for_update().select_related("organisation").get(pk=interview.pk)
+    return Interview.objects.select_for_update(**ROW_LOCK).select_related("organisation").get(pk=interview.pk)
 
 
 # --- the organisation's rule ------------------------------------------------------------
@@ -112,7 +113,7 @@ def policy_save(organisation: Organisation, *, user, notice_days: int, answer_wo
     if not may_configure(user, organisation):
         raise PermissionDenied(CONFIGURE_DENIED.format(org=organisation.name))
     with transaction.atomic():
-        policy = InterviewPolicy.objects.select_for_update().filter(organisation=organisation).first()
+        policy = InterviewPolicy.objects.select_for_update(**ROW_LOCK).filter(organisation=organisation).first()
         before = audit.state_of(policy) if policy else None
         policy = policy or InterviewPolicy(organisation=organisation)
         policy.notice_days, policy.answer_workdays = notice_days, answer_workdays
@@ -292,7 +293,7 @@ def question_moderate(question: InterviewQuestion, *, user, show: bool, reason: 
     if len(reason) > 200:
         _refuse("理由不能超过200字。", "reason")
     with transaction.atomic():
-        question = InterviewQuestion.objects.select_for_update().get(pk=question.pk)
+        question = InterviewQuestion.objects.select_for_update(**ROW_LOCK).get(pk=question.pk)
         if question.is_answered and not show:
             _refuse("已答复的问题不能设为不予显示。")
         before = audit.state_of(question)
@@ -318,7 +319,7 @@ def question_answer(question: InterviewQuestion, *, user, guest: str, answer: st
         _refuse("请选择答复的访谈嘉宾。", "guest")
     with transaction.atomic():
         interview = _locked(interview)
-        question = InterviewQuestion.objects.select_for_update().get(pk=question.pk)
+        question = InterviewQuestion.objects.select_for_update(**ROW_LOCK).get(pk=question.pk)
         if interview.state not in (I.LIVE, I.ENDED):
             _refuse("访谈开始后才能答复问题。")
         if question.state == Q.HIDDEN:

@@ -39,7 +39,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gongkai.core import audit, permissions
-from gongkai.core.db import next_number
+from gongkai.core.db import ROW_LOCK, next_number
 from gongkai.core.models import Organisation
 from gongkai.core.tracking import CODE_LENGTH, new_tracking_code, normalise_code, tracking_hash
 from gongkai.publishing import privacy
@@ -126,7 +126,7 @@ def _today() -> dt.date:
 
 
 def _lock(ticket: Ticket) -> Ticket:
-    return (Ticket.objects.select_for_update(of=("self",)).select_related("office", "organisation", "preset")
+    return (Ticket.objects.select_for_update(**ROW_LOCK).select_related("office", "organisation", "preset")
             .get(pk=ticket.pk))
 
 
@@ -287,7 +287,7 @@ def set_rule(preset: DeadlinePreset, ticket_type: str, workdays: int, *, user) -
         raise ValidationError({"ticket_type": "请选择诉求类型。"})
     if isinstance(workdays, bool) or not isinstance(workdays, int) or not 1 <= workdays <= MAX_LIMIT_WORKDAYS:
         raise ValidationError({"workdays": f"办理时限应为1至{MAX_LIMIT_WORKDAYS}个工作日。"})
-    rule = DeadlineRule.objects.select_for_update().filter(preset=preset, ticket_type=ticket_type).first()
+    rule = DeadlineRule.objects.select_for_update(**ROW_LOCK).filter(preset=preset, ticket_type=ticket_type).first()
     before = audit.state_of(rule) if rule else None
     if rule is None:
         rule = DeadlineRule(preset=preset, ticket_type=ticket_type)
@@ -338,7 +338,7 @@ def make_default(preset: DeadlinePreset, *, user) -> DeadlinePreset:
     if missing:
         labels = "、".join(TicketType(t).label for t in TicketType.values if t in missing)
         raise ValidationError(f"该方案缺少{labels}的办理时限，不能作为新工单的方案。")
-    previous = DeadlinePreset.objects.select_for_update().filter(is_default=True).exclude(pk=preset.pk).first()
+    previous = DeadlinePreset.objects.select_for_update(**ROW_LOCK).filter(is_default=True).exclude(pk=preset.pk).first()
     if previous is not None:
         previous.is_default = False
         previous.save(update_fields=["is_default"])
@@ -936,7 +936,7 @@ def save_entry(entry: KnowledgeEntry | None, *, user, organisation: Organisation
     """Write or change an entry; a changed entry waits for approval again."""
     _check_entry_org(user, organisation)
     if entry is not None:
-        entry = KnowledgeEntry.objects.select_for_update().get(pk=entry.pk)
+        entry = KnowledgeEntry.objects.select_for_update(**ROW_LOCK).get(pk=entry.pk)
         _check_entry_org(user, entry.organisation)
     errors = {}
     values = {}
@@ -970,7 +970,7 @@ def save_entry(entry: KnowledgeEntry | None, *, user, organisation: Organisation
 @transaction.atomic
 def decide_entry(entry: KnowledgeEntry, *, user, approve: bool) -> KnowledgeEntry:
     """Approve an entry (then staff find it, and citizens too if public) or retire it."""
-    entry = KnowledgeEntry.objects.select_for_update().get(pk=entry.pk)
+    entry = KnowledgeEntry.objects.select_for_update(**ROW_LOCK).get(pk=entry.pk)
     if not permissions.can(user, DECIDE, entry.organisation_id):
         _deny("知识库条目由政务公开办负责人（管理员）审核。")
     if approve and entry.state == KnowledgeEntry.State.APPROVED:

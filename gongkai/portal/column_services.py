@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongkai.core import audit, permissions
+from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import Organisation
 
 from .models import ColumnRule, DisclosureColumn, OpennessGuide
@@ -60,7 +61,7 @@ def save_openness_guide(organisation: Organisation, data: dict, *, user, note: s
         raise ValidationError(errors)
     with transaction.atomic():
         # One writer at a time per organisation: the version numbers stay a sequence.
-        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+        Organisation.objects.select_for_update(**ROW_LOCK).filter(pk=organisation.pk).first()
         current = OpennessGuide.objects.filter(organisation=organisation).order_by("-number").first()
         number = current.number if current else 0
         if expected_number is not None and expected_number != number:

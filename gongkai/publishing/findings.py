@@ -34,6 +34,7 @@ from django.utils import timezone
 from gongkai.catalog import services as catalog
 from gongkai.catalog.models import Attachment, Document
 from gongkai.core import audit, permissions
+from gongkai.core.db import ROW_LOCK
 
 from . import attachment_text, privacy
 from .models import PrivacyFinding
@@ -145,7 +146,7 @@ def _sync_part(doc: Document, attachment: Attachment | None, text: str) -> None:
 def _lock(pk: int) -> Document:
     """The document's row, locked until the transaction ends (one decision
     or re-scan of a document at a time), freshly read."""
-    return Document.objects.select_for_update().get(pk=pk)
+    return Document.objects.select_for_update(**ROW_LOCK).get(pk=pk)
 
 
 def scan_document(doc: Document) -> list[PrivacyFinding]:
@@ -191,7 +192,7 @@ def _require(user, action: str, doc: Document, message: str) -> None:
 
 def _current(finding: PrivacyFinding) -> PrivacyFinding:
     try:
-        return PrivacyFinding.objects.select_for_update(of=("self",)).select_related("attachment").get(pk=finding.pk)
+        return PrivacyFinding.objects.select_for_update(**ROW_LOCK).select_related("attachment").get(pk=finding.pk)
     except PrivacyFinding.DoesNotExist:
         raise ValidationError(STALE_MESSAGE) from None
 
@@ -297,7 +298,7 @@ def mask_all(doc: Document, user) -> int:
     with transaction.atomic():
         locked = _lock(doc.pk)
         _require(user, permissions.MASK, locked, MASK_DENIED)
-        targets = list(_part_findings(locked, None).filter(state=OPEN).order_by("offset", "id").select_for_update())
+        targets = list(_part_findings(locked, None).filter(state=OPEN).order_by("offset", "id").select_for_update(**ROW_LOCK))
         if not targets:
             return 0
         digests = {f.digest for f in targets}

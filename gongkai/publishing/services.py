@@ -12,6 +12,7 @@ from django.utils import timezone
 from gongkai.catalog import services as catalog
 from gongkai.catalog.models import INTERPRETATION_GENRE, Attachment, Document, Relation, validate_attachment
 from gongkai.core import audit, permissions
+from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import AuditEntry, Organisation, review_level_name
 
 from . import attachment_text, findings, workflow
@@ -162,7 +163,7 @@ def set_review_policy(organisation: Organisation, *, user, one_step_per_person: 
     if len(reason) > 300:
         _refuse("理由不能超过300字。", "reason")
     with transaction.atomic():
-        policy = ReviewPolicy.objects.select_for_update().filter(organisation=organisation).first()
+        policy = ReviewPolicy.objects.select_for_update(**ROW_LOCK).filter(organisation=organisation).first()
         before = audit.state_of(policy, exclude=("changed_at",)) if policy else None
         policy = policy or ReviewPolicy(organisation=organisation)
         policy.one_step_per_person, policy.drafter_may_not_review = bool(one_step_per_person), bool(drafter_may_not_review)
@@ -181,7 +182,7 @@ def clear_review_policy(organisation: Organisation, *, user) -> None:
     if not permissions.can(user, permissions.MANAGE_MEMBERS, organisation):
         raise PermissionDenied(POLICY_DENIED)
     with transaction.atomic():
-        policy = ReviewPolicy.objects.select_for_update().filter(organisation=organisation).first()
+        policy = ReviewPolicy.objects.select_for_update(**ROW_LOCK).filter(organisation=organisation).first()
         if policy is None:
             return
         before = audit.state_of(policy, exclude=("changed_at",))
@@ -451,7 +452,7 @@ def act(doc: Document, action: str, *, user, comment: str = "", scheduled_at: dt
     duties at a review step); nothing is written then. Serious wording
     errors not confirmed by the final reviewer block 终审 and publication."""
     with transaction.atomic():
-        doc = Document.objects.select_for_update(of=("self",)).select_related("organisation", "genre").get(pk=doc.pk)
+        doc = Document.objects.select_for_update(**ROW_LOCK).select_related("organisation", "genre").get(pk=doc.pk)
         try:
             move = workflow.move_for(doc.status, action)
         except workflow.TransitionRefused as exc:
@@ -553,7 +554,7 @@ def publish_due(now: dt.datetime | None = None, *, progress=None) -> tuple[int, 
     for i, pk in enumerate(due, 1):
         try:
             with transaction.atomic():
-                doc = Document.objects.select_for_update(of=("self",)).select_related("organisation", "genre").get(pk=pk)
+                doc = Document.objects.select_for_update(**ROW_LOCK).select_related("organisation", "genre").get(pk=pk)
                 if doc.status != workflow.READY or not doc.scheduled_at or doc.scheduled_at > now:
                     continue  # published by hand or rescheduled meanwhile
                 partners = _partners(doc)

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gongkai.core import audit
+from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import Organisation
 
 from . import annual as annual_mod, annual_render, deadlines
@@ -31,7 +32,7 @@ def _require(user, organisation: Organisation) -> None:
 
 
 def _locked(report: AnnualReport) -> AnnualReport:
-    return AnnualReport.objects.select_for_update().select_related("organisation").get(pk=report.pk)
+    return AnnualReport.objects.select_for_update(**ROW_LOCK).select_related("organisation").get(pk=report.pk)
 
 
 def _draft_only(report: AnnualReport) -> None:
@@ -193,7 +194,7 @@ def _write_document(report: AnnualReport, data, *, user):
 
     genre = Genre.objects.filter(name=annual_mod.ANNUAL_REPORT_GENRE).first()
     body = annual_render.body_html(data)
-    doc = Document.objects.select_for_update().filter(pk=report.document_id).first() if report.document_id else None
+    doc = Document.objects.select_for_update(**ROW_LOCK).filter(pk=report.document_id).first() if report.document_id else None
     if doc is not None and doc.status != Document.Status.DRAFT:
         doc = None  # stopped or withdrawn: a new document
     fields = {"title": data.title, "body_html": body, "genre": genre, "written_date": timezone.localdate(),
@@ -264,7 +265,7 @@ def township_deadline_set(organisation: Organisation, *, user, month: int, day: 
     problem = deadlines.rule_error(month, day)
     if problem:
         raise ValidationError({"day": problem})
-    rule = TownshipDeadline.objects.select_for_update().filter(organisation=organisation).first()
+    rule = TownshipDeadline.objects.select_for_update(**ROW_LOCK).filter(organisation=organisation).first()
     before = audit.state_of(rule) if rule else None
     rule = rule or TownshipDeadline(organisation=organisation)
     rule.month, rule.day, rule.basis, rule.updated_by = month, day, (basis or "").strip()[:200], user
@@ -277,7 +278,7 @@ def township_deadline_set(organisation: Organisation, *, user, month: int, day: 
 @transaction.atomic
 def township_deadline_clear(organisation: Organisation, *, user) -> None:
     _require(user, organisation)
-    rule = TownshipDeadline.objects.select_for_update().filter(organisation=organisation).first()
+    rule = TownshipDeadline.objects.select_for_update(**ROW_LOCK).filter(organisation=organisation).first()
     if rule is None:
         return
     before = audit.state_of(rule)

@@ -68,6 +68,7 @@ from django.utils import timezone
 
 from gongkai.core import audit, permissions
 from gongkai.core import calendar as workdays
+from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import Organisation
 
 from . import quotas, services
@@ -478,7 +479,7 @@ def _write_document(bulletin: Bulletin, data: dict, *, user):
     body = render_html(data)
     doc = None
     if bulletin.document_id:
-        doc = Document.objects.select_for_update().filter(pk=bulletin.document_id).first()
+        doc = Document.objects.select_for_update(**ROW_LOCK).filter(pk=bulletin.document_id).first()
     if doc is not None and doc.status != Document.Status.DRAFT:
         _refuse(f"《{doc.title}》已{doc.get_status_display()}，不能重新生成通报；如需修改，请由审核人退回后在文件中修改。")
     organisation = bulletin.organisation
@@ -520,7 +521,7 @@ def generate(organisation: Organisation, month: dt.date, *, user=None, today: dt
     if not data["units"]:
         _refuse(f"“{organisation.name}”{m0.year}年没有已确认的工作要点任务（已对应到机构）或信息发布任务数，无法生成通报。")
     bulletin, created = Bulletin.objects.get_or_create(organisation=organisation, month=m0, defaults={"data": data})
-    bulletin = Bulletin.objects.select_for_update().select_related("organisation").get(pk=bulletin.pk)
+    bulletin = Bulletin.objects.select_for_update(**ROW_LOCK).select_related("organisation").get(pk=bulletin.pk)
     before = None if created else audit.state_of(bulletin, exclude=("data",))
     doc = _write_document(bulletin, data, user=user)
     bulletin.data, bulletin.document = data, doc

@@ -47,6 +47,7 @@ from django.utils import timezone
 from gongkai.core import calendar as workdays
 from gongkai.core import permissions
 from gongkai.core.audit import actor_name, record, state_of
+from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import Organisation
 
 from . import extract
@@ -170,7 +171,7 @@ def update_task(task: Task, *, user, title: str, text: str = "", due_text: str =
                 units: Iterable[tuple[str, str, int | None]] = ()) -> Task:
     """The office corrects a task: its words, due and units (role, name as
     written, organisation id or None)."""
-    task = Task.objects.select_for_update().select_related("plan__organisation").get(pk=task.pk)
+    task = Task.objects.select_for_update(**ROW_LOCK).select_related("plan__organisation").get(pk=task.pk)
     _require(user, permissions.WORKPLAN_MANAGE, task.plan.organisation)
     title = (title or "").strip()
     if not title:
@@ -219,7 +220,7 @@ def delete_task(task: Task, *, user) -> None:
 @transaction.atomic
 def confirm_plan(plan: Plan, *, user) -> Plan:
     """The office confirms the checked plan: from now on its units see their tasks."""
-    plan = Plan.objects.select_for_update().select_related("organisation").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(**ROW_LOCK).select_related("organisation").get(pk=plan.pk)
     _require(user, permissions.WORKPLAN_MANAGE, plan.organisation)
     if plan.state == Plan.State.CONFIRMED:
         _refuse("该工作要点已经确认。")
@@ -352,7 +353,7 @@ def _parts_state(task: Task) -> list:
 
 def _chosen_parts(task: Task, states, organisation: Organisation | None) -> list[TaskUnit]:
     """The task's unit rows in one of `states`, locked; only `organisation`'s rows when given."""
-    qs = task.units.select_for_update().filter(state__in=states)
+    qs = task.units.select_for_update(**ROW_LOCK).filter(state__in=states)
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
     return list(qs)
@@ -384,10 +385,10 @@ def report_progress(task: Task, *, user, organisation: Organisation, text: str, 
     """A unit reports its progress on its own part of a task, with published
     documents as evidence; with claims_done its part is reported done (the
     task is complete only once every unit's part is)."""
-    task = Task.objects.select_for_update().select_related("plan").get(pk=task.pk)
+    task = Task.objects.select_for_update(**ROW_LOCK).select_related("plan").get(pk=task.pk)
     if task.plan.state != Plan.State.CONFIRMED:
         _refuse("工作要点尚未确认，不能报送进展。")
-    parts = list(task.units.select_for_update().filter(organisation=organisation))
+    parts = list(task.units.select_for_update(**ROW_LOCK).filter(organisation=organisation))
     if not parts:
         _refuse(f"“{organisation.name}”不是该任务的牵头单位或责任单位。", "organisation")
     _require(user, permissions.WORKPLAN_REPORT, organisation)
@@ -437,7 +438,7 @@ def report_progress(task: Task, *, user, organisation: Organisation, text: str, 
 def confirm_done(task: Task, *, user, organisation: Organisation | None = None) -> Task:
     """The lead unit confirms `organisation`'s reported part (None: every
     reported part); a part counts as done on the day it was reported done."""
-    task = Task.objects.select_for_update().select_related("plan").get(pk=task.pk)
+    task = Task.objects.select_for_update(**ROW_LOCK).select_related("plan").get(pk=task.pk)
     if not can_confirm(user, task):
         raise PermissionDenied("只有牵头单位可以确认任务完成。")
     parts = _chosen_parts(task, [Task.State.REPORTED], organisation)
@@ -459,7 +460,7 @@ def confirm_done(task: Task, *, user, organisation: Organisation | None = None) 
 def return_report(task: Task, *, user, reason: str, organisation: Organisation | None = None) -> Task:
     """The lead unit does not accept `organisation`'s reported completion
     (None: every reported part): that part is open again."""
-    task = Task.objects.select_for_update().select_related("plan").get(pk=task.pk)
+    task = Task.objects.select_for_update(**ROW_LOCK).select_related("plan").get(pk=task.pk)
     if not can_confirm(user, task):
         raise PermissionDenied("只有牵头单位可以退回完成报送。")
     parts = _chosen_parts(task, [Task.State.REPORTED], organisation)
@@ -473,7 +474,7 @@ def return_report(task: Task, *, user, reason: str, organisation: Organisation |
 def reopen(task: Task, *, user, reason: str, organisation: Organisation | None = None) -> Task:
     """The office reopens `organisation`'s reported or completed part (None:
     every such part of the task)."""
-    task = Task.objects.select_for_update().select_related("plan__organisation").get(pk=task.pk)
+    task = Task.objects.select_for_update(**ROW_LOCK).select_related("plan__organisation").get(pk=task.pk)
     _require(user, permissions.WORKPLAN_MANAGE, task.plan.organisation)
     parts = _chosen_parts(task, [Task.State.REPORTED, Task.State.DONE], organisation)
     if not parts:
@@ -501,7 +502,7 @@ def _open_again(task: Task, parts: list[TaskUnit], *, user, reason: str, action:
 @transaction.atomic
 def request_reports(plan: Plan, *, user, due_on: dt.date, note: str = "", on: dt.date | None = None) -> ReportRequest:
     """The office asks every unit of the plan for a progress report by `due_on`."""
-    plan = Plan.objects.select_for_update().select_related("organisation").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(**ROW_LOCK).select_related("organisation").get(pk=plan.pk)
     _require(user, permissions.WORKPLAN_MANAGE, plan.organisation)
     if plan.state != Plan.State.CONFIRMED:
         _refuse("工作要点尚未确认。")

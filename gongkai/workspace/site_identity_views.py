@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 
 from gongkai.core import audit, generation, permissions
+from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import Organisation, SiteIdentity, resolve_site_identity
 
 from .auth import require, staff_view
@@ -117,7 +118,7 @@ def save_identity(user, org: Organisation, form: SiteIdentityForm) -> SiteIdenti
     emblem = form.cleaned_data.get("emblem_upload")
     remove = form.cleaned_data.get("remove_emblem")
     with transaction.atomic():
-        row = SiteIdentity.objects.select_for_update().filter(organisation=org).first()
+        row = SiteIdentity.objects.select_for_update(**ROW_LOCK).filter(organisation=org).first()
         before = _state(row) if row is not None else None
         old_file = row.emblem.name if row is not None and row.emblem else ""
         if row is None:

@@ -142,3 +142,46 @@ def test_a_busy_or_absent_database_answers_503_try_again(client, db, monkeypatch
     assert response.status_code == 503 and response["Retry-After"] == "10"
     html = response.content.decode()
     assert "系统繁忙，请稍后再试" in html and "没有保存" in html and "服务暂时不可用" not in html
+
+
+@pytest.mark.parametrize("error", [OperationalError("deadlock detected"),
+                                   InterfaceError("connection already closed")])
+def test_a_lost_connection_while_saving_the_session_answers_503_not_400(client, db, monkeypatch, error):
+    """The receipt page pops the tracking code from the session. When the
+    session's UPDATE fails because the database restarted, Django's own store
+    answers 400 ("session deleted") and the receipt looks gone; ours answers
+    the 503 page, the session keeps the code, and a reload shows it."""
+    from django.contrib.sessions.models import Session
+
+    session = client.session
+    session["applications.receipt"] = {"id": 0, "code": "x"}
+    session.save()
+    real_save = Session.save
+
+    def failing(self, *args, **kwargs):
+        if kwargs.get("force_update"):
+            raise error
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Session, "save", failing)
+    client.raise_request_exception = False
+    response = client.get(reverse("applications:received"))
+    assert response.status_code == 503
+    assert "系统繁忙，请稍后再试" in response.content.decode()
+    assert "applications.receipt" in Session.objects.get(pk=session.session_key).get_decoded()
+
+
+def test_a_session_deleted_meanwhile_is_still_a_400(client, db):
+    from django.contrib.sessions.models import Session
+
+    session = client.session
+    session["applications.receipt"] = {"id": 0, "code": "x"}
+    session.save()
+    store = type(session)(session.session_key)
+    assert store.get("applications.receipt")  # loaded, as a request does first
+    Session.objects.filter(pk=session.session_key).delete()
+    store["changed"] = True
+    from django.contrib.sessions.backends.base import UpdateError
+
+    with pytest.raises(UpdateError):
+        store.save()
