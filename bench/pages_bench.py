@@ -229,6 +229,13 @@ def warm_urls(cat: Catalog) -> dict[str, str]:
         "search": f"/search/{q({'q': '通知'})}",
         "guides": "/guides/",
         "guide": f"/guides/{cat.guides[0]}/",
+        # The 政府信息公开 column and the sub-sites (issue 18): the site-wide
+        # column tree (every column counted over the whole catalog), one
+        # column's list, the directory and an organisation's own home.
+        "column": "/xxgk/",
+        "column-list": "/xxgk/column/statistics/",
+        "directory": "/org/",
+        "subsite": f"/org/{org}/",
     }
 
 
@@ -262,6 +269,14 @@ def cold_urls(cat: Catalog, count: int, seed: int = SEED) -> dict[str, list[tupl
     out["guides"] = guide_pages
     guides = cat.guides[1:] or cat.guides
     out["guide"] = [("guide", f"/guides/{guides[i % len(guides)]}/") for i in range(count)]
+    out["column"] = [("site-wide", "/xxgk/") if i % 4 == 0 else ("an organisation's", f"/xxgk/org/{rng.choice(cat.orgs)}/")
+                     for i in range(count)]
+    keys = ["statistics", "normative", "budget", "procurement", "licensing", "plans", "fees", "civil-service"]
+    out["column-list"] = [("site-wide", f"/xxgk/column/{rng.choice(keys)}/") if i % 3 == 0 else
+                          ("an organisation's", f"/xxgk/org/{rng.choice(cat.orgs)}/column/{rng.choice(keys)}/")
+                          for i in range(count)]
+    out["directory"] = [("directory", "/org/")] * count
+    out["subsite"] = [("sub-site", f"/org/{rng.choice(cat.orgs)}/") for _ in range(count)]
     return out
 
 

@@ -38,6 +38,7 @@ APPLICANT_DATA = "applicant_data"  # read applicants' personal data: the receivi
 MONITOR = "monitor"  # website monitoring reports
 WORKPLAN_MANAGE = "workplan_manage"  # import and confirm work plans, reopen tasks, quotas, bulletins, assessment
 WORKPLAN_REPORT = "workplan_report"  # report a unit's progress on its tasks; a lead unit confirms completion
+SITE_MANAGE = "site_manage"  # the public site: the 政府信息公开 column (guide, column rules) and the site identity
 
 ACTION_ROLES: dict[str, frozenset[str]] = {
     VIEW: frozenset(Role.values),
@@ -60,6 +61,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     MONITOR: frozenset({Role.OFFICE_ADMIN}),
     WORKPLAN_MANAGE: frozenset({Role.OFFICE_ADMIN}),
     WORKPLAN_REPORT: frozenset({Role.DRAFTER, Role.OFFICE_ADMIN}),
+    SITE_MANAGE: frozenset({Role.OFFICE_ADMIN}),
 }
 # Actions an office administrator's role does not carry down to the
 # organisations below: an applicant's personal data stays with the
@@ -72,7 +74,7 @@ ACTION_LABELS = {
     PUBLISH: "发布", WITHDRAW: "撤回", MASK: "去标识化", WAIVE: "依法保留个人信息",
     MANAGE_MEMBERS: "管理人员角色", CLEANUP: "规范性文件清理", VALIDITY: "变更有效性", GUIDE_EDIT: "编辑办事指南",
     APPLICATIONS: "办理依申请公开", APPROVE_EXTENSION: "批准延期答复", SIGN_OFF: "签发告知书", APPLICANT_DATA: "查看申请人个人信息", MONITOR: "网站监测",
-    WORKPLAN_MANAGE: "管理工作要点督办", WORKPLAN_REPORT: "报送任务进展",
+    WORKPLAN_MANAGE: "管理工作要点督办", WORKPLAN_REPORT: "报送任务进展", SITE_MANAGE: "管理网站栏目和标识",
 }
 
 

@@ -63,12 +63,19 @@ def _topic_subtrees() -> dict[int, set[int]]:
     return {pk: below(pk) for ids in children.values() for pk in ids}
 
 
+def _applicable(rules, organisation: Organisation | None):
+    """The rules that count on this organisation's column (its own and the
+    installation-wide ones; every rule on the site-wide column) and give at
+    least one condition (a rule with none would list everything: never)."""
+    return [rule for rule in rules
+            if (organisation is None or rule.organisation_id in (None, organisation.pk))
+            and (rule.topic_id or rule.genre_id or rule.keyword)]
+
+
 def rule_filter(rules, organisation: Organisation | None, topics: dict[int, set[int]] | None = None) -> Q | None:
     """The documents any of `rules` matches (None: the rules match nothing)."""
     combined = None
-    for rule in rules:
-        if organisation is not None and rule.organisation_id not in (None, organisation.pk):
-            continue
+    for rule in _applicable(rules, organisation):
         cond = Q()
         if rule.topic_id:
             subtree = topics.get(rule.topic_id) if topics is not None else None
@@ -77,12 +84,26 @@ def rule_filter(rules, organisation: Organisation | None, topics: dict[int, set[
             cond &= Q(genre_id=rule.genre_id)
         if rule.keyword:
             cond &= Q(title__contains=rule.keyword)
-        if not cond:
-            continue  # a rule with no condition would list everything: never
         if rule.organisation_id and organisation is None:
             cond &= Q(organisation_id=rule.organisation_id)
         combined = cond if combined is None else combined | cond
     return combined
+
+
+def _group_matches(rules, group: dict, topics: dict[int, set[int]]) -> bool:
+    """`rule_filter` read on one group of documents sharing topic, genre (and
+    organisation): whether the group's documents are listed. Only for rules
+    without a title word (those need the titles: column_tree asks the
+    database for them)."""
+    for rule in rules:
+        if rule.topic_id and group["topic_id"] not in topics.get(rule.topic_id, {rule.topic_id}):
+            continue
+        if rule.genre_id and group["genre_id"] != rule.genre_id:
+            continue
+        if rule.organisation_id and group.get("organisation_id", rule.organisation_id) != rule.organisation_id:
+            continue
+        return True
+    return False
 
 
 def _scoped(organisation: Organisation | None) -> QuerySet[Document]:
@@ -119,19 +140,32 @@ class ColumnNode:
 
 def column_tree(organisation: Organisation | None, section: str = DisclosureColumn.Section.STATUTORY) -> list[ColumnNode]:
     """The columns of a section that apply to the organisation (or to the
-    whole site), each with its number of documents and 最后更新 date."""
+    whole site), each with its number of documents and 最后更新 date.
+
+    One grouped query gives the count and newest date of the documents per
+    topic and genre (and organisation, on the site-wide column when a rule
+    names one); each column adds up the groups its rules match. Only a column
+    with a title-word rule is counted by a query of its own."""
     columns = _all_columns()
     topics = _topic_subtrees()
+    shown = [c for c in columns if c.section == section and c.applies_to(organisation)]
+    rules_of = {c.pk: _applicable([r for sub in _subtree(c, columns) for r in sub.rules.all()], organisation)
+                for c in shown}
+    by_org = organisation is None and any(r.organisation_id for rules in rules_of.values() for r in rules)
+    keys = ["topic_id", "genre_id"] + (["organisation_id"] if by_org else [])
+    groups = list(_scoped(organisation).order_by().values(*keys).annotate(n=Count("id"), last=Max("published_date")))
+
+    def stats(column) -> tuple[int, object]:
+        rules = rules_of[column.pk]
+        if any(rule.keyword for rule in rules):
+            found = column_documents(column, organisation, columns, topics).order_by().aggregate(
+                n=Count("id"), last=Max("published_date"))
+            return found["n"], found["last"]
+        matched = [g for g in groups if _group_matches(rules, g, topics)]
+        return sum(g["n"] for g in matched), max((g["last"] for g in matched if g["last"]), default=None)
 
     def build(parent_id) -> list[ColumnNode]:
-        nodes = []
-        for column in columns:
-            if column.parent_id != parent_id or column.section != section or not column.applies_to(organisation):
-                continue
-            stats = column_documents(column, organisation, columns, topics).order_by().aggregate(
-                n=Count("id"), last=Max("published_date"))
-            nodes.append(ColumnNode(column, stats["n"], stats["last"], build(column.pk)))
-        return nodes
+        return [ColumnNode(column, *stats(column), build(column.pk)) for column in shown if column.parent_id == parent_id]
 
     return build(None)
 

@@ -17,10 +17,8 @@ from .models import ColumnRule, DisclosureColumn, OpennessGuide
 
 # Who edits an organisation's column (guide, rules): its openness office
 # administrators and those of the organisations above (the office supervises
-# its departments and townships). core.permissions has no column action of
-# its own yet; MONITOR (the site's content supervision) is held by exactly
-# those roles.
-COLUMN_EDIT = permissions.MONITOR
+# its departments and townships).
+COLUMN_EDIT = permissions.SITE_MANAGE
 
 GUIDE_FIELDS = ("finding", "applying", "office_name", "address", "hours", "phone", "fees", "remedies")
 REQUIRED_GUIDE_FIELDS = ("finding", "applying", "office_name", "address", "hours", "phone", "remedies")

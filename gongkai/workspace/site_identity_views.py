@@ -37,7 +37,7 @@ def editable_organisations(user) -> set[int] | None:
     """Where `user` may edit the site identity (None: everywhere)."""
     if permissions.is_superuser(user):
         return None
-    scope = permissions.organisations_for(user, permissions.MANAGE_MEMBERS)  # the office administrator's reach
+    scope = permissions.organisations_for(user, permissions.SITE_MANAGE)
     if not scope:
         return set()
     roots = set(Organisation.objects.filter(pk__in=scope, parent__isnull=True).values_list("id", flat=True))

@@ -388,3 +388,51 @@ def test_the_demo_writes_guides_once(org_tree):
     create_column_demo(region)
     assert OpennessGuide.objects.count() == 2  # unchanged: no new versions
     assert column_selectors.current_guide(org_tree["city"]).office_name.startswith("凉山彝族自治州人民政府")
+
+
+def test_the_grouped_tree_counts_what_each_columns_own_query_lists(org_tree, make_document, make_user):
+    """column_tree adds up one grouped query per page; column_documents asks
+    per column. Over random documents and random extra rules (a title word,
+    another organisation's rule, a topic subtree, a genre alone) both must
+    say the same for every column, on the site-wide column and on each
+    organisation's."""
+    import random
+
+    rng = random.Random(18)
+    orgs = list(org_tree.values())
+    genres = list(Genre.objects.all())
+    topics = list(Topic.objects.all())
+    words = ["统计", "预算", "采购", "养犬", "招考", "救助"]
+    for n in range(120):
+        make_document(rng.choice(orgs), f"{rng.choice(words)}文件{n}", publish=rng.random() > 0.1,
+                      genre=rng.choice(genres + [None]), topic=rng.choice(topics + [None]),
+                      published_date=dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(1800)))
+    admin = make_user("root-admin", (org_tree["province"], "office_admin"))
+    columns = list(DisclosureColumn.objects.filter(section=DisclosureColumn.Section.STATUTORY))
+    for column in rng.sample(columns, 12):
+        choice = rng.randrange(4)
+        if choice == 0:
+            column_services.add_column_rule(column, organisation=rng.choice(orgs), keyword=rng.choice(words), user=admin)
+        elif choice == 1:
+            column_services.add_column_rule(column, organisation=rng.choice(orgs), genre=rng.choice(genres), user=admin)
+        elif choice == 2:
+            column_services.add_column_rule(column, organisation=None,
+                                            topic=rng.choice([t for t in topics if t.parent_id is None]),
+                                            user=admin)
+        else:
+            column_services.add_column_rule(column, organisation=None, genre=rng.choice(genres), user=admin)
+
+    def flat(nodes):
+        for node in nodes:
+            yield node
+            yield from flat(node.children)
+
+    checked = 0
+    for organisation in [None, *orgs]:
+        for node in flat(column_selectors.column_tree(organisation)):
+            listed = column_selectors.column_documents(node.column, organisation)
+            dates = [d.published_date for d in listed]
+            assert (node.count, node.last_updated) == (len(dates), max(dates, default=None)), \
+                (node.column.key, organisation)
+            checked += bool(dates)
+    assert checked > 30  # the data fills many columns: the comparison is not between empty lists
