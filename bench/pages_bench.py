@@ -734,6 +734,8 @@ def parse_args(argv=None):
     parser.add_argument("--floor-port", type=int, default=8766)
     parser.add_argument("--write", type=Path, help="write the report into this Markdown file (bench/RESULTS.md)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--pages", default="", help="only these page kinds, comma-separated (e.g. column,subsite; "
+                                                    "default: every kind)")
     args = parser.parse_args(argv)
     try:
         args.workers = [int(w) for w in args.workers.split(",") if w.strip()] if args.workers else []
@@ -761,6 +763,11 @@ def main(argv=None) -> int:
         raise SystemExit("The catalog has no public document or no published guide: run bench/generate_catalog.py first.")
     log(f"{cat.documents:,} documents, {cat.public:,} public, {len(cat.guides)} guides")
     urls = warm_urls(cat)
+    kinds = [k.strip() for k in args.pages.split(",") if k.strip()] or list(urls)
+    unknown = sorted(set(kinds) - set(urls))
+    if unknown:
+        raise SystemExit(f"--pages: no page kind {', '.join(unknown)} (known: {', '.join(urls)})")
+    urls = {kind: urls[kind] for kind in kinds}
     info = machine(db)
     load_at_start = _load()
     db_bytes = benchdb.database_bytes(db)
@@ -777,7 +784,8 @@ def main(argv=None) -> int:
     cold, cold_rss = [], {"serving": []}
     if args.cold:
         log(f"Cold runs: {args.cold} requests per page kind, cache off...")
-        cold, cold_rss = measure_cold(db, cold_urls(cat, args.cold), list(urls.values()), threads=args.threads, port=args.port,
+        chosen = {kind: found for kind, found in cold_urls(cat, args.cold).items() if kind in urls}
+        cold, cold_rss = measure_cold(db, chosen, list(urls.values()), threads=args.threads, port=args.port,
                                       log_dir=log_dir)
     info["load average (1, 5, 15 min)"] = f"{load_at_start} at the start, {_load()} at the end (other work on the machine)"
     shown = [a for a in (argv if argv is not None else sys.argv[1:])]

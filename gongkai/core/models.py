@@ -79,6 +79,16 @@ class Organisation(models.Model):
         """This organisation and every organisation below it (one query per level)."""
         return descendant_ids([self.pk])
 
+    def government_level(self) -> str | None:
+        """The level of the government the organisation belongs to: its own
+        for a government, the nearest government above for a department (a
+        province's 财政厅 is provincial, a county's 民政局 county-level); None
+        for a department with no government above it."""
+        node, hops = self, 0
+        while node is not None and node.level == self.Level.DEPARTMENT and hops < 20:
+            node, hops = node.parent, hops + 1
+        return node.level if node is not None and node.level != self.Level.DEPARTMENT else None
+
     def ancestors(self) -> list["Organisation"]:
         chain, node = [], self.parent
         while node is not None and len(chain) < 20:

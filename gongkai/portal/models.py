@@ -45,8 +45,21 @@ class DisclosureColumn(models.Model):
         return [v for v in self.levels.split(",") if v]
 
     def applies_to(self, organisation: Organisation | None) -> bool:
-        """Is the column part of `organisation`'s tree? (None: the whole site.)"""
-        return organisation is None or not self.levels or organisation.level in self.level_list
+        """Is the column part of `organisation`'s tree? (None: the whole site.)
+
+        A column for departments ("department" in its levels) applies to the
+        departments of the governments it lists beside it: Art. 21 names
+        设区的市级、县级人民政府及其部门, so a province's departments do not get
+        the city and county items."""
+        if organisation is None or not self.levels:
+            return True
+        levels = self.level_list
+        if organisation.level != Organisation.Level.DEPARTMENT:
+            return organisation.level in levels
+        if Organisation.Level.DEPARTMENT not in levels:
+            return False
+        governments = [level for level in levels if level != Organisation.Level.DEPARTMENT]
+        return not governments or organisation.government_level() in governments
 
 
 class ColumnRule(models.Model):

@@ -32,7 +32,7 @@ class DraftForm(forms.Form):
     interpretation_form = forms.ChoiceField(label="解读形式（仅政策解读）", choices=Document.InterpretationForm.choices, required=False)
     keywords = forms.CharField(label="关键词", max_length=200, required=False)
     summary = forms.CharField(label="内容概述", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    body_html = forms.CharField(label="正文", required=False, widget=forms.Textarea(attrs={"rows": 16}),
+    body_html = forms.CharField(label="正文", required=False, widget=forms.Textarea(attrs={"rows": 16, "data-rich-text": True}),  # workspace/editor.js
                                 help_text="可使用段落、标题、列表、表格等基本格式；脚本和事件属性会被清除。")
 
     attachment = forms.FileField(label="添加附件", required=False,

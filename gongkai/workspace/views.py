@@ -23,6 +23,7 @@ from gongkai.catalog.models import INTERPRETATION_GENRE, Document
 from gongkai.core import calendar as workdays, permissions
 from gongkai.core import services as core_services
 from gongkai.core.models import Membership, Organisation, review_level_name
+from gongkai.portal.middleware import allow_inline_styles
 from gongkai.publishing import attachment_text, findings, services as publishing, workflow
 from gongkai.publishing.models import PrivacyFinding, ReviewPolicy, WordingRule
 
@@ -168,6 +169,7 @@ def document_edit(request, pk: int | None = None):
     else:
         form = DraftForm(initial=DraftForm.initial_for(doc) if doc else {"disclosure": Document.Disclosure.PROACTIVE}, organisations=orgs)
     title = "修改草稿" if doc else "起草政府信息"
+    allow_inline_styles(request)  # the rich-text editor's two
     return render(request, "workspace/document_form.html", {
         "form": form, "doc": doc, "title": title,
         "crumbs": crumbs(("政府信息", reverse("workspace:documents")), (title, "")),

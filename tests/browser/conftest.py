@@ -65,3 +65,40 @@ def sign_in(page, base: str, username: str) -> None:
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     assert page.locator("h1").inner_text() == "工作台", page.content()[:2000]
+
+
+SCREENS = Path(os.environ.get("GONGKAI_SCREENS", "/tmp/screens"))  # outside the repository, for a person to check
+WIDTHS = ((1280, 900), (390, 844))
+
+# The elements that stick out past the window's right edge, outside any box
+# that scrolls or clips them (a wide table in an overflow-x container is fine).
+_OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth, found = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.right <= width + 1) continue;
+    let up = el.parentElement, contained = false;
+    for (; up && up !== document.body; up = up.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(up).overflowX)) { contained = true; break; }
+    }
+    if (!contained) found.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}` +
+                                `${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''}` +
+                                ` (right edge ${Math.round(box.right)} px)`);
+  }
+  return found.slice(0, 8);
+}"""
+
+
+def shoot(page, name: str) -> None:
+    """A full-page screenshot at 1280 and 390 wide (back at 1280 after), and
+    at each width nothing sticks out sideways: a page that scrolls sideways
+    on a phone fails here, not only on a person's look at the screenshot."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    try:
+        for width, height in WIDTHS:
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=str(SCREENS / f"{name}-{width}.png"), full_page=True)
+            overflowing = page.evaluate(_OVERFLOWING)
+            assert not overflowing, f"{name} at {width} px: wider than the window: {overflowing}"
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})

@@ -12,6 +12,7 @@ import pytest
 
 from gongkai.catalog.models import Genre
 from gongkai.portal import column_services
+from tests.browser.conftest import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,6 +43,7 @@ def test_the_four_entries_are_reached_from_the_home_page(page, live_server, org_
     page.get_by_role("link", name="西昌市人民政府", exact=True).click()
     assert page.locator("h1").inner_text() == "西昌市人民政府 政府信息公开"
     column_home = page.url
+    shoot(page, "column-home")
 
     page.get_by_role("region", name="公开目录").get_by_role("link", name="政府信息公开指南").click()
     assert page.locator("h1").inner_text() == "西昌市人民政府政府信息公开指南"
@@ -57,6 +59,7 @@ def test_the_four_entries_are_reached_from_the_home_page(page, live_server, org_
     page.get_by_role("region", name="公开目录").get_by_role("link", name="法定主动公开内容").click()
     page.get_by_role("region", name="法定主动公开内容").get_by_role("link", name="统计信息").click()
     assert page.locator("h1").inner_text() == "统计信息"
+    shoot(page, "column-list")
     assert page.get_by_role("link", name="西昌市2023年统计公报").count() == 1
 
     page.goto(column_home)

@@ -14,7 +14,7 @@ from gongkai.catalog import gazette
 from gongkai.catalog.gazette import ContentItem
 from gongkai.catalog.models import GazetteIssue
 
-from .conftest import sign_in
+from .conftest import shoot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,6 +49,7 @@ def test_home_to_gazette_year_issue_and_document(page, live_server, gazette_data
     assert page.locator("h1").inner_text() == f"《{NAME}》2024年第3-4期（总第738期）"
     toc = page.locator("ol.gazette-toc a")
     assert toc.all_inner_texts() == ["凉山州城市绿化管理办法", "关于做好防汛工作的通知"]
+    shoot(page, "gazette-issue")
 
     page.get_by_role("link", name="凉山州城市绿化管理办法").click()
     assert page.locator("h1").inner_text() == "凉山州城市绿化管理办法"
@@ -67,6 +68,7 @@ def test_office_builds_and_publishes_an_issue(page, live_server, gazette_data, m
                           published_date=dt.date(2024, 3, 10))
     sign_in(page, base, "gz_admin")
     page.goto(base + "/staff/gazette/")
+    shoot(page, "gazette-staff-list")
     page.get_by_role("link", name="新建一期").click()
     page.get_by_label(re.compile(r"^主办机关")).select_option(label="凉山彝族自治州人民政府")
     page.get_by_label(re.compile(r"^年份")).fill("2024")
@@ -74,6 +76,7 @@ def test_office_builds_and_publishes_an_issue(page, live_server, gazette_data, m
     page.get_by_label("总期号").fill("739")
     page.get_by_role("button", name="创建").click()
     assert page.locator("h1").inner_text() == f"《{NAME}》2024年第5期（总第739期）"
+    shoot(page, "gazette-staff-issue")
 
     page.get_by_label("按标题或发文字号查找文件").fill("公交")
     page.get_by_role("button", name="查找").click()

@@ -10,20 +10,9 @@ from pathlib import Path
 import pytest
 
 from gongkai.core.models import Organisation, SiteIdentity
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import shoot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENS = Path(os.environ.get("GONGKAI_SCREENS", "/tmp/screens"))  # outside the repository, for a person to check
-
-
-def shoot(page, name: str) -> None:
-    """A full-page screenshot at 1280 and 390 wide, back at 1280 after."""
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    for width, height in ((1280, 900), (390, 844)):
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(SCREENS / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 @pytest.fixture

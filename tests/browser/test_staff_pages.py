@@ -18,22 +18,10 @@ from gongkai.applications import services as applications
 from gongkai.monitor import services as monitor
 from gongkai.monitor.models import Site
 from tests.applications.test_services import PERSON
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import shoot, sign_in
 from tests.browser.test_application_notices import open_action
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENS = Path(os.environ.get("GONGKAI_SCREENS", "/tmp/screens"))
-WIDTHS = {"wide": (1280, 900), "narrow": (390, 844)}
-
-
-def shoot(page, name: str) -> None:
-    """A full-page screenshot at both widths, back at 1280 after."""
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    for width, height in WIDTHS.values():
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(SCREENS / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_application_page(page, live_server, org_tree, make_user):

@@ -52,9 +52,9 @@ def test_normative_document_from_draft_to_withdrawal(page, live_server, org_tree
     # The drafter writes the policy and its interpretation and links them.
     sign_in(page, base, "drafter")
     policy_url = draft(page, base, title=POLICY, genre="行政规范性文件", number="西府发〔2024〕21号",
-                       body="<p>第一条 为规范临时救助工作，根据《社会救助暂行办法》，制定本办法。</p>")
+                       body="第一条 为规范临时救助工作，根据《社会救助暂行办法》，制定本办法。")
     reading_url = draft(page, base, title=READING, genre="政策解读", form="文字解读",
-                        body="<p>一、制定背景。二、主要内容：明确救助对象、标准和程序。</p>")
+                        body="一、制定背景。二、主要内容：明确救助对象、标准和程序。")
     page.goto(policy_url)
     page.get_by_label("关联解读材料").select_option(label=READING)
     page.get_by_role("button", name="关联", exact=True).click()

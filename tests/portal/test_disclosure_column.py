@@ -436,3 +436,24 @@ def test_the_grouped_tree_counts_what_each_columns_own_query_lists(org_tree, mak
                 (node.column.key, organisation)
             checked += bool(dates)
     assert checked > 30  # the data fills many columns: the comparison is not between empty lists
+
+
+def test_article_21_items_follow_the_government_a_department_belongs_to(org_tree):
+    """Art. 21: 设区的市级、县级人民政府及其部门. A county's 民政局 gets the local
+    items, the province's 财政厅 does not; a township never does."""
+    from gongkai.core.models import Organisation
+
+    county_department = Organisation.objects.create(name="西昌市民政局", level="department", parent=org_tree["county"],
+                                                    index_prefix="MZJ001")
+    nested = Organisation.objects.create(name="西昌市民政局救助管理站", level="department", parent=county_department,
+                                         index_prefix="MZJ002")
+
+    def keys(org):
+        return {node.column.key for node in column_selectors.column_tree(org)}
+
+    assert "local" in keys(county_department) and "local" in keys(nested)
+    assert "local" not in keys(org_tree["department"])  # 四川省财政厅, a province's department
+    assert "local" not in keys(org_tree["province"]) and "local" in keys(org_tree["city"])
+    assert "township" not in keys(county_department)
+    assert org_tree["department"].government_level() == "province"
+    assert nested.government_level() == "county" and org_tree["township"].government_level() == "township"

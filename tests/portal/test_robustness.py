@@ -185,3 +185,20 @@ def test_a_session_deleted_meanwhile_is_still_a_400(client, db):
 
     with pytest.raises(UpdateError):
         store.save()
+
+
+def test_only_the_drafting_form_allows_the_editors_two_inline_styles(client, county_staff):
+    """'unsafe-hashes' with the two hashes of portal.middleware.EDITOR_STYLES,
+    on the drafting form only; every other page keeps style-src 'self'."""
+    import base64
+    import hashlib
+
+    from gongkai.portal.middleware import EDITOR_STYLES
+
+    client.force_login(county_staff["drafter"])
+    form = client.get(reverse("workspace:document_new"))["Content-Security-Policy"]
+    hashes = [base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() for s in EDITOR_STYLES]
+    assert "style-src 'self' 'unsafe-hashes' " + " ".join(f"'sha256-{h}'" for h in hashes) + ";" in form
+    assert "script-src 'self';" in form and "unsafe-inline" not in form
+    for url in ("/", reverse("workspace:home")):
+        assert "style-src 'self';" in client.get(url)["Content-Security-Policy"], url
