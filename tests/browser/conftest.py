@@ -89,10 +89,21 @@ _OVERFLOWING = """() => {
 }"""
 
 
+# Filter rows (form.search-row): each label on the same line as its control.
+_LABELS_APART = """() => [...document.querySelectorAll('form.search-row label[for]')].flatMap(label => {
+  const control = document.getElementById(label.htmlFor);
+  if (!control || control.type === 'hidden') return [];
+  const a = label.getBoundingClientRect(), b = control.getBoundingClientRect();
+  const apart = Math.abs((a.top + a.bottom) / 2 - (b.top + b.bottom) / 2) > Math.max(a.height, b.height) / 2;
+  return apart ? [label.textContent.trim()] : [];
+})"""
+
+
 def shoot(page, name: str) -> None:
     """A full-page screenshot at 1280 and 390 wide (back at 1280 after), and
-    at each width nothing sticks out sideways: a page that scrolls sideways
-    on a phone fails here, not only on a person's look at the screenshot."""
+    at each width nothing sticks out sideways and every filter label is on
+    its control's line: a page that scrolls sideways on a phone fails here,
+    not only on a person's look at the screenshot."""
     SCREENS.mkdir(parents=True, exist_ok=True)
     try:
         for width, height in WIDTHS:
@@ -100,5 +111,7 @@ def shoot(page, name: str) -> None:
             page.screenshot(path=str(SCREENS / f"{name}-{width}.png"), full_page=True)
             overflowing = page.evaluate(_OVERFLOWING)
             assert not overflowing, f"{name} at {width} px: wider than the window: {overflowing}"
+            apart = page.evaluate(_LABELS_APART)
+            assert not apart, f"{name} at {width} px: filter labels not beside their controls: {apart}"
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})
