@@ -374,7 +374,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 # counts in this cache) hold across waitress threads and workers.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        # Django's file cache with atomic counters for the rate limits (gongkai.core.cache).
+        "BACKEND": "gongkai.core.cache.FileCache",
         "LOCATION": str(DATA_DIR / "cache"),
         "TIMEOUT": 3 * 3600,
         "OPTIONS": {"MAX_ENTRIES": 10000},
