@@ -175,13 +175,4 @@ def _due(cal: calendar.Calendar, start: dt.date, workdays: int, pauses: list[Pau
 def warning_level(clock: Clock, today: dt.date) -> str:
     """"overdue", "2" (two working days or fewer left), "5", or "" (by the
     provisional date too: a warning is never missed for want of next year's data)."""
-    left = clock.remaining(today)
-    if clock.state != "running" or left is None:
-        return ""
-    if left < 0:
-        return "overdue"
-    if left <= 2:
-        return "2"
-    if left <= 5:
-        return "5"
-    return ""
+    return calendar.warning_level(clock.remaining(today)) if clock.state == "running" else ""

@@ -7,154 +7,16 @@ hands it the typed values and puts its Chinese messages on the fields."""
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import os
-import secrets
-
 from django import forms
-from django.conf import settings
-from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
-from gongkai.catalog.models import validate_attachment
+from gongkai.core.form_tokens import HONEYPOT, issue_token
 from gongkai.core.models import Organisation
 from gongkai.core.statute import APPLICANT_TYPES
+from gongkai.core.uploads import FILE_TYPES, MAX_FILE_BYTES, MAX_FILES, MultipleFileField
 
 from . import services
 from .models import Application
-
-# --- spam defence -------------------------------------------------------------
-
-TOKEN_SALT = "gongkai.applications.apply-form"
-MIN_SECONDS = 3            # a person does not fill the form in less
-MAX_SECONDS = 2 * 3600     # a form older than this is stale (or replayed)
-HONEYPOT = "website"       # the field people never see; bots fill every field
-SPAM_MESSAGE = "提交未成功，请检查填写的内容后重新提交（如已选择附件，请重新选择）。"
-REPLAY_MESSAGE = ("这份表单已经提交过一次，不能再次提交。如果您的申请已提交成功，请勿重复提交，可凭查询码查看办理情况；"
-                  "如需提交新的申请，请核对下方内容后重新提交（如已选择附件，请重新选择）。")
-USED_KEY = "applications:apply-form:used:"  # + the token's nonce: a token is good for one submission
-
-logger = logging.getLogger(__name__)
-
-
-def issue_token(now=None) -> str:
-    """A signed timestamp and a random nonce, put in the form when it is shown."""
-    now = now or timezone.now()
-    return signing.dumps({"t": now.timestamp(), "n": secrets.token_urlsafe(16)}, salt=TOKEN_SALT)
-
-
-def _read_token(value: str) -> tuple[float, str] | None:
-    """(when shown, nonce) of a token this site signed, else None. A token of
-    the older form (a bare timestamp) has its own text as nonce."""
-    try:
-        payload = signing.loads(value or "", salt=TOKEN_SALT)
-        if isinstance(payload, dict):
-            return float(payload["t"]), str(payload["n"])
-        return float(payload), hashlib.sha256(value.encode()).hexdigest()
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
-
-
-def token_ok(value: str, now=None) -> bool:
-    """The form was shown by this site between MAX_SECONDS and MIN_SECONDS ago."""
-    read = _read_token(value)
-    if read is None:
-        return False
-    elapsed = (now or timezone.now()).timestamp() - read[0]
-    return MIN_SECONDS <= elapsed <= MAX_SECONDS
-
-
-def use_token(value: str) -> bool:
-    """Mark a valid token as used; False when it was used before (a replay,
-    or the same form sent twice). The mark lasts as long as the token is
-    valid, in the default cache: shared by every process with Redis, by the
-    processes of one machine with the file cache. A cache that fails lets the
-    submission through, as the rate limits do (RATELIMIT_FAIL_OPEN)."""
-    read = _read_token(value)
-    if read is None:
-        return False
-    try:
-        return cache.add(USED_KEY + read[1], 1, timeout=MAX_SECONDS + 60)
-    except Exception:  # a broken cache must not stop citizens from applying
-        logger.warning("applications: cannot record a used form token; letting the submission through", exc_info=True)
-        return True
-
-
-def spam_refusal(data) -> str:
-    """The notice refusing a submission, or "" to go on. The honeypot filled
-    in, or a token missing, forged, too fresh or too old: SPAM_MESSAGE (the
-    same words for every cause). A good token already used: REPLAY_MESSAGE.
-    A good token is used up here, so call this once per submission."""
-    if (data.get(HONEYPOT) or "").strip() or not token_ok(data.get("started", "")):
-        return SPAM_MESSAGE
-    if not use_token(data.get("started", "")):
-        return REPLAY_MESSAGE
-    return ""
-
-
-# --- files ----------------------------------------------------------------------
-
-MAX_FILES = 5
-# Ten megabytes each unless the site sets GONGKAI_APPLICATION_FILE_MAX_BYTES.
-MAX_FILE_BYTES = getattr(settings, "GONGKAI_APPLICATION_FILE_MAX_BYTES", 10 * 1024 * 1024)
-FILE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".ofd")
-
-
-def validate_applicant_file(upload) -> None:
-    """Type by extension and by content, and size. The catalog's
-    validate_attachment checks the magic bytes it knows (and its own larger
-    limit); an OFD file is a ZIP package, which it does not know."""
-    name = os.path.basename(upload.name or "")
-    ext = os.path.splitext(name)[1].lower()
-    if ext not in FILE_TYPES:
-        raise ValidationError(f"文件“{name}”的类型不允许上传，只接受 PDF、JPG、PNG、DOC、DOCX、OFD 格式。")
-    if upload.size > MAX_FILE_BYTES:
-        raise ValidationError(f"文件“{name}”超过{MAX_FILE_BYTES // 1048576}MB，请压缩或分开后再提交。")
-    if upload.size == 0:
-        raise ValidationError(f"文件“{name}”是空文件。")
-    try:
-        validate_attachment(upload)
-    except ValidationError as exc:
-        raise ValidationError(f"文件“{name}”：{'；'.join(exc.messages)}") from exc
-    if ext == ".ofd":
-        head = upload.read(4)
-        upload.seek(0)
-        if not head.startswith(b"PK"):
-            raise ValidationError(f"文件“{name}”：附件内容与扩展名“.ofd”不符，请检查文件。")
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Zero to MAX_FILES uploads, each checked by validate_applicant_file."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        uploads = [d for d in (data if isinstance(data, (list, tuple)) else [data]) if d]
-        if len(uploads) > MAX_FILES:
-            raise ValidationError(f"最多上传{MAX_FILES}个文件，您选择了{len(uploads)}个。")
-        errors, cleaned = [], []
-        for upload in uploads:
-            try:
-                single = super().clean(upload, initial)
-            except ValidationError as exc:  # Django's own checks (empty file, name too long)
-                errors.extend(f"文件“{os.path.basename(upload.name or '')}”：{message}" for message in exc.messages)
-                continue
-            try:
-                validate_applicant_file(single)
-                cleaned.append(single)
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
-
 
 # --- the application form -----------------------------------------------------------
 

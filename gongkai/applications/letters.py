@@ -14,6 +14,7 @@ organisation and date."""
 
 from __future__ import annotations
 
+from gongkai.core.dates import date_text
 from gongkai.core.statute import OUTCOME_ARTICLE, OUTCOME_LABEL, OUTCOME_LETTER, REMEDY_CLAUSE
 
 DEFAULT_TEMPLATES = {
@@ -125,7 +126,6 @@ PLACEHOLDERS = {
     "party": "第三方名称",
     "organ": "被征求意见的机关",
     "workdays": "提出意见的期限（工作日数）",
-    "basis": "计收方式",
     "quantity": "计费数量（件数或页数）",
     "tiers": "适用的收费标准（分档）",
     "amount": "应缴金额（元）",
@@ -146,17 +146,20 @@ NOTICE_KEYS = {
     "fee": (*COMMON, "reason", "basis", "quantity", "tiers", "amount", "payment", "pay_by", "pay_workdays"),
     "transfer": (*COMMON, "to", "contact", "reasons"),
 }
+# Where a notice gives a placeholder another meaning than the reply does.
+KIND_LABELS = {"fee": {"basis": "计收方式"}}
 # Also accepted in any template, though the letter prints them itself.
 EXTRA_PLACEHOLDERS = ("remedy", "date", "number")
 
 
 def placeholders_for(key: str) -> list[tuple[str, str]]:
     """The placeholders template `key` may use, with their meaning."""
-    return [(name, PLACEHOLDERS[name]) for name in NOTICE_KEYS.get(key, REPLY_KEYS)]
+    labels = {**PLACEHOLDERS, **KIND_LABELS.get(key, {})}
+    return [(name, labels[name]) for name in NOTICE_KEYS.get(key, REPLY_KEYS)]
 
 
 def _date(value) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else "（日期未确认）"
+    return date_text(value, "（日期未确认）")
 
 
 def chain(organisation) -> list:

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongkai.core import audit, permissions
+from gongkai.core.dates import date_text
 from gongkai.core.db import ROW_LOCK, next_number
 from gongkai.core.models import Organisation
 from gongkai.core.statute import (
@@ -156,7 +157,7 @@ def _require_handler(user, app: Application) -> None:
 def _date(day: dt.date | None, provisional_year: int | None = None) -> str:
     if day is None:
         return "（日期待定）"
-    text = f"{day.year}年{day.month}月{day.day}日"
+    text = date_text(day)
     return f"{text}（暂定）" if provisional_year else text
 
 

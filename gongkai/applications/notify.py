@@ -29,6 +29,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from gongkai.core.dates import date_text
 from gongkai.core.db import ROW_LOCK
 from gongkai.core.statute import REPLY_WORKDAYS
 
@@ -50,10 +51,6 @@ def _site() -> str:
     return getattr(settings, "GONGKAI_SITE_NAME", "") or "政府信息公开平台"
 
 
-def _date(day: dt.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
-
-
 def mobile_of(phone: str) -> str | None:
     """The mainland mobile number in `phone` (spaces, dashes and +86 allowed), else None."""
     match = MOBILE.fullmatch(re.sub(r"[\s\-()（）]", "", phone or ""))
@@ -69,7 +66,7 @@ def due_text(app: Application) -> str:
         if clock.state == "paused":
             return "征求意见或等待缴费期间，所需时间不计入答复期限"
         return ""
-    text = f"{_date(clock.due)}前"
+    text = f"{date_text(clock.due)}前"
     if clock.provisional_year:
         text = f"暂定{text}（{clock.provisional_year}年法定节假日安排公布后按其重新计算）"
     return text
@@ -127,7 +124,7 @@ def received(app: Application, code: str | None = None) -> list[Notification]:
     tail = f"（查询码末四位为{code.replace('-', '')[-4:]}）" if code else ""
     due = due_text(app)
     return _queue(app, subject=f"已收到您的政府信息公开申请（{app.number}）", lines=[
-        f"{app.organisation.name}已于{_date(app.received_on)}收到您提出的政府信息公开申请，申请编号为{app.number}{tail}。",
+        f"{app.organisation.name}已于{date_text(app.received_on)}收到您提出的政府信息公开申请，申请编号为{app.number}{tail}。",
         f"依照《中华人民共和国政府信息公开条例》第三十三条，本机关自收到申请之日起{REPLY_WORKDAYS}个工作日内答复"
         + (f"，答复期限为{due}。" if due else "。"),
     ], sms_text=f"已收到您的政府信息公开申请{app.number}，答复期限{due or '见查询页面'}。")
@@ -136,13 +133,13 @@ def received(app: Application, code: str | None = None) -> list[Notification]:
 def notice_sent(notice, summary: str) -> list[Notification]:
     app = notice.application
     how = {
-        "post": f"告知书已于{_date(notice.sent_on)}邮寄至您提供的通信地址。",
+        "post": f"告知书已于{date_text(notice.sent_on)}邮寄至您提供的通信地址。",
         "in_person": "告知书已当面送达。",
         "email": "告知书（Word 文档）见本邮件附件。",
     }.get(notice.channel, "")
     return _queue(app, notice=notice, attach=notice.channel == "email",
                   subject=f"{notice.title}（{notice.number}）", lines=[
-                      f"{app.organisation.name}于{_date(notice.sent_on)}就您的政府信息公开申请（申请编号{app.number}）"
+                      f"{app.organisation.name}于{date_text(notice.sent_on)}就您的政府信息公开申请（申请编号{app.number}）"
                       f"作出《{notice.title}》（{notice.number}）。",
                       summary, how,
                   ], sms_text=f"您的政府信息公开申请{app.number}：{notice.title}已发出。{summary}")
@@ -163,7 +160,7 @@ def resumed(app: Application, what: str) -> list[Notification]:
 
 def closed(app: Application, reason: str) -> list[Notification]:
     return _queue(app, subject=f"申请已终止办理（{app.number}）", lines=[
-        f"您的政府信息公开申请（申请编号{app.number}）已于{_date(app.closed_on)}终止办理：{reason}。",
+        f"您的政府信息公开申请（申请编号{app.number}）已于{date_text(app.closed_on)}终止办理：{reason}。",
     ], sms_text=f"您的政府信息公开申请{app.number}已终止办理：{reason}。")
 
 

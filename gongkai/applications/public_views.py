@@ -30,6 +30,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from gongkai.core.form_tokens import spam_refusal
 from gongkai.core.models import Organisation
 from gongkai.core.statute import CORRECTION_NOTICE_WORKDAYS, EXTENSION_MAX_WORKDAYS, REPLY_WORKDAYS
 from gongkai.portal.middleware import SecurityHeadersMiddleware
@@ -37,7 +38,7 @@ from gongkai.portal.views import Crumb
 from gongkai.core.http import attachment_header
 
 from . import letters_docx, notice_flow, notices, selectors, services
-from .forms import ApplicationForm, LookupForm, initial_from, spam_refusal
+from .forms import ApplicationForm, LookupForm, initial_from
 from .models import Application, ApplicationFile, Notice
 
 logger = logging.getLogger(__name__)

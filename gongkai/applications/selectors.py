@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from gongkai.core import permissions
+from gongkai.core import calendar, permissions
+from gongkai.core.dates import date_text
 
 from . import deadlines
 from .models import Application
@@ -23,13 +24,6 @@ LIST_LIMIT = 20
 OPEN_STATES = (Application.State.PENDING, Application.State.PROCESSING, Application.State.CORRECTION,
                Application.State.PAUSED)
 
-# Warning level (deadlines.warning_level) -> (label, CSS class). Every level
-# has a text label: the colour is never the only signal (WCAG 1.4.1).
-LEVELS = {
-    "overdue": ("已超期", "deadline-overdue"),
-    "2": ("紧急", "deadline-urgent"),
-    "5": ("提醒", "deadline-soon"),
-}
 CLOCK_STATES = {
     "not_started": "待确认收到，期限未起算",
     "running": "计时中",
@@ -37,15 +31,6 @@ CLOCK_STATES = {
     "paused": "征求意见或待缴费，期限暂停",
     "stopped": "已办结",
 }
-
-
-def provisional_note(year: int) -> str:
-    """What marks a date counted on weekends alone for a year without calendar data (staff screens)."""
-    return f"暂定：{year}年节假日安排尚未录入"
-
-
-def date_text(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _today(today: dt.date | None) -> dt.date:
@@ -104,7 +89,7 @@ class Row:
     @property
     def provisional_text(self) -> str:
         """"暂定：2027年节假日安排尚未录入" for a provisional due date, else ""."""
-        return provisional_note(self.clock.provisional_year) if self.provisional else ""
+        return calendar.provisional_note(self.clock.provisional_year) if self.provisional else ""
 
     @property
     def due_text(self) -> str:
@@ -118,12 +103,12 @@ class Row:
     @property
     def label(self) -> str:
         level = self.level
-        return LEVELS[level][0] if level else ""
+        return calendar.DEADLINE_LEVELS[level][0] if level else ""
 
     @property
     def css(self) -> str:
         level = self.level
-        return LEVELS[level][1] if level else ""
+        return calendar.DEADLINE_LEVELS[level][1] if level else ""
 
     @property
     def left_text(self) -> str:
@@ -193,7 +178,7 @@ def summary(user, *, today: dt.date | None = None, open_rows: list[Row] | None =
     states = [(code, label, by_state.get(code, 0)) for code, label in Application.State.choices]
     if open_rows is None:
         open_rows = rows(user, state="open", today=today)
-    levels = {level: 0 for level in LEVELS}
+    levels = {level: 0 for level in calendar.DEADLINE_LEVELS}
     for row in open_rows:
         if row.level in levels:
             levels[row.level] += 1

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gongkai.core import audit, permissions
+from gongkai.core import audit, calendar, permissions
 from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import Organisation
 from gongkai.core.statute import REPLY_OUTCOME_CHOICES, REPLY_OUTCOMES
@@ -321,7 +321,7 @@ def _actor_labels(events: list[Event]) -> None:
 def _correction_by(request: Event) -> str:
     by, missing = services.correction_period(request)
     text = selectors.date_text(by)
-    return f"{text}（{selectors.provisional_note(missing)}）" if missing else text
+    return f"{text}（{calendar.provisional_note(missing)}）" if missing else text
 
 
 def _fee_of(app: Application) -> Fee | None:

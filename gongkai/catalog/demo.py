@@ -33,6 +33,7 @@ from pathlib import Path
 
 from gongkai.core import creditcode
 from gongkai.core.docnumber import format_number
+from gongkai.core.dates import date_text
 
 SEED = 20190515  # the day the revised 政府信息公开条例 took effect
 DEFAULT_SIZE = 2000
@@ -1094,10 +1095,6 @@ def cn_number(n: int) -> str:
     return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
 
 
-def cn_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def cite(ref: Reference) -> str:
     """How a body names a document: 《title》（number）, the form the importer reads."""
     return f"《{ref.title}》（{ref.document_number}）" if ref.document_number else f"《{ref.title}》"
@@ -1226,7 +1223,7 @@ class _Writer:
             self.add(f"（{cn_number(i)}）{head}。{self.fill(text)}")
 
     def signature(self) -> None:
-        self.add(self.org.name, cn_date(self.doc.written_date))
+        self.add(self.org.name, date_text(self.doc.written_date))
 
     # -- the texts, by form ---------------------------------------------------
     def plan_text(self, name: str) -> None:
@@ -1255,7 +1252,7 @@ class _Writer:
         articles += [t + "。" for t in self.targets()[:1]]
         articles.append("违反本办法规定的，由有关主管部门责令改正；情节严重的，依法依规追究相关人员责任。")
         articles.append(f"本办法由{org.short_name}负责解释。")
-        last = f"本办法自{cn_date(doc.effective_date or doc.published_date)}起施行，有效期{NORMATIVE_YEARS}年。"
+        last = f"本办法自{date_text(doc.effective_date or doc.published_date)}起施行，有效期{NORMATIVE_YEARS}年。"
         for ref in doc.relations:
             if ref.kind == "amends":
                 last += f"{cite(ref)}同时废止。"
@@ -1313,7 +1310,7 @@ class _Writer:
             self.add(f"{cn_number(i)}、{task}", self.follow_up() or "要结合实际抓好落实，确保取得实效。")
         due = self.doc.written_date + dt.timedelta(days=self.rng.randint(20, 60))
         self.add(f"{cn_number(len(tasks) + 1)}、工作要求",
-                 f"请{org.subunits}于{cn_date(due)}前将工作开展情况书面报送{org.report_to}。"
+                 f"请{org.subunits}于{date_text(due)}前将工作开展情况书面报送{org.report_to}。"
                  f"工作中遇到的问题，请及时与{org.report_to}联系。")
         self.signature()
 
@@ -1357,7 +1354,7 @@ class _Writer:
         due = self.doc.written_date + dt.timedelta(days=15)
         self.add(org.addressees)
         self.add(f"为{s.goal}，{_self_word(org)}起草了《{name}（征求意见稿）》，现送你们征求意见。"
-                 f"请于{cn_date(due)}前将书面意见反馈{org.report_to}，逾期未反馈的视为无意见。")
+                 f"请于{date_text(due)}前将书面意见反馈{org.report_to}，逾期未反馈的视为无意见。")
         self.add(f"联系电话：{org.area_code}-{self.rng.randint(6000, 8999)}{self.rng.randint(1000, 9999)}")
         self.signature()
         self.add(f"附件：{name}（征求意见稿）")

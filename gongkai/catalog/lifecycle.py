@@ -34,6 +34,7 @@ from django.utils import timezone
 from gongkai.core import audit, permissions
 from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import Organisation
+from gongkai.core.dates import date_text
 
 from . import services
 from .models import NORMATIVE_GENRE, CleanupCampaign, CleanupItem, Document, Genre, Relation
@@ -50,10 +51,6 @@ DEPENDING_KINDS = (Relation.Kind.CITES, Relation.Kind.FORWARDS)
 RESULT_GENRE = "通知"
 EXPIRE_BATCH = 200
 CITED_LIMIT = 100
-
-
-def _date_label(value: dt.date | None) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
 
 
 def _lock(doc: Document) -> Document:
@@ -86,16 +83,16 @@ def change_validity(doc: Document, validity: str, *, on: dt.date | None, user, n
     label = V(validity).label
     if validity == V.VALID:
         if on is not None and on <= today:
-            raise ValidationError({"on": f"有效文件的失效日期须晚于今天；{_date_label(on)}已到，文件将即刻失效。"
+            raise ValidationError({"on": f"有效文件的失效日期须晚于今天；{date_text(on)}已到，文件将即刻失效。"
                                          "如文件已失效，请选择“失效”。"})
         expiry = on
     else:
         expiry = on or today
         if expiry > today:
-            raise ValidationError({"on": f"{label}日期不能晚于今天。如文件将于{_date_label(expiry)}到期失效，"
+            raise ValidationError({"on": f"{label}日期不能晚于今天。如文件将于{date_text(expiry)}到期失效，"
                                          "请保持“有效”并填写该日期为失效日期。"})
     if expiry and doc.effective_date and expiry < doc.effective_date:
-        raise ValidationError({"on": f"{label}日期不能早于施行日期（{_date_label(doc.effective_date)}）。"})
+        raise ValidationError({"on": f"{label}日期不能早于施行日期（{date_text(doc.effective_date)}）。"})
     if doc.validity == validity and doc.expiry_date == expiry:
         raise ValidationError({"validity": f"该文件已是“{label}”，无需变更。"})
     before = services.audit_state(doc)
@@ -235,9 +232,9 @@ def _result_body(organisation: Organisation, campaign: CleanupCampaign, rows: li
                      '<th scope="col">处理结果</th><th scope="col">日期</th></tr></thead><tbody>')
         for n, (doc, result) in enumerate(rows, 1):
             parts.append(f"<tr><td>{n}</td><td>{e(doc.title)}</td><td>{e(doc.document_number or '—')}</td>"
-                         f"<td>{result}</td><td>{_date_label(doc.expiry_date) or '—'}</td></tr>")
+                         f"<td>{result}</td><td>{date_text(doc.expiry_date) or '—'}</td></tr>")
         parts.append("</tbody></table>")
-    parts.append(f"<p>{e(organisation.name)}</p><p>{_date_label(today)}</p>")
+    parts.append(f"<p>{e(organisation.name)}</p><p>{date_text(today)}</p>")
     return "".join(parts)
 
 

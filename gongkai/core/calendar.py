@@ -318,6 +318,35 @@ def workdays_between(start: dt.date, end: dt.date) -> int:
     return current().workdays_between(start, end)
 
 
+# Warning level of a running deadline -> (label, CSS class), for every clock
+# (applications, tickets). Every level has a text label: the colour is never
+# the only signal (WCAG 1.4.1).
+DEADLINE_LEVELS = {
+    "overdue": ("已超期", "deadline-overdue"),
+    "2": ("紧急", "deadline-urgent"),
+    "5": ("提醒", "deadline-soon"),
+}
+
+
+def warning_level(left: int | None) -> str:
+    """The DEADLINE_LEVELS key of a running clock with `left` working days
+    left: "overdue", "2" (two or fewer), "5", or "" (None: no due date)."""
+    if left is None:
+        return ""
+    if left < 0:
+        return "overdue"
+    if left <= 2:
+        return "2"
+    if left <= 5:
+        return "5"
+    return ""
+
+
+def provisional_note(year: int) -> str:
+    """What marks a date counted on weekends alone for a year without calendar data (staff screens)."""
+    return f"暂定：{year}年节假日安排尚未录入"
+
+
 def provisional() -> Calendar:
     """The current calendar answering for uncovered years on weekends alone
     (see `Calendar.as_provisional`); read `.gaps` after use."""

@@ -47,6 +47,12 @@ class FoundDate:
     text: str
 
 
+def date_text(day: dt.date | None, missing: str = "") -> str:
+    """A date as Chinese documents and letters write it: 2024年3月5日 (no
+    leading zeros); `missing` when there is no date."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else missing
+
+
 def chinese_number(text: str) -> int | None:
     """`九` → 9, `十` → 10, `二十五` → 25, `三十一` → 31, `廿五` → 25,
     `二〇一〇` → 2010 (digit by digit). None for anything else."""

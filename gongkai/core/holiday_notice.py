@@ -38,6 +38,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from .dates import date_text
+
 FESTIVALS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
 # Short and older names → the name used here.
 _FESTIVAL_ALIASES = {"清明": "清明节", "五一": "劳动节", "国际劳动节": "劳动节", "端午": "端午节",
@@ -205,10 +207,6 @@ def _canonical_festivals(names: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_FESTIVAL_ALIASES.get(name, name) for name in found))
 
 
-def _date_label(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _make_date(year: int, month: int, day: int, where: str) -> dt.date:
     try:
         return dt.date(year, month, day)
@@ -222,7 +220,7 @@ def _check_weekday(day: dt.date, bracket: str | None, where: str) -> None:
     match = re.search(r"(?:星期|礼拜|周)([一二三四五六日天])", bracket)
     if match and _WEEKDAY_WORDS[match.group(1)] != day.weekday():
         raise NoticeError(
-            f"“{where}”：通知写{_date_label(day)}是“{match.group(0)}”，但该日是星期{_WEEKDAY_NAMES[day.weekday()]}"
+            f"“{where}”：通知写{date_text(day)}是“{match.group(0)}”，但该日是星期{_WEEKDAY_NAMES[day.weekday()]}"
             f"（请检查通知的年份）。")
 
 
@@ -257,7 +255,7 @@ class _ItemReader:
                 for day in self.pending:
                     if day.weekday() < 5:
                         raise NoticeError(
-                            f"“{where}”：调休上班日应为周六或周日，{_date_label(day)}却是星期"
+                            f"“{where}”：调休上班日应为周六或周日，{date_text(day)}却是星期"
                             f"{_WEEKDAY_NAMES[day.weekday()]}。")
                 self.item.workdays.extend(self.pending)
                 self.pending = []
@@ -266,7 +264,7 @@ class _ItemReader:
             elif kind == "extend":
                 raise NoticeError(f"“{where}”：{_EXTENSION_MESSAGE}")
         if self.pending:
-            days = "、".join(_date_label(d) for d in self.pending)
+            days = "、".join(date_text(d) for d in self.pending)
             raise NoticeError(f"“{where}”：未能判断{days}是放假还是上班（没有“放假”“补休”或“上班”）。")
 
     def _dates(self, match: re.Match, where: str) -> list[dt.date]:
@@ -284,9 +282,9 @@ class _ItemReader:
         end = _make_date(end_year, end_month, int(match.group("bd")), where)
         _check_weekday(end, match.group("bw"), where)
         if end < start:
-            raise NoticeError(f"“{where}”：{_date_label(start)}至{_date_label(end)}的结束日早于开始日。")
+            raise NoticeError(f"“{where}”：{date_text(start)}至{date_text(end)}的结束日早于开始日。")
         if (end - start).days > 31:
-            raise NoticeError(f"“{where}”：{_date_label(start)}至{_date_label(end)}超过一个月，不像节假日安排。")
+            raise NoticeError(f"“{where}”：{date_text(start)}至{date_text(end)}超过一个月，不像节假日安排。")
         self.last_date = end
         return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
 
@@ -295,7 +293,7 @@ class _ItemReader:
             return
         if len(self.last_off) != stated:
             first, last = self.last_off[0], self.last_off[-1]
-            span = _date_label(first) if first == last else f"{_date_label(first)}至{_date_label(last)}"
+            span = date_text(first) if first == last else f"{date_text(first)}至{date_text(last)}"
             raise NoticeError(f"“{where}”：{span}共{len(self.last_off)}天，与通知所写的{stated}天不符。")
 
 
@@ -365,9 +363,9 @@ def _check_consistent(year: int, items: list[NoticeItem]) -> None:
     for item in items:
         for day in item.workdays:
             if day in off:
-                raise NoticeError(f"{_date_label(day)}在“{off[day]}”中放假，又在“{item.name}”中上班，前后矛盾。")
+                raise NoticeError(f"{date_text(day)}在“{off[day]}”中放假，又在“{item.name}”中上班，前后矛盾。")
     for item in items:
         for day in [*item.days_off, *item.workdays]:
             # A year's schedule reaches at most into the days around New Year.
             if not (dt.date(year - 1, 12, 1) <= day <= dt.date(year + 1, 1, 31)):
-                raise NoticeError(f"“{item.name}”中的{_date_label(day)}不在{year}年的安排范围内。")
+                raise NoticeError(f"“{item.name}”中的{date_text(day)}不在{year}年的安排范围内。")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django import forms
 
-from gongkai.applications.forms import issue_token
+from gongkai.core.form_tokens import issue_token
 from gongkai.catalog.models import Genre
 
 from . import consultation_rules as rules

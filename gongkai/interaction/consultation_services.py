@@ -36,6 +36,7 @@ from gongkai.core import audit, permissions
 from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import Organisation
 from gongkai.publishing import services as publishing, workflow
+from gongkai.core.dates import date_text
 
 from . import consultation_rules as rules
 from .models import Consultation, ConsultationComment, ConsultationPolicy, FeedbackItem
@@ -235,9 +236,9 @@ def open_error(consultation: Consultation, today: dt.date) -> str:
     if consultation.state == C.DRAFT:
         return "本次意见征集尚未发布，不能提出意见。"
     if consultation.state == C.PUBLISHED and today < consultation.opens_on:
-        return f"本次意见征集自{_day(consultation.opens_on)}开始，届时方可提出意见。"
+        return f"本次意见征集自{date_text(consultation.opens_on)}开始，届时方可提出意见。"
     if not consultation.is_open_on(today):
-        return f"本次意见征集已于{_day(consultation.closes_on)}截止，不再接收意见。"
+        return f"本次意见征集已于{date_text(consultation.closes_on)}截止，不再接收意见。"
     return ""
 
 
@@ -272,7 +273,7 @@ def comment_register(consultation: Consultation, *, user, channel: str, text: st
     if channel not in ConsultationComment.Channel.values or channel == ConsultationComment.Channel.ONLINE:
         _refuse("请选择收到意见的渠道。", "channel")
     if received_on is None or not (consultation.opens_on <= received_on <= consultation.closes_on):
-        _refuse(f"只能登记征求意见期间（{_day(consultation.opens_on)}至{_day(consultation.closes_on)}）收到的意见。",
+        _refuse(f"只能登记征求意见期间（{date_text(consultation.opens_on)}至{date_text(consultation.closes_on)}）收到的意见。",
                 "received_on")
     errors = check_comment(consultation, name=name, contact=contact, text=text)
     if not (name or "").strip():
@@ -427,10 +428,6 @@ def feedback_blocker(consultation: Consultation) -> str:
     return ""
 
 
-def _day(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def feedback_title(consultation: Consultation) -> str:
     name = consultation.draft_title.strip().strip("《》")
     return f"关于《{name}》公开征求意见采纳情况的反馈"[:300]
@@ -442,7 +439,7 @@ def feedback_html(consultation: Consultation) -> str:
     total = feedback_totals(consultation, rows)
     esc = html.escape
     name = consultation.draft_title.strip().strip("《》")
-    parts = [f"<p>{esc(consultation.organisation.name)}于{_day(consultation.opens_on)}至{_day(consultation.closes_on)}"
+    parts = [f"<p>{esc(consultation.organisation.name)}于{date_text(consultation.opens_on)}至{date_text(consultation.closes_on)}"
              f"就《{esc(name)}》向社会公开征求意见。{rules.totals_sentence(total)}现将意见采纳情况反馈如下。</p>"]
     parts += [f"<p>{esc(line.strip())}</p>" for line in consultation.feedback_note.splitlines() if line.strip()]
     parts.append("<table><caption>意见采纳情况</caption><thead><tr><th scope=\"col\">序号</th>"

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from gongkai.applications.forms import spam_refusal
+from gongkai.core.form_tokens import spam_refusal
 from gongkai.portal.views import Crumb
 
 from . import consultation_rules as rules

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from gongkai.core.dates import date_text
+
 DEFAULT_NOTICE_DAYS = 3
 DEFAULT_ANSWER_WORKDAYS = 5
 NOTICE_BASIS = "在线访谈应提前公布访谈主题、时间和嘉宾"
@@ -28,7 +30,7 @@ def notice_error(starts_on: dt.date, announced_on: dt.date, notice_days: int) ->
     if (starts_on - announced_on).days < notice_days:
         earliest = announced_on + dt.timedelta(days=notice_days)
         return (f"{NOTICE_BASIS}：本机构要求至少提前{notice_days}日预告。今天预告的访谈最早安排在"
-                f"{earliest.year}年{earliest.month}月{earliest.day}日，请调整访谈时间。")
+                f"{date_text(earliest)}，请调整访谈时间。")
     return ""
 
 

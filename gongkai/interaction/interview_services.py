@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from gongkai.catalog.models import Document, Genre
 from gongkai.core import audit, calendar, permissions
+from gongkai.core.dates import date_text
 from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import Organisation
 from gongkai.publishing import services as publishing, workflow
@@ -221,7 +222,7 @@ def interview_start(interview: Interview, *, user, now: dt.datetime | None = Non
             _refuse("只有已预告的访谈可以开始。")
         if timezone.localdate(now) < timezone.localdate(interview.starts_at):
             starts = timezone.localtime(interview.starts_at)
-            _refuse(f"访谈预告的时间是{starts.year}年{starts.month}月{starts.day}日 {starts:%H:%M}，不能提前开始。")
+            _refuse(f"访谈预告的时间是{date_text(starts)} {starts:%H:%M}，不能提前开始。")
         before = audit.state_of(interview)
         interview.state, interview.started_at = I.LIVE, now
         interview.save(update_fields=["state", "started_at", "updated_at"])
@@ -406,7 +407,7 @@ def transcript_html(interview: Interview) -> str:
     esc = html.escape
     start = timezone.localtime(interview.started_at or interview.starts_at)
     parts = [f"<p>访谈主题：{esc(interview.title)}</p>",
-             f"<p>访谈时间：{start.year}年{start.month}月{start.day}日 {start:%H:%M}</p>",
+             f"<p>访谈时间：{date_text(start)} {start:%H:%M}</p>",
              f"<p>访谈嘉宾：{esc('；'.join(interview.guest_list))}</p>"]
     if interview.host:
         parts.append(f"<p>主持人：{esc(interview.host)}</p>")

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from gongkai.applications.forms import spam_refusal
+from gongkai.core.form_tokens import spam_refusal
 from gongkai.portal.views import Crumb
 
 from . import interview_selectors as selectors

@@ -112,15 +112,4 @@ def compute(steps: Iterable[Step], limit: int, cal: calendar.Calendar | None = N
 def warning_level(clock: Clock, today: dt.date) -> str:
     """"overdue", "2" (two working days or fewer left), "5", or "" (by the
     provisional date too: a warning is never missed for want of next year's data)."""
-    if clock.state != "running":
-        return ""
-    left = clock.remaining(today)
-    if left is None:
-        return ""
-    if left < 0:
-        return "overdue"
-    if left <= 2:
-        return "2"
-    if left <= 5:
-        return "5"
-    return ""
+    return calendar.warning_level(clock.remaining(today)) if clock.state == "running" else ""

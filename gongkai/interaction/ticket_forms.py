@@ -9,10 +9,9 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from gongkai.applications.forms import (
-    FILE_TYPES, HONEYPOT, MAX_FILE_BYTES, MAX_FILES, MultipleFileField, issue_token,
-)
+from gongkai.core.form_tokens import HONEYPOT, issue_token
 from gongkai.core.models import Organisation
+from gongkai.core.uploads import FILE_TYPES, MAX_FILE_BYTES, MAX_FILES, MultipleFileField
 
 from . import ticket_services as services
 from .models import Ticket, TicketType

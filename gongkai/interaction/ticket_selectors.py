@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from gongkai.applications.selectors import LEVELS, date_text, provisional_note
+from gongkai.core import calendar
+from gongkai.core.dates import date_text
 
 from . import ticket_deadlines as deadlines
 from . import ticket_services as services
@@ -62,11 +63,11 @@ class Row:
 
     @property
     def label(self) -> str:
-        return LEVELS[self.level][0] if self.level else ""
+        return calendar.DEADLINE_LEVELS[self.level][0] if self.level else ""
 
     @property
     def css(self) -> str:
-        return LEVELS[self.level][1] if self.level else ""
+        return calendar.DEADLINE_LEVELS[self.level][1] if self.level else ""
 
     @property
     def due(self) -> dt.date | None:
@@ -78,7 +79,7 @@ class Row:
 
     @property
     def provisional_text(self) -> str:
-        return provisional_note(self.clock.provisional_year) if self.provisional else ""
+        return calendar.provisional_note(self.clock.provisional_year) if self.provisional else ""
 
     @property
     def due_text(self) -> str:
@@ -162,7 +163,7 @@ def rows(user, *, state: str = "open", ticket_type: str = "", q: str = "", today
 
 
 def summary(open_rows: list[Row]) -> dict:
-    counts = {level: 0 for level in LEVELS}
+    counts = {level: 0 for level in calendar.DEADLINE_LEVELS}
     for row in open_rows:
         if row.level in counts:
             counts[row.level] += 1

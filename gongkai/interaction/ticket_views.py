@@ -29,8 +29,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from gongkai.applications.forms import REPLAY_MESSAGE, SPAM_MESSAGE, spam_refusal
-from gongkai.applications.selectors import date_text
+from gongkai.core.dates import date_text
+from gongkai.core.form_tokens import REPLAY_MESSAGE, SPAM_MESSAGE, spam_refusal
 from gongkai.workspace.pages import errors_to_form
 
 from . import ticket_selectors as selectors

@@ -70,6 +70,7 @@ from gongkai.core import audit, permissions
 from gongkai.core import calendar as workdays
 from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import Organisation
+from gongkai.core.dates import date_text
 
 from . import quotas, services
 from .models import Bulletin, Plan, Quota, QuotaPlan, TaskUnit
@@ -101,10 +102,6 @@ def previous_month(day: dt.date) -> dt.date:
 
 def title_of(month: dt.date) -> str:
     return f"{month.year}年{month.month}月政务公开工作情况通报"
-
-
-def _date_label(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def first_workday(year: int, month: int) -> dt.date:
@@ -254,11 +251,11 @@ def _chart(data: dict) -> dict:
 def _context(data: dict) -> dict:
     m1 = dt.date.fromisoformat(data["as_of"])
     units = data["units"]
-    late = [{**u, "overdue_tasks": [{**t, "due_label": _date_label(dt.date.fromisoformat(t["due_date"]))}
+    late = [{**u, "overdue_tasks": [{**t, "due_label": date_text(dt.date.fromisoformat(t["due_date"]))}
                                     for t in u["overdue_tasks"]]} for u in units if u["overdue"]]
     context = {
         "data": data,
-        "as_of_label": _date_label(m1),
+        "as_of_label": date_text(m1),
         "month_label": f"{data['year']}年{data['month_number']}月",
         "units": units,
         "late_units": late,

@@ -175,9 +175,9 @@ def progress_file_path(instance, filename: str) -> str:
 
 
 def _private_storage():
-    from gongkai.applications.models import private_storage
+    from gongkai.core.storage import private_storage
 
-    return private_storage()
+    return private_storage
 
 
 class ProgressFile(models.Model):

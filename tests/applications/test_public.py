@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_ratelimit import core as ratelimit_core
 
-from gongkai.applications import forms, public_views, services
+from gongkai.applications import public_views, services
+from gongkai.core import form_tokens, uploads
 from gongkai.applications.models import Application, ApplicationFile, Event
 from gongkai.portal.middleware import SecurityHeadersMiddleware
 from tests.portal.helpers import parse, text_of
@@ -60,7 +61,7 @@ def clock_at(monkeypatch):
 
 
 def token(seconds_ago=10):
-    return forms.issue_token(timezone.now() - dt.timedelta(seconds=seconds_ago))
+    return form_tokens.issue_token(timezone.now() - dt.timedelta(seconds=seconds_ago))
 
 
 def person(org, **extra):
@@ -215,7 +216,7 @@ def test_spam_is_refused_quietly_and_nothing_is_saved(client, org_tree, change):
         change["started"] = token(seconds_ago=2 * 3600 + 5)
     response = submit(client, person(org_tree["county"], **change))
     assert response.status_code == 200
-    assert forms.SPAM_MESSAGE in response.content.decode()
+    assert form_tokens.SPAM_MESSAGE in response.content.decode()
     assert not summary(response)  # no field marked: the refusal names no cause
     assert Application.objects.count() == 0
     # The typed values are offered again with a fresh timestamp; the honeypot is not.
@@ -227,11 +228,11 @@ def test_spam_is_refused_quietly_and_nothing_is_saved(client, org_tree, change):
 
 def test_timestamp_bounds():
     now = timezone.now()
-    assert forms.token_ok(forms.issue_token(now - dt.timedelta(seconds=3)), now)
-    assert not forms.token_ok(forms.issue_token(now - dt.timedelta(seconds=2)), now)
-    assert forms.token_ok(forms.issue_token(now - dt.timedelta(hours=2)), now)
-    assert not forms.token_ok(forms.issue_token(now - dt.timedelta(hours=2, seconds=1)), now)
-    assert not forms.token_ok(forms.issue_token(now + dt.timedelta(seconds=10)), now)
+    assert form_tokens.token_ok(form_tokens.issue_token(now - dt.timedelta(seconds=3)), now)
+    assert not form_tokens.token_ok(form_tokens.issue_token(now - dt.timedelta(seconds=2)), now)
+    assert form_tokens.token_ok(form_tokens.issue_token(now - dt.timedelta(hours=2)), now)
+    assert not form_tokens.token_ok(form_tokens.issue_token(now - dt.timedelta(hours=2, seconds=1)), now)
+    assert not form_tokens.token_ok(form_tokens.issue_token(now + dt.timedelta(seconds=10)), now)
 
 
 def test_the_honeypot_is_hidden_from_people_and_labelled_for_screen_readers(client):
@@ -266,15 +267,15 @@ def test_file_count_and_size_limits(client, org_tree, monkeypatch):
     six = [SimpleUploadedFile(f"{i}.pdf", PDF, "application/pdf") for i in range(6)]
     items = summary(submit(client, person(county), files=six))
     assert any("最多上传5个文件" in text for _, text in items), items
-    monkeypatch.setattr(forms, "MAX_FILE_BYTES", len(PDF) - 1)
+    monkeypatch.setattr(uploads, "MAX_FILE_BYTES", len(PDF) - 1)
     items = summary(submit(client, person(county), files=[SimpleUploadedFile("大.pdf", PDF, "application/pdf")]))
     assert any("大.pdf" in text and "超过" in text for _, text in items), items
     assert Application.objects.count() == 0
 
 
 def test_default_file_limit_is_ten_megabytes():
-    assert forms.MAX_FILES == 5 and forms.MAX_FILE_BYTES == 10 * 1024 * 1024
-    assert set(forms.FILE_TYPES) == {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".ofd"}
+    assert uploads.MAX_FILES == 5 and uploads.MAX_FILE_BYTES == 10 * 1024 * 1024
+    assert set(uploads.FILE_TYPES) == {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".ofd"}
 
 
 # -------------------------------------------------------------------- rate limits

@@ -10,7 +10,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.utils import timezone
 
-from gongkai.applications import forms
+from gongkai.core import form_tokens as tokens
 from gongkai.applications.models import Application
 from tests.applications.test_public import APPLY, RECEIVED, person
 from tests.portal.helpers import parse
@@ -41,10 +41,10 @@ def test_a_form_sent_twice_is_refused_the_second_time(client, org_tree):
     assert first.status_code == 302 and first["Location"] == RECEIVED
     again = client.post(APPLY, data)
     page = again.content.decode()
-    assert again.status_code == 200 and forms.REPLAY_MESSAGE in page and forms.SPAM_MESSAGE not in page
+    assert again.status_code == 200 and tokens.REPLAY_MESSAGE in page and tokens.SPAM_MESSAGE not in page
     assert Application.objects.count() == 1
     fresh = shown_token(again)
-    assert fresh != data["started"] and forms._read_token(fresh) is not None
+    assert fresh != data["started"] and tokens._read_token(fresh) is not None
     assert parse(again).xpath("//input[@name='applicant_name']/@value") == [data["applicant_name"]]
 
 
@@ -53,7 +53,7 @@ def test_a_replayed_token_is_refused_whatever_the_content(client, org_tree):
     assert client.post(APPLY, data).status_code == 302
     other = person(org_tree["county"], applicant_name="李四", info_title="另一份文件", started=data["started"])
     response = client.post(APPLY, other)
-    assert response.status_code == 200 and forms.REPLAY_MESSAGE in response.content.decode()
+    assert response.status_code == 200 and tokens.REPLAY_MESSAGE in response.content.decode()
     assert Application.objects.count() == 1
 
 
@@ -74,19 +74,19 @@ def test_the_fresh_token_of_a_form_with_errors_lets_the_person_send_it(client, o
 def test_a_refused_spam_submission_does_not_use_up_a_token(client, org_tree):
     data = person(org_tree["county"])
     honeypot = client.post(APPLY, {**data, "website": "http://spam.example"})
-    assert forms.SPAM_MESSAGE in honeypot.content.decode()
+    assert tokens.SPAM_MESSAGE in honeypot.content.decode()
     assert client.post(APPLY, data).status_code == 302
 
 
 def test_use_token_marks_each_token_once():
     shown = timezone.now() - dt.timedelta(seconds=10)
-    one, two = forms.issue_token(shown), forms.issue_token(shown)
+    one, two = tokens.issue_token(shown), tokens.issue_token(shown)
     assert one != two  # the nonce: two forms shown in the same instant differ
-    assert forms.use_token(one) and not forms.use_token(one) and forms.use_token(two)
-    assert not forms.use_token("forged:value") and not forms.use_token("")
+    assert tokens.use_token(one) and not tokens.use_token(one) and tokens.use_token(two)
+    assert not tokens.use_token("forged:value") and not tokens.use_token("")
     # a token of the older form (a bare timestamp, signed) counts once as well
-    old = signing.dumps(shown.timestamp(), salt=forms.TOKEN_SALT)
-    assert forms.token_ok(old) and forms.use_token(old) and not forms.use_token(old)
+    old = signing.dumps(shown.timestamp(), salt=tokens.TOKEN_SALT)
+    assert tokens.token_ok(old) and tokens.use_token(old) and not tokens.use_token(old)
 
 
 def test_the_token_is_remembered_as_long_as_it_is_valid(monkeypatch):
@@ -96,18 +96,18 @@ def test_the_token_is_remembered_as_long_as_it_is_valid(monkeypatch):
         seen[key] = timeout
         return True
 
-    monkeypatch.setattr(forms.cache, "add", add)
-    assert forms.use_token(forms.issue_token(timezone.now() - dt.timedelta(seconds=10)))
-    assert list(seen.values()) == [forms.MAX_SECONDS + 60]
+    monkeypatch.setattr(tokens.cache, "add", add)
+    assert tokens.use_token(tokens.issue_token(timezone.now() - dt.timedelta(seconds=10)))
+    assert list(seen.values()) == [tokens.MAX_SECONDS + 60]
 
 
 def test_a_broken_cache_lets_citizens_apply(client, org_tree, monkeypatch):
-    working = forms.cache.add
+    working = tokens.cache.add
 
     def broken(key, *args, **kwargs):
-        if key.startswith(forms.USED_KEY):
+        if key.startswith(tokens.USED_KEY):
             raise ConnectionError("cache down")
         return working(key, *args, **kwargs)  # the rate limits' counters (they fail open on their own)
 
-    monkeypatch.setattr(forms.cache, "add", broken)
+    monkeypatch.setattr(tokens.cache, "add", broken)
     assert client.post(APPLY, person(org_tree["county"])).status_code == 302

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django_ratelimit import core as ratelimit_core
 
-from gongkai.applications import forms as application_forms
+from gongkai.core import form_tokens as application_forms
 from gongkai.catalog.models import Document
 from gongkai.core.models import AuditEntry
 from gongkai.interaction import consultation_services as services

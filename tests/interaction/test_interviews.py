@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django_ratelimit import core as ratelimit_core
 
-from gongkai.applications import forms as application_forms
+from gongkai.core import form_tokens as application_forms
 from gongkai.catalog.models import Document, Genre
 from gongkai.core import calendar
 from gongkai.interaction import interview_rules as rules

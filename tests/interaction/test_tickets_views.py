@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_ratelimit import core as ratelimit_core
 
-from gongkai.applications import forms as app_forms
+from gongkai.core import form_tokens as app_forms
 from gongkai.interaction import ticket_services as services
 from gongkai.interaction import ticket_views
 from gongkai.interaction.models import DeadlineRule, KnowledgeEntry, Ticket, TicketFile

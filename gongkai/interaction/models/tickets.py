@@ -247,9 +247,9 @@ class TicketReply(models.Model):
 
 def _private_storage():
     """The writer's files hold personal data: outside MEDIA_ROOT, handed out by views that check who asks."""
-    from gongkai.applications.models import private_storage
+    from gongkai.core.storage import private_storage
 
-    return private_storage()
+    return private_storage
 
 
 def ticket_file_path(instance, filename: str) -> str:
