@@ -10,6 +10,7 @@ from django.urls import reverse
 from gongkai.core import docnumber
 from gongkai.core.models import Organisation
 from gongkai.core.statute import ON_REQUEST_GROUND_CHOICES, WITHHOLDING_GROUND_CHOICES
+from gongkai.core.uploads import content_matches
 
 
 class Topic(models.Model):
@@ -275,12 +276,8 @@ def validate_attachment(file) -> None:
         raise ValidationError(
             "附件大小超过上限（%(limit)d MB）。", params={"limit": settings.GONGKAI_ATTACHMENT_MAX_BYTES // 1048576}
         )
-    head = file.read(8)
-    file.seek(0)
     # The content must match the extension for the binary formats we can recognise.
-    magic = {".pdf": b"%PDF", ".png": b"\x89PNG", ".jpg": b"\xff\xd8", ".jpeg": b"\xff\xd8", ".zip": b"PK",
-             ".docx": b"PK", ".xlsx": b"PK", ".doc": b"\xd0\xcf\x11\xe0", ".xls": b"\xd0\xcf\x11\xe0"}
-    if ext in magic and not head.startswith(magic[ext]):
+    if not content_matches(file, ext):
         raise ValidationError("附件内容与扩展名“%(ext)s”不符，请检查文件。", params={"ext": ext})
 
 
