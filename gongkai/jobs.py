@@ -15,6 +15,7 @@ from gongkai.core import tasks as core
 from gongkai.core.scheduler import Daily, Every, PeriodicJob
 from gongkai.interaction import tasks as interaction
 from gongkai.monitor import tasks as monitor
+from gongkai.portal import tasks as portal
 from gongkai.publishing import tasks as publishing
 from gongkai.workplan import tasks as workplan
 
@@ -32,5 +33,6 @@ PERIODIC = [
     PeriodicJob(workplan.draft_due_bulletins, Daily(), "月初通报"),
     PeriodicJob(core.anchor_audit_log, Daily(), "审计日志锚定"),
     PeriodicJob(catalog.export_open_data, Daily(), "开放数据批量文件"),
+    PeriodicJob(portal.count_site_columns, Every(seconds=300), "政府信息公开专栏统计（全站）"),
     PeriodicJob(core.prune_task_results, Daily(), "清理后台任务记录"),
 ]

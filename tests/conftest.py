@@ -126,8 +126,9 @@ def _fresh_page_cache():
     """Cached public pages and filter choices never outlive a test (its database is rolled back)."""
     from django.core.cache import caches
 
-    from gongkai.portal import forms
+    from gongkai.portal import column_selectors, forms
 
     caches["pages"].clear()
     forms._choices_memo[0] = None
+    column_selectors.forget_site_tree()
     yield

@@ -90,18 +90,28 @@ def rule_filter(rules, organisation: Organisation | None, topics: dict[int, set[
     return combined
 
 
-def _group_matches(rules, group: dict, topics: dict[int, set[int]]) -> bool:
-    """`rule_filter` read on one group of documents sharing topic, genre (and
-    organisation): whether the group's documents are listed. Only for rules
-    without a title word (those need the titles: column_tree asks the
-    database for them)."""
+def _row_matches(rules, row: dict, topics: dict[int, set[int]], fold_case: bool = False) -> bool:
+    """`rule_filter` read on one row: a group of documents sharing topic and
+    genre (and organisation), or one document with its title. A rule with a
+    title word matches only rows that carry a title (column_tree fetches the
+    documents whose titles hold any rule's word)."""
     for rule in rules:
-        if rule.topic_id and group["topic_id"] not in topics.get(rule.topic_id, {rule.topic_id}):
+        if rule.topic_id and row["topic_id"] not in topics.get(rule.topic_id, {rule.topic_id}):
             continue
-        if rule.genre_id and group["genre_id"] != rule.genre_id:
+        if rule.genre_id and row["genre_id"] != rule.genre_id:
             continue
-        if rule.organisation_id and group.get("organisation_id", rule.organisation_id) != rule.organisation_id:
+        if rule.organisation_id and row.get("organisation_id", rule.organisation_id) != rule.organisation_id:
             continue
+        if rule.keyword:
+            title = row.get("title")
+            if title is None:
+                continue
+            if fold_case:  # SQLite's LIKE ignores the case of ASCII letters; PostgreSQL's does not
+                title, word = title.lower(), rule.keyword.lower()
+            else:
+                word = rule.keyword
+            if word not in title:
+                continue
         return True
     return False
 
@@ -142,32 +152,97 @@ def column_tree(organisation: Organisation | None, section: str = DisclosureColu
     """The columns of a section that apply to the organisation (or to the
     whole site), each with its number of documents and 最后更新 date.
 
-    One grouped query gives the count and newest date of the documents per
-    topic and genre (and organisation, on the site-wide column when a rule
-    names one); each column adds up the groups its rules match. Only a column
-    with a title-word rule is counted by a query of its own."""
+    Two queries, whatever the number of columns: the count and newest date of
+    the documents per topic and genre (and organisation, on the site-wide
+    column when a rule names one), and the documents whose title holds any
+    rule's title word. A column adds up the groups its other rules match, then
+    the titled documents its title-word rules match that those groups did not
+    count already."""
+    from django.db import connection
+
     columns = _all_columns()
     topics = _topic_subtrees()
     shown = [c for c in columns if c.section == section and c.applies_to(organisation)]
     rules_of = {c.pk: _applicable([r for sub in _subtree(c, columns) for r in sub.rules.all()], organisation)
                 for c in shown}
-    by_org = organisation is None and any(r.organisation_id for rules in rules_of.values() for r in rules)
+    every_rule = [r for rules in rules_of.values() for r in rules]
+    by_org = organisation is None and any(r.organisation_id for r in every_rule)
     keys = ["topic_id", "genre_id"] + (["organisation_id"] if by_org else [])
     groups = list(_scoped(organisation).order_by().values(*keys).annotate(n=Count("id"), last=Max("published_date")))
+    words = sorted({r.keyword for r in every_rule if r.keyword})
+    titled = []
+    if words:
+        any_word = Q()
+        for word in words:
+            any_word |= Q(title__contains=word)
+        titled = list(_scoped(organisation).filter(any_word).order_by()
+                      .values("title", "topic_id", "genre_id", "organisation_id", "published_date"))
+    fold_case = connection.vendor == "sqlite"
 
     def stats(column) -> tuple[int, object]:
         rules = rules_of[column.pk]
-        if any(rule.keyword for rule in rules):
-            found = column_documents(column, organisation, columns, topics).order_by().aggregate(
-                n=Count("id"), last=Max("published_date"))
-            return found["n"], found["last"]
-        matched = [g for g in groups if _group_matches(rules, g, topics)]
-        return sum(g["n"] for g in matched), max((g["last"] for g in matched if g["last"]), default=None)
+        plain = [r for r in rules if not r.keyword]
+        worded = [r for r in rules if r.keyword]
+        matched = [g for g in groups if _row_matches(plain, g, topics)]
+        n = sum(g["n"] for g in matched)
+        dates = [g["last"] for g in matched if g["last"]]
+        for doc in titled if worded else ():
+            if _row_matches(worded, doc, topics, fold_case) and not _row_matches(plain, doc, topics):
+                n += 1
+                dates += [doc["published_date"]] if doc["published_date"] else []
+        return n, max(dates, default=None)
 
     def build(parent_id) -> list[ColumnNode]:
         return [ColumnNode(column, *stats(column), build(column.pk)) for column in shown if column.parent_id == parent_id]
 
     return build(None)
+
+
+# The site-wide tree counts every public document of the installation: at a
+# province's size it takes seconds (title words scan the catalog). It is kept
+# in the shared cache, refreshed by a periodic job (portal.tasks,
+# gongkai.jobs) and after a rule changes; a visitor computes it only when the
+# cache has none. An organisation's own tree is small and always live.
+SITE_TREE_KEY = "portal:column-tree:site:{section}"
+SITE_TREE_SECONDS = 3600  # the job refreshes it every few minutes; this is the fallback's age limit
+
+
+@dataclass
+class SiteTree:
+    nodes: list[ColumnNode]
+    counted_at: object  # an aware datetime
+
+
+def refresh_site_tree(section: str = DisclosureColumn.Section.STATUTORY) -> SiteTree:
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    tree = SiteTree(column_tree(None, section), timezone.now())
+    cache.set(SITE_TREE_KEY.format(section=section), tree, SITE_TREE_SECONDS)
+    return tree
+
+
+def site_tree(section: str = DisclosureColumn.Section.STATUTORY) -> SiteTree:
+    """The site-wide tree as last counted (counted now when none is kept)."""
+    from django.core.cache import cache
+
+    tree = cache.get(SITE_TREE_KEY.format(section=section))
+    return tree if isinstance(tree, SiteTree) else refresh_site_tree(section)
+
+
+def forget_site_tree() -> None:
+    from django.core.cache import cache
+
+    cache.delete_many([SITE_TREE_KEY.format(section=section) for section in DisclosureColumn.Section.values])
+
+
+def tree_for(organisation: Organisation | None) -> tuple[list[ColumnNode], object]:
+    """(nodes, when counted: None for live counts) of the statutory tree the
+    public pages show: the organisation's live, the site's as last counted."""
+    if organisation is not None:
+        return column_tree(organisation), None
+    tree = site_tree()
+    return tree.nodes, tree.counted_at
 
 
 def find_column(key: str) -> DisclosureColumn | None:

@@ -10,9 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongkai.core import audit, permissions
-from gongkai.core.db import ROW_LOCK
+from gongkai.core.db import ROW_LOCK, after_commit
 from gongkai.core.models import Organisation
 
+from . import column_selectors as selectors
 from .models import ColumnRule, DisclosureColumn, OpennessGuide
 
 # Who edits an organisation's column (guide, rules): its openness office
@@ -95,6 +96,7 @@ def add_column_rule(column: DisclosureColumn, *, organisation: Organisation | No
         audit.record("column_rule.add", "column_rule", rule.pk, actor=audit.actor_name(user), after=_rule_state(rule),
                      detail={"column": column.key, "organisation": organisation.pk if organisation else None,
                              "rule": rule.description})
+        after_commit(selectors.forget_site_tree)  # the site-wide counts follow the rules at once
     return rule
 
 
@@ -110,6 +112,7 @@ def delete_column_rule(rule: ColumnRule, *, user) -> None:
         rule.delete()
         audit.record("column_rule.delete", "column_rule", pk, actor=audit.actor_name(user), before=state,
                      detail={"column": column_key, "organisation": state["organisation"], "rule": description})
+        after_commit(selectors.forget_site_tree)
 
 
 def _rule_state(rule: ColumnRule) -> dict:

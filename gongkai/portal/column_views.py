@@ -78,8 +78,10 @@ def _base(request, org: Organisation | None) -> dict:
     }
 
 
-def _paged(request, qs, base_url: str, extra: dict | None = None) -> tuple[list, dict, list[str]]:
-    """One page of `qs` and the links of the pager (portal/_pagination.html)."""
+def _paged(request, qs, base_url: str, extra: dict | None = None, count: int | None = None
+           ) -> tuple[list, dict, list[str]]:
+    """One page of `qs` and the links of the pager (portal/_pagination.html);
+    `count`, when the caller has counted `qs` already, spares a second count."""
     messages = []
     raw = request.GET.get("page", "1")
     try:
@@ -90,6 +92,8 @@ def _paged(request, qs, base_url: str, extra: dict | None = None) -> tuple[list,
         number = 1
         messages.append("页码无效，已显示第 1 页。")
     paginator = Paginator(qs, PER_PAGE)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not counted again
     if number > paginator.num_pages:
         number = paginator.num_pages
     page = paginator.page(number)
@@ -120,7 +124,7 @@ def column_home(request, pk=None):
     org = _org(pk)
     context = _base(request, org)
     context["crumbs"][-1].url = ""
-    context["tree"] = selectors.column_tree(org)
+    context["tree"], context["counted_at"] = selectors.tree_for(org)
     if org is None:
         context["organisations"] = selectors.organisation_tree()
     else:
@@ -150,8 +154,8 @@ def column_guide(request, pk):
 def _document_page(request, org, *, title: str, qs, base_url: str, column=None, intro: str = "",
                    extra: dict | None = None, subcolumns=None, filters=None):
     context = _base(request, org)
-    documents, paging, messages = _paged(request, qs, base_url, extra)
-    stats = qs.order_by().aggregate(n=Count("id"), last=Max("published_date")) if documents else {"n": 0, "last": None}
+    stats = qs.order_by().aggregate(n=Count("id"), last=Max("published_date"))  # one pass: the total, the date, the pages
+    documents, paging, messages = _paged(request, qs, base_url, extra, count=stats["n"])
     context.update({
         "title": title, "column": column, "intro": intro, "documents": documents, "paging": paging,
         "page_messages": messages, "total": stats["n"], "last_updated": stats["last"],
@@ -204,7 +208,7 @@ def _children_nodes(column, org):
 
     if not column.children.exists():
         return []
-    return find(selectors.column_tree(org))
+    return find(selectors.tree_for(org)[0])
 
 
 @require_safe

@@ -457,3 +457,53 @@ def test_article_21_items_follow_the_government_a_department_belongs_to(org_tree
     assert "township" not in keys(county_department)
     assert org_tree["department"].government_level() == "province"
     assert nested.government_level() == "county" and org_tree["township"].government_level() == "township"
+
+
+def test_the_site_wide_tree_is_kept_and_counted_again_by_the_job(client, org_tree, make_document, make_user):
+    """At a province's size the site-wide tree takes seconds to count: the page
+    shows the counts kept in the cache (and when they were counted); the
+    periodic job counts again; a rule change forgets them at once."""
+    from gongkai.jobs import PERIODIC
+    from gongkai.portal import tasks
+
+    county = org_tree["county"]
+    statistics = Genre.objects.get(name="统计数据")
+    make_document(county, "西昌市2023年统计公报", genre=statistics, published_date=dt.date(2024, 2, 1))
+
+    def statistics_count():
+        nodes, counted_at = column_selectors.tree_for(None)
+        return {n.column.key: n.count for n in nodes}["statistics"], counted_at
+
+    first, counted_at = statistics_count()
+    assert first == 1 and counted_at is not None
+    page = client.get(reverse("portal:column_home")).content.decode()
+    assert "统计于" in page
+
+    make_document(county, "西昌市2024年统计公报", genre=statistics, published_date=dt.date(2025, 2, 1))
+    assert statistics_count()[0] == 1  # kept: not counted again on every publication
+    assert tasks.count_site_columns.call()["columns"] > 10
+    assert statistics_count()[0] == 2
+    assert any(job.task is tasks.count_site_columns for job in PERIODIC)
+    # An organisation's own tree is always live, and says nothing about when it was counted.
+    nodes, when = column_selectors.tree_for(county)
+    assert {n.column.key: n.count for n in nodes}["statistics"] == 2 and when is None
+
+    make_document(county, "西昌市2025年统计公报", genre=statistics, published_date=dt.date(2026, 2, 1))
+    admin = make_user("root-admin2", (org_tree["province"], "office_admin"))
+    column_services.add_column_rule(DisclosureColumn.objects.get(key="budget"), organisation=None, keyword="预算",
+                                    user=admin)
+    assert statistics_count()[0] == 3  # the rule change made it count again
+
+
+def test_a_column_page_counts_its_documents_once(client, org_tree, column_docs, settings):
+    """The total, the 最后更新 date and the pager come from one aggregate: at a
+    province's size each count of a column is a scan of the catalog."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.GONGKAI_PAGE_CACHE = False
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("portal:column_page", args=["statistics"]))
+    assert response.status_code == 200 and "西昌市2023年国民经济和社会发展统计公报" in response.content.decode()
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"] and "catalog_document" in q["sql"]]
+    assert len(counts) == 1, counts
