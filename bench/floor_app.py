@@ -60,6 +60,7 @@ def configure() -> None:
         MIDDLEWARE=[],
         DATABASES={},
         USE_TZ=True,
+        GONGKAI_TRUSTED_PROXIES=[],  # what gongkai serve reads to pass the proxy's headers on, as the platform's default
     )
     django.setup()
 

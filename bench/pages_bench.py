@@ -68,6 +68,10 @@ PAGE_KINDS = [
     ("search", "检索"),
     ("guides", "办事指南列表"),
     ("guide", "办事指南"),
+    ("column", "政府信息公开专栏"),
+    ("column-list", "专栏栏目列表"),
+    ("directory", "机构导航"),
+    ("subsite", "机构子站"),
 ]
 
 

@@ -245,6 +245,16 @@ def tree_for(organisation: Organisation | None) -> tuple[list[ColumnNode], objec
     return tree.nodes, tree.counted_at
 
 
+def find_node(nodes: list[ColumnNode], column: DisclosureColumn) -> ColumnNode | None:
+    for node in nodes:
+        if node.column.pk == column.pk:
+            return node
+        found = find_node(node.children, column)
+        if found is not None:
+            return found
+    return None
+
+
 def find_column(key: str) -> DisclosureColumn | None:
     return DisclosureColumn.objects.filter(key=key).select_related("parent").first()
 

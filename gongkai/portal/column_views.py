@@ -152,9 +152,15 @@ def column_guide(request, pk):
 
 
 def _document_page(request, org, *, title: str, qs, base_url: str, column=None, intro: str = "",
-                   extra: dict | None = None, subcolumns=None, filters=None):
+                   extra: dict | None = None, subcolumns=None, filters=None, counted=None):
+    """`counted`: the column's node of the site-wide tree as last counted
+    (column_selectors.site_tree), whose total and date stand in for counting
+    the whole catalog again on every page of a site-wide column."""
     context = _base(request, org)
-    stats = qs.order_by().aggregate(n=Count("id"), last=Max("published_date"))  # one pass: the total, the date, the pages
+    if counted is not None:
+        stats = {"n": counted.count, "last": counted.last_updated}
+    else:
+        stats = qs.order_by().aggregate(n=Count("id"), last=Max("published_date"))  # one pass: the total, the date, the pages
     documents, paging, messages = _paged(request, qs, base_url, extra, count=stats["n"])
     context.update({
         "title": title, "column": column, "intro": intro, "documents": documents, "paging": paging,
@@ -193,22 +199,19 @@ def column_page(request, key, pk=None):
         base_url=_url("column_page", org, column.key),
         intro=f"依据《中华人民共和国政府信息公开条例》{column.article}主动公开。" if column.article else "",
         subcolumns=_children_nodes(column, org),
+        counted=_site_node(column) if org is None else None,
     )
 
 
-def _children_nodes(column, org):
-    def find(nodes):
-        for node in nodes:
-            if node.column.pk == column.pk:
-                return node.children
-            found = find(node.children)
-            if found:
-                return found
-        return []
+def _site_node(column):
+    return selectors.find_node(selectors.site_tree().nodes, column)
 
+
+def _children_nodes(column, org):
     if not column.children.exists():
         return []
-    return find(selectors.tree_for(org)[0])
+    node = selectors.find_node(selectors.tree_for(org)[0], column)
+    return node.children if node is not None else []
 
 
 @require_safe
