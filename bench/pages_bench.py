@@ -584,7 +584,7 @@ class Report:
         lines.append(f"| cold run (1 process, cache off) | {', '.join(f'{x:.0f}' for x in self.cold_rss['serving'])} | — | — |")
         lines.append("")
         target = self.cold_target()
-        per_kind = len([s for s in self.cold if s.kind == "home"])
+        per_kind = len([s for s in self.cold if self.cold and s.kind == self.cold[0].kind])
         lines += [f"Cold latency (GONGKAI_PAGE_CACHE=0, 1 process, sequential, {per_kind} requests per page over "
                   f"varied URLs, ms, client-side):", ""]
         lines += ["| page | samples | p50 | p95 | p99 | max | not 200 |" + (f" p95 ≤ {target:.0f} ms |" if target else ""),
