@@ -32,7 +32,7 @@ bench/generate_catalog.py (default: the 1,000,000-document one):
      --connections sessions, each person GETs the form (a new visitor: no
      cookie, an address of its own sent in X-Real-IP and X-Forwarded-For), reads the CSRF
      token and the form's anti-spam token, waits the form's minimum fill
-     time (gongkai.applications.forms.MIN_SECONDS) and POSTs a valid
+     time (gongkai.core.form_tokens.MIN_SECONDS) and POSTs a valid
      application with generated applicant data (multipart, as a browser
      sends the form), then follows the redirect to the receipt. "paced":
      each session is one person at a time (at most sessions /
@@ -1288,7 +1288,7 @@ def topology_servers(topo: local_topology.Topology, workers: int, args, log_dir:
 def client_setup(cat, args):
     """The page lists, the applicants and the form's settings the clients use."""
     pools = build_pools(cat, documents=args.documents, searches=args.searches)
-    from gongkai.applications import forms as apply_forms
+    from gongkai.core import form_tokens as apply_forms
     from gongkai.core.models import Organisation
 
     org_names = dict(Organisation.objects.values_list("id", "name"))
@@ -1396,14 +1396,16 @@ def main(argv=None) -> int:
         pools = build_pools(cat, documents=args.documents, searches=args.searches)
         log(f"{cat.documents:,} documents, {cat.public:,} public; pools: {len(pools.documents):,} documents, "
             f"{len(pools.searches):,} searches, {len(pools.apply)} form paths")
-        from gongkai.applications import forms as apply_forms
+        from gongkai.core import form_tokens as apply_forms
         from gongkai.core import generation
         from gongkai.core.models import Organisation
 
         org_names = dict(Organisation.objects.values_list("id", "name"))
         applicants = Applicants(pools, org_names)
         sample = applicants.fields(sorted(org_names))
-        missing = set(apply_forms.ApplicationForm.base_fields) - set(sample) - {"files", "started", apply_forms.HONEYPOT}
+        from gongkai.applications.forms import ApplicationForm
+
+        missing = set(ApplicationForm.base_fields) - set(sample) - {"files", "started", apply_forms.HONEYPOT}
         if missing:
             raise SystemExit(f"the application form has fields this client does not fill: {sorted(missing)}")
         client_settings = dict(min_wait=float(apply_forms.MIN_SECONDS), honeypot=apply_forms.HONEYPOT,

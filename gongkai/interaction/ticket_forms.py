@@ -1,8 +1,8 @@
 """Forms of the public side of the mailbox: the letter (写信), the
 tracking-code lookup, the writer's follow-up and rating, the knowledge-base
 search. The spam defence (honeypot, signed one-time token) and the checked
-files are the disclosure-application form's own (gongkai.applications.forms);
-the rules are gongkai.interaction.ticket_services.validate_ticket's."""
+files are those of every public form (gongkai.core.form_tokens,
+gongkai.core.uploads); the rules are gongkai.interaction.ticket_services.validate_ticket's."""
 
 from __future__ import annotations
 
