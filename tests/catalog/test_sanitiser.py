@@ -234,3 +234,17 @@ def test_active_content_still_goes_in_plain_html():
     for bad in ("script", "onclick", "onload", "javascript", "alert", "example.com", "<svg"):
         assert bad not in body, (bad, body)
     assert body.startswith("<p>正文<a") and 'alt="图"' in body
+
+
+def test_list_markers_are_found_in_one_pass_and_unmatched_ones_left_alone():
+    """Each marker between its conditional comments, in both spellings; a
+    start without its end (a broken or hostile paste: half a megabyte of them
+    took a lazy regex 30 s) ends the search and is left as it is."""
+    from gongkai.catalog.text import _mark_list_markers
+
+    assert _mark_list_markers("a<!--[if !supportLists]-->1.<!--[endif]-->b<![if !supportLists]>·<![endif]>c"
+                              "<!--[IF !supportLists]-->x") == (
+        "a<gk-list-marker>1.</gk-list-marker>b<gk-list-marker>·</gk-list-marker>c<!--[IF !supportLists]-->x")
+    hostile = "<p class=MsoNormal>" + "<!--[if !supportLists]-->x" * 20000 + "</p>"
+    assert _mark_list_markers(hostile) == hostile
+    assert "x" * 100 in sanitise(hostile).replace("<!--[if !supportLists]-->", "")
