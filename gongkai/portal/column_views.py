@@ -194,24 +194,19 @@ def column_page(request, key, pk=None):
     column = selectors.find_column(key)
     if column is None or column.section != DisclosureColumn.Section.STATUTORY or not column.applies_to(org):
         raise Http404
+    # The column's node of the tree, read once: its sub-columns, and on the
+    # site-wide column its total and date as last counted. An organisation's
+    # leaf column needs no tree (its own list is counted below).
+    node = None
+    if org is None or column.children.exists():
+        node = selectors.find_node(selectors.tree_for(org)[0], column)
     return _document_page(
         request, org, title=column.name, column=column, qs=selectors.column_documents(column, org),
         base_url=_url("column_page", org, column.key),
         intro=f"依据《中华人民共和国政府信息公开条例》{column.article}主动公开。" if column.article else "",
-        subcolumns=_children_nodes(column, org),
-        counted=_site_node(column) if org is None else None,
+        subcolumns=node.children if node is not None else [],
+        counted=node if org is None else None,
     )
-
-
-def _site_node(column):
-    return selectors.find_node(selectors.site_tree().nodes, column)
-
-
-def _children_nodes(column, org):
-    if not column.children.exists():
-        return []
-    node = selectors.find_node(selectors.tree_for(org)[0], column)
-    return node.children if node is not None else []
 
 
 @require_safe
