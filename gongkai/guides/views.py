@@ -3,7 +3,6 @@ Only published guides are shown; any other address answers 404."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -12,19 +11,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from gongkai.portal.views import Crumb
+from gongkai.portal.views import Crumb, paging
 
 from . import selectors
 from .forms import PublicQueryForm
 
 PER_PAGE = 20
-
-
-@dataclass
-class PageLink:
-    number: int | None  # None: a gap ("…")
-    url: str = ""
-    current: bool = False
 
 
 def _querystring(params: dict, page: int = 1) -> str:
@@ -33,22 +25,9 @@ def _querystring(params: dict, page: int = 1) -> str:
     return "?" + urlencode(pairs) if pairs else "?"
 
 
-def _paging(params: dict, current: int, last: int, window: int = 2) -> dict:
+def _paging(params: dict, current: int, last: int) -> dict:
     """The structure portal/_pagination.html renders."""
-    links, previous = [], 0
-    if last > 1:
-        for number in sorted({1, last, *range(max(1, current - window), min(last, current + window) + 1)}):
-            if number - previous > 1:
-                links.append(PageLink(None))
-            links.append(PageLink(number, _querystring(params, page=number), number == current))
-            previous = number
-    return {
-        "pages": links,
-        "previous_url": _querystring(params, page=current - 1) if current > 1 else "",
-        "next_url": _querystring(params, page=current + 1) if current < last else "",
-        "current": current,
-        "last": last,
-    }
+    return paging(current, last, lambda number: _querystring(params, page=number))
 
 
 def _home_crumbs(*extra: Crumb) -> list[Crumb]:

@@ -6,7 +6,6 @@ reads are in column_selectors."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -21,22 +20,10 @@ from gongkai.core.models import Organisation
 from . import column_selectors as selectors
 from .cache import public_page
 from .models import DisclosureColumn
+from .views import Crumb, paging
 
 PER_PAGE = 20
 COLUMN_NAME = "政府信息公开"
-
-
-@dataclass
-class Crumb:
-    label: str
-    url: str = ""
-
-
-@dataclass
-class PageLink:
-    number: int | None
-    url: str = ""
-    current: bool = False
 
 
 def _org(pk) -> Organisation | None:
@@ -105,17 +92,7 @@ def _paged(request, qs, base_url: str, extra: dict | None = None, count: int | N
             params["page"] = n
         return base_url + ("?" + urlencode(params) if params else "")
 
-    links = []
-    if last > 1:
-        previous = 0
-        for n in sorted({1, last, *range(max(1, number - 2), min(last, number + 2) + 1)}):
-            if n - previous > 1:
-                links.append(PageLink(None))
-            links.append(PageLink(n, url(n), n == number))
-            previous = n
-    paging = {"pages": links, "previous_url": url(number - 1) if number > 1 else "",
-              "next_url": url(number + 1) if number < last else "", "current": number, "last": last}
-    return list(page.object_list), paging, messages
+    return list(page.object_list), paging(number, last, url), messages
 
 
 @require_safe

@@ -39,30 +39,29 @@ class PageLink:
     current: bool = False
 
 
-def _pages(query: PortalQuery, current: int, last: int, window: int = 2) -> list[PageLink]:
-    if last <= 1:
-        return []
-    numbers = sorted({1, last, *range(max(1, current - window), min(last, current + window) + 1)})
+def paging(current: int, last: int, url, window: int = 2) -> dict:
+    """What portal/_pagination.html renders for page `current` of `last`:
+    the first and last pages, `window` pages either side, gaps between;
+    `url(number)` gives a page's address. Every public list pages this way
+    (catalog, search, guides, the 政府信息公开 column)."""
     links, previous = [], 0
-    for number in numbers:
-        if number - previous > 1:
-            links.append(PageLink(None))
-        links.append(PageLink(number, query.querystring(page=number if number > 1 else None), number == current))
-        previous = number
-    return links
-
-
-def _paging(query: PortalQuery, current: int, last: int) -> dict:
-    def url(number):
-        return query.querystring(page=number if number > 1 else None)
-
+    if last > 1:
+        for number in sorted({1, last, *range(max(1, current - window), min(last, current + window) + 1)}):
+            if number - previous > 1:
+                links.append(PageLink(None))
+            links.append(PageLink(number, url(number), number == current))
+            previous = number
     return {
-        "pages": _pages(query, current, last),
+        "pages": links,
         "previous_url": url(current - 1) if current > 1 else "",
         "next_url": url(current + 1) if current < last else "",
         "current": current,
         "last": last,
     }
+
+
+def _paging(query: PortalQuery, current: int, last: int) -> dict:
+    return paging(current, last, lambda number: query.querystring(page=number if number > 1 else None))
 
 
 @require_safe
