@@ -68,10 +68,16 @@ def issue_pdf(request, pk: int):
     item = gazette.published_issue(pk)
     if item is None or not item.pdf:
         raise Http404("文件不存在。")
+    return pdf_response(item)
+
+
+def pdf_response(issue) -> FileResponse:
+    """The issue's printed PDF, read through its storage (404 when the file
+    is gone); the public page and the staff page both hand it out so."""
     try:
-        handle = item.pdf.storage.open(item.pdf.name, "rb")
+        handle = issue.pdf.storage.open(issue.pdf.name, "rb")
     except (FileNotFoundError, IsADirectoryError):
         raise Http404("文件不存在。") from None
-    response = FileResponse(handle, content_type="application/pdf", filename=f"{item.name}{item.label}.pdf")
+    response = FileResponse(handle, content_type="application/pdf", filename=f"{issue.name}{issue.label}.pdf")
     response["X-Content-Type-Options"] = "nosniff"
     return response

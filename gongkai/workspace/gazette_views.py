@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -20,6 +20,7 @@ from gongkai.catalog.gazette import ContentItem
 from gongkai.catalog.models import GazetteIssue
 from gongkai.core import permissions
 from gongkai.core.models import Organisation
+from gongkai.portal.gazette_views import pdf_response
 
 from .auth import require, staff_view
 from .pages import crumbs, errors_to_form
@@ -239,13 +240,7 @@ def gazette_pdf_file(request, pk: int):
     issue = _issue_or_404(request.user, pk)
     if not issue.pdf:
         raise Http404("该期公报没有印刷版PDF。")
-    try:
-        handle = issue.pdf.storage.open(issue.pdf.name, "rb")
-    except (FileNotFoundError, IsADirectoryError):
-        raise Http404("文件不存在。") from None
-    response = FileResponse(handle, content_type="application/pdf", filename=f"{issue.name}{issue.label}.pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return pdf_response(issue)
 
 
 @staff_view
