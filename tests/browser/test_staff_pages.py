@@ -7,9 +7,6 @@ says how to add a site), the statistics filter row (a checkbox that looks
 like one, labels beside their controls) and the workbench."""
 
 import datetime as dt
-import os
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -20,6 +17,7 @@ from gongkai.monitor.models import Site
 from tests.applications.test_services import PERSON
 from tests.browser.conftest import shoot, sign_in
 from tests.browser.test_application_notices import open_action
+from tests.monitor.findings import F
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,15 +57,6 @@ def test_application_page(page, live_server, org_tree, make_user):
     assert page.locator("details[open]").count() == 1
     shoot(page, "application-refused")
     assert page.console_errors == []
-
-
-@dataclass
-class F:
-    kind: str
-    severity: str
-    evidence: str
-    context: str
-    url: str
 
 
 def test_monitoring_page(page, live_server, org_tree, make_user):

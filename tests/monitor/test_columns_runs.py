@@ -1,13 +1,13 @@
 """Stale and empty catalog columns, and runs compared with the run before."""
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pytest
 
 from gongkai.catalog.models import Genre
 from gongkai.monitor import columns, services
 from gongkai.monitor.models import ColumnRule, Site
+from tests.monitor.findings import F
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2024, 7, 1)
@@ -36,15 +36,6 @@ def test_drafts_do_not_keep_a_column_fresh(org_tree, make_document):
     make_document(org_tree["county"], "旧动态", "内容。", genre=news, published_date=TODAY - dt.timedelta(days=40))
     make_document(org_tree["county"], "未发布的新动态", "内容。", genre=news, publish=False, published_date=None)
     assert [c.problem for c in columns.problems(TODAY)] == ["stale"]
-
-
-@dataclass
-class F:
-    kind: str
-    severity: str
-    evidence: str
-    context: str
-    url: str
 
 
 def test_runs_are_compared_with_the_previous_one():

@@ -4,25 +4,16 @@ organisation (with those below it), site, kind and severity; odd filter
 values never fail; with no site yet, it says how to add one."""
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pytest
 from django.urls import reverse
 
 from gongkai.monitor import services, views
 from gongkai.monitor.models import Site
+from tests.monitor.findings import F
 from tests.portal.helpers import parse, text_of
 
 pytestmark = pytest.mark.django_db
-
-
-@dataclass
-class F:
-    kind: str
-    severity: str
-    evidence: str
-    context: str
-    url: str
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ findings and reports; another organisation's site, run or finding is 404; a
 superuser sees all (sites without an organisation included)."""
 
 import io
-from dataclasses import dataclass
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -14,18 +13,10 @@ from openpyxl import load_workbook
 from gongkai.core.models import AuditEntry, Organisation
 from gongkai.monitor import services
 from gongkai.monitor.models import Site
+from tests.monitor.findings import F
 from tests.portal.helpers import parse, text_of
 
 pytestmark = pytest.mark.django_db
-
-
-@dataclass
-class F:
-    kind: str
-    severity: str
-    evidence: str
-    context: str
-    url: str
 
 
 @pytest.fixture
