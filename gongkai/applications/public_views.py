@@ -30,6 +30,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from gongkai.core.dates import date_text
 from gongkai.core.form_tokens import spam_refusal
 from gongkai.core.models import Organisation
 from gongkai.core.statute import CORRECTION_NOTICE_WORKDAYS, EXTENSION_MAX_WORKDAYS, REPLY_WORKDAYS
@@ -37,7 +38,7 @@ from gongkai.portal.middleware import SecurityHeadersMiddleware
 from gongkai.portal.views import Crumb
 from gongkai.core.http import attachment_header
 
-from . import letters_docx, notice_flow, notices, selectors, services
+from . import letters_docx, notice_flow, notices, services
 from .forms import ApplicationForm, LookupForm, initial_from
 from .models import Application, ApplicationFile, Notice
 
@@ -69,10 +70,6 @@ def _too_many(request, what: str, wait: str, seconds: int) -> HttpResponse:
     return response
 
 
-def _date(value) -> str:
-    return selectors.date_text(value) if value else ""
-
-
 def _due(app: Application) -> dict:
     """What to say about the reply's due date: a date, or why there is none."""
     clock = services.clock(app)
@@ -82,9 +79,9 @@ def _due(app: Application) -> dict:
         return {"date": clock.due, "provisional_year": clock.provisional_year, "text": (
             f"自收到申请之日起{REPLY_WORKDAYS}个工作日内"
             + (f"（已延长{clock.extension}个工作日）" if clock.extension else "")
-            + f"，暂定{_date(clock.due)}前（{clock.provisional_year}年法定节假日安排公布后按其重新计算）")}
+            + f"，暂定{date_text(clock.due)}前（{clock.provisional_year}年法定节假日安排公布后按其重新计算）")}
     if clock.due and app.is_open:
-        return {"date": clock.due, "text": f"{_date(clock.due)}前"
+        return {"date": clock.due, "text": f"{date_text(clock.due)}前"
                 + (f"（已延长{clock.extension}个工作日）" if clock.extension else "")}
     if clock.state == "correction":
         return {"text": "待补正：自收到补正后的申请之日起重新计算答复期限。"}

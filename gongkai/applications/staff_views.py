@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongkai.core import audit, calendar, permissions
+from gongkai.core.dates import date_text
 from gongkai.core.db import ROW_LOCK
 from gongkai.core.models import Organisation
 from gongkai.core.statute import REPLY_OUTCOME_CHOICES, REPLY_OUTCOMES
@@ -320,7 +321,7 @@ def _actor_labels(events: list[Event]) -> None:
 
 def _correction_by(request: Event) -> str:
     by, missing = services.correction_period(request)
-    text = selectors.date_text(by)
+    text = date_text(by)
     return f"{text}（{calendar.provisional_note(missing)}）" if missing else text
 
 
